@@ -1,0 +1,1 @@
+"""Shared contracts between the planner and the notifier: events, envelope, subjects."""

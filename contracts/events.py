@@ -1,0 +1,260 @@
+"""The plan's event catalogue: one tagged union of frozen Structs.
+
+Evolution rules (msgspec schema evolution): a new field gets a default; a field's type
+never changes; a breaking change is a new tag. Unknown fields are ignored on decode so
+older readers skip newer fields.
+"""
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated
+
+import msgspec
+
+from contracts.ids import (
+    ActivationId,
+    CheckInId,
+    ContactId,
+    InviteId,
+    ParticipantId,
+    PlanId,
+    RecipientId,
+    SignId,
+    StepId,
+)
+
+SCHEMA_VERSION = 1
+
+ShortText = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+LongText = Annotated[str, msgspec.Meta(max_length=4000)]
+Sha256Hex = Annotated[str, msgspec.Meta(pattern="^[0-9a-f]{64}$")]
+
+
+class Level(StrEnum):
+    WATCH = "watch"
+    SETBACK = "setback"
+    CRISIS = "crisis"
+
+
+class ChannelKind(StrEnum):
+    WEBHOOK = "webhook"
+    EMAIL = "email"
+    SMS = "sms"
+
+
+class RecipientKind(StrEnum):
+    PARTNER = "partner"
+    CONTACT = "contact"
+
+
+class Outcome(StrEnum):
+    RESOLVED = "resolved"
+    FALSE_ALARM = "false_alarm"
+
+
+class Channel(msgspec.Struct, frozen=True, kw_only=True):
+    kind: ChannelKind
+    address: Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
+
+
+class ConsentScope(msgspec.Struct, frozen=True, kw_only=True):
+    """What a support contact agreed to: which levels, and what alerts may disclose."""
+
+    levels: tuple[Level, ...] = (Level.WATCH, Level.SETBACK, Level.CRISIS)
+    share_signs: bool = False
+    share_notes: bool = False
+
+
+class Tier(msgspec.Struct, frozen=True, kw_only=True):
+    contact_ids: tuple[ContactId, ...]
+    ack_timeout_seconds: int
+
+
+class Recipient(msgspec.Struct, frozen=True, kw_only=True):
+    """A recipient as frozen into an activation: who, how to reach them, what they may see."""
+
+    recipient_id: RecipientId
+    kind: RecipientKind
+    display_name: str
+    tier: int
+    channels: tuple[Channel, ...] = ()
+    scope: ConsentScope | None = None
+
+
+class ActivationTier(msgspec.Struct, frozen=True, kw_only=True):
+    tier: int
+    recipient_ids: tuple[RecipientId, ...]
+    ack_timeout_seconds: int
+
+
+class Event(msgspec.Struct, frozen=True, kw_only=True, tag_field="type"):
+    """Base of every plan event. The tag is permanent: it names the event in storage."""
+
+
+class PlanCreated(Event, tag="plan.created"):
+    plan_id: PlanId
+    title: ShortText
+    created_by: ParticipantId
+    creator_name: str
+
+
+class PartnerInvited(Event, tag="plan.partner_invited"):
+    invite_id: InviteId
+    invited_by: ParticipantId
+    code_sha256: Sha256Hex
+    expires_at: datetime
+
+
+class PartnerJoined(Event, tag="plan.partner_joined"):
+    invite_id: InviteId
+    participant_id: ParticipantId
+    display_name: str
+
+
+class WarningSignAdded(Event, tag="plan.warning_sign_added"):
+    sign_id: SignId
+    owner_id: ParticipantId
+    category: ShortText
+    description: LongText
+
+
+class WarningSignRevised(Event, tag="plan.warning_sign_revised"):
+    sign_id: SignId
+    category: ShortText
+    description: LongText
+
+
+class WarningSignRetired(Event, tag="plan.warning_sign_retired"):
+    sign_id: SignId
+
+
+class ResponseStepAdded(Event, tag="plan.response_step_added"):
+    step_id: StepId
+    level: Level
+    description: LongText
+
+
+class ResponseStepRevised(Event, tag="plan.response_step_revised"):
+    step_id: StepId
+    level: Level
+    description: LongText
+
+
+class ResponseStepRemoved(Event, tag="plan.response_step_removed"):
+    step_id: StepId
+
+
+class SupportContactAdded(Event, tag="plan.support_contact_added"):
+    contact_id: ContactId
+    display_name: ShortText
+    relationship: ShortText
+    channels: tuple[Channel, ...]
+    added_by: ParticipantId
+
+
+class ConsentGiven(Event, tag="plan.consent_given"):
+    contact_id: ContactId
+    scope: ConsentScope
+    at: datetime
+
+
+class ConsentDeclined(Event, tag="plan.consent_declined"):
+    contact_id: ContactId
+    at: datetime
+
+
+class ConsentWithdrawn(Event, tag="plan.consent_withdrawn"):
+    contact_id: ContactId
+    at: datetime
+
+
+class SupportContactRemoved(Event, tag="plan.support_contact_removed"):
+    contact_id: ContactId
+
+
+class EscalationPolicySet(Event, tag="plan.escalation_policy_set"):
+    level: Level
+    tiers: tuple[Tier, ...]
+
+
+class PlanActivated(Event, tag="plan.activated"):
+    """A setback started. Recipients and tiers are frozen here: later edits don't change them."""
+
+    activation_id: ActivationId
+    level: Level
+    activated_by: ParticipantId
+    observed_sign_ids: tuple[SignId, ...]
+    note: LongText
+    recipients: tuple[Recipient, ...]
+    tiers: tuple[ActivationTier, ...]
+    at: datetime
+
+
+class ActivationAcknowledged(Event, tag="plan.activation_acknowledged"):
+    activation_id: ActivationId
+    by: RecipientId
+    at: datetime
+
+
+class ActivationResolved(Event, tag="plan.activation_resolved"):
+    activation_id: ActivationId
+    outcome: Outcome
+    reflection: LongText
+    resolved_by: ParticipantId
+    at: datetime
+
+
+class CheckInRecorded(Event, tag="plan.check_in_recorded"):
+    check_in_id: CheckInId
+    participant_id: ParticipantId
+    mood: Annotated[int, msgspec.Meta(ge=1, le=5)]
+    craving: Annotated[int, msgspec.Meta(ge=0, le=10)]
+    note: LongText
+    signs_noticed: tuple[SignId, ...]
+    at: datetime
+
+
+PlanEvent = (
+    PlanCreated
+    | PartnerInvited
+    | PartnerJoined
+    | WarningSignAdded
+    | WarningSignRevised
+    | WarningSignRetired
+    | ResponseStepAdded
+    | ResponseStepRevised
+    | ResponseStepRemoved
+    | SupportContactAdded
+    | ConsentGiven
+    | ConsentDeclined
+    | ConsentWithdrawn
+    | SupportContactRemoved
+    | EscalationPolicySet
+    | PlanActivated
+    | ActivationAcknowledged
+    | ActivationResolved
+    | CheckInRecorded
+)
+
+EVENT_TYPES: dict[str, type[PlanEvent]] = {
+    cls.__struct_config__.tag: cls  # type: ignore[misc]
+    for cls in PlanEvent.__args__  # type: ignore[attr-defined]
+}
+
+encoder = msgspec.json.Encoder()
+decoder: msgspec.json.Decoder[PlanEvent] = msgspec.json.Decoder(PlanEvent)
+
+
+def event_type(event: PlanEvent) -> str:
+    """The permanent tag of an event, e.g. ``plan.activated``."""
+    tag = event.__struct_config__.tag
+    assert isinstance(tag, str)
+    return tag
+
+
+def encode(event: PlanEvent) -> bytes:
+    return encoder.encode(event)
+
+
+def decode(data: bytes | str) -> PlanEvent:
+    return decoder.decode(data)

@@ -1,0 +1,24 @@
+"""Every NATS subject and header name the services share."""
+
+from uuid import UUID
+
+PLAN_STREAM = "TANDEM_PLAN"
+PLAN_SUBJECTS = "tandem.plan.>"
+DELIVERY_SUBJECTS = "tandem.delivery.>"
+
+HEADER_MSG_ID = "Nats-Msg-Id"
+HEADER_EVENT_ID = "Tandem-Event-Id"
+HEADER_EVENT_TYPE = "Tandem-Event-Type"
+HEADER_SCHEMA_VERSION = "Tandem-Schema-Version"
+HEADER_STREAM_VERSION = "Tandem-Stream-Version"
+HEADER_CORRELATION_ID = "Tandem-Correlation-Id"
+
+
+def plan_subject(plan_id: UUID, event_type: str) -> str:
+    """``tandem.plan.<plan_id>.<name>``; the ``plan.`` prefix of the tag is not repeated."""
+    name = event_type.removeprefix("plan.")
+    return f"tandem.plan.{plan_id}.{name}"
+
+
+def delivery_subject(activation_id: UUID, kind: str) -> str:
+    return f"tandem.delivery.{activation_id}.{kind}"

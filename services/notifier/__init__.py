@@ -1,0 +1,1 @@
+"""Tandem notifier: alerts, delivery ledger and escalation (built in the notifier issue)."""

@@ -1,0 +1,1 @@
+"""Tandem planner: HTTP API, plan aggregate, event store and outbox."""
