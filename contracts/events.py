@@ -91,60 +91,60 @@ class Event(msgspec.Struct, frozen=True, kw_only=True, tag_field="type"):
     """Base of every plan event. The tag is permanent: it names the event in storage."""
 
 
-class PlanCreated(Event, tag="plan.created"):
+class PlanCreated(Event, frozen=True, kw_only=True, tag="plan.created"):
     plan_id: PlanId
     title: ShortText
     created_by: ParticipantId
     creator_name: str
 
 
-class PartnerInvited(Event, tag="plan.partner_invited"):
+class PartnerInvited(Event, frozen=True, kw_only=True, tag="plan.partner_invited"):
     invite_id: InviteId
     invited_by: ParticipantId
     code_sha256: Sha256Hex
     expires_at: datetime
 
 
-class PartnerJoined(Event, tag="plan.partner_joined"):
+class PartnerJoined(Event, frozen=True, kw_only=True, tag="plan.partner_joined"):
     invite_id: InviteId
     participant_id: ParticipantId
     display_name: str
 
 
-class WarningSignAdded(Event, tag="plan.warning_sign_added"):
+class WarningSignAdded(Event, frozen=True, kw_only=True, tag="plan.warning_sign_added"):
     sign_id: SignId
     owner_id: ParticipantId
     category: ShortText
     description: LongText
 
 
-class WarningSignRevised(Event, tag="plan.warning_sign_revised"):
+class WarningSignRevised(Event, frozen=True, kw_only=True, tag="plan.warning_sign_revised"):
     sign_id: SignId
     category: ShortText
     description: LongText
 
 
-class WarningSignRetired(Event, tag="plan.warning_sign_retired"):
+class WarningSignRetired(Event, frozen=True, kw_only=True, tag="plan.warning_sign_retired"):
     sign_id: SignId
 
 
-class ResponseStepAdded(Event, tag="plan.response_step_added"):
+class ResponseStepAdded(Event, frozen=True, kw_only=True, tag="plan.response_step_added"):
     step_id: StepId
     level: Level
     description: LongText
 
 
-class ResponseStepRevised(Event, tag="plan.response_step_revised"):
+class ResponseStepRevised(Event, frozen=True, kw_only=True, tag="plan.response_step_revised"):
     step_id: StepId
     level: Level
     description: LongText
 
 
-class ResponseStepRemoved(Event, tag="plan.response_step_removed"):
+class ResponseStepRemoved(Event, frozen=True, kw_only=True, tag="plan.response_step_removed"):
     step_id: StepId
 
 
-class SupportContactAdded(Event, tag="plan.support_contact_added"):
+class SupportContactAdded(Event, frozen=True, kw_only=True, tag="plan.support_contact_added"):
     contact_id: ContactId
     display_name: ShortText
     relationship: ShortText
@@ -152,32 +152,32 @@ class SupportContactAdded(Event, tag="plan.support_contact_added"):
     added_by: ParticipantId
 
 
-class ConsentGiven(Event, tag="plan.consent_given"):
+class ConsentGiven(Event, frozen=True, kw_only=True, tag="plan.consent_given"):
     contact_id: ContactId
     scope: ConsentScope
     at: datetime
 
 
-class ConsentDeclined(Event, tag="plan.consent_declined"):
+class ConsentDeclined(Event, frozen=True, kw_only=True, tag="plan.consent_declined"):
     contact_id: ContactId
     at: datetime
 
 
-class ConsentWithdrawn(Event, tag="plan.consent_withdrawn"):
+class ConsentWithdrawn(Event, frozen=True, kw_only=True, tag="plan.consent_withdrawn"):
     contact_id: ContactId
     at: datetime
 
 
-class SupportContactRemoved(Event, tag="plan.support_contact_removed"):
+class SupportContactRemoved(Event, frozen=True, kw_only=True, tag="plan.support_contact_removed"):
     contact_id: ContactId
 
 
-class EscalationPolicySet(Event, tag="plan.escalation_policy_set"):
+class EscalationPolicySet(Event, frozen=True, kw_only=True, tag="plan.escalation_policy_set"):
     level: Level
     tiers: tuple[Tier, ...]
 
 
-class PlanActivated(Event, tag="plan.activated"):
+class PlanActivated(Event, frozen=True, kw_only=True, tag="plan.activated"):
     """A setback started. Recipients and tiers are frozen here: later edits don't change them."""
 
     activation_id: ActivationId
@@ -190,13 +190,13 @@ class PlanActivated(Event, tag="plan.activated"):
     at: datetime
 
 
-class ActivationAcknowledged(Event, tag="plan.activation_acknowledged"):
+class ActivationAcknowledged(Event, frozen=True, kw_only=True, tag="plan.activation_acknowledged"):
     activation_id: ActivationId
     by: RecipientId
     at: datetime
 
 
-class ActivationResolved(Event, tag="plan.activation_resolved"):
+class ActivationResolved(Event, frozen=True, kw_only=True, tag="plan.activation_resolved"):
     activation_id: ActivationId
     outcome: Outcome
     reflection: LongText
@@ -204,7 +204,7 @@ class ActivationResolved(Event, tag="plan.activation_resolved"):
     at: datetime
 
 
-class CheckInRecorded(Event, tag="plan.check_in_recorded"):
+class CheckInRecorded(Event, frozen=True, kw_only=True, tag="plan.check_in_recorded"):
     check_in_id: CheckInId
     participant_id: ParticipantId
     mood: Annotated[int, msgspec.Meta(ge=1, le=5)]
@@ -237,8 +237,7 @@ PlanEvent = (
 )
 
 EVENT_TYPES: dict[str, type[PlanEvent]] = {
-    cls.__struct_config__.tag: cls  # type: ignore[misc]
-    for cls in PlanEvent.__args__  # type: ignore[attr-defined]
+    cls.__struct_config__.tag: cls for cls in PlanEvent.__args__
 }
 
 encoder = msgspec.json.Encoder()
@@ -247,9 +246,7 @@ decoder: msgspec.json.Decoder[PlanEvent] = msgspec.json.Decoder(PlanEvent)
 
 def event_type(event: PlanEvent) -> str:
     """The permanent tag of an event, e.g. ``plan.activated``."""
-    tag = event.__struct_config__.tag
-    assert isinstance(tag, str)
-    return tag
+    return str(event.__struct_config__.tag)
 
 
 def encode(event: PlanEvent) -> bytes:

@@ -1,0 +1,1 @@
+"""The planner's HTTP API (Litestar): app factory, auth, problems, schemas, routes."""

@@ -1,0 +1,80 @@
+"""The app factory: ``create_app(settings)``. Nothing connects at import time."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import asyncpg
+from litestar import Litestar
+from litestar.datastructures import State
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.plugins.problem_details import ProblemDetailsPlugin
+
+from planner.api import problems
+from planner.api.deps import DEPENDENCIES
+from planner.api.routes import activations, consents, content, health, participants, plans, supports
+from planner.settings import Settings
+
+ROUTES = [
+    health.healthz,
+    health.readyz,
+    participants.register,
+    participants.me,
+    plans.create_plan,
+    plans.read_plan,
+    plans.plan_events,
+    plans.invite_partner,
+    plans.accept_invite,
+    content.add_sign,
+    content.revise_sign,
+    content.retire_sign,
+    content.add_step,
+    content.revise_step,
+    content.remove_step,
+    content.check_in,
+    supports.add_support,
+    supports.remove_support,
+    supports.set_escalation,
+    consents.read_consent,
+    consents.decide_consent,
+    consents.withdraw_consent,
+    activations.activate,
+    activations.read_activation,
+    activations.acknowledge,
+    activations.resolve,
+]
+
+
+def create_app(settings: Settings, pool: asyncpg.Pool | None = None) -> Litestar:
+    """The planner's HTTP app. With ``pool`` given, the caller owns it (tests, embedding)."""
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        if pool is not None:
+            app.state.pool = pool
+            yield
+            return
+        if not settings.database_url:
+            raise RuntimeError("the planner needs a database URL (TANDEM_DATABASE_URL)")
+        async with asyncpg.create_pool(settings.database_url, min_size=2, max_size=20) as own:
+            app.state.pool = own
+            yield
+
+    return Litestar(
+        route_handlers=ROUTES,
+        dependencies=DEPENDENCIES,
+        lifespan=[lifespan],
+        plugins=[ProblemDetailsPlugin(problems.config())],
+        exception_handlers={Exception: problems.internal_error},
+        state=State({"settings": settings}),
+        openapi_config=OpenAPIConfig(
+            title="Tandem planner API",
+            version="1",
+            description=(
+                "A shared relapse-prevention plan for two partners in recovery. Errors are "
+                "RFC 9457 problem details. Partners authenticate with `Authorization: Bearer`."
+            ),
+            path="/docs",
+            render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
+        ),
+    )

@@ -1,0 +1,77 @@
+"""Who is calling: a participant (bearer token) or an operator (operator token).
+
+Participants edit the plans they are partners of; operators may read any plan's history
+but never edit. Support contacts act through signed links (see capabilities.py).
+"""
+
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+import msgspec
+from litestar import Request
+
+from planner.api.errors import Forbidden, ResourceNotFound, Unauthorized
+from planner.store import accounts, event_store, read_models
+from planner.store.accounts import Operator, Participant
+
+BEARER = "bearer "
+
+
+class Principal(msgspec.Struct, frozen=True, kw_only=True):
+    participant: Participant | None = None
+    operator: Operator | None = None
+
+    @property
+    def actor(self) -> str:
+        if self.participant is not None:
+            return f"participant:{self.participant.participant_id}"
+        if self.operator is not None:
+            return f"operator:{self.operator.operator_id}"
+        raise Unauthorized("no caller")
+
+
+def bearer_token(request: Request[Any, Any, Any]) -> str:
+    header = request.headers.get("authorization", "")
+    if not header.lower().startswith(BEARER) or not header[len(BEARER) :].strip():
+        raise Unauthorized("send 'Authorization: Bearer <token>'")
+    return header[len(BEARER) :].strip()
+
+
+async def authenticate(pool: asyncpg.Pool, token: str) -> Principal:
+    participant = await accounts.participant_by_token(pool, token)
+    if participant is not None:
+        return Principal(participant=participant)
+    operator = await accounts.operator_by_token(pool, token)
+    if operator is not None:
+        return Principal(operator=operator)
+    raise Unauthorized("unknown token")
+
+
+def require_participant(principal: Principal) -> Participant:
+    if principal.participant is None:
+        raise Forbidden("operators may read plans but not change them")
+    return principal.participant
+
+
+async def _plan_exists(pool: asyncpg.Pool, plan_id: UUID) -> bool:
+    return await event_store.stream_version(pool, plan_id) > 0
+
+
+async def require_partner(pool: asyncpg.Pool, principal: Principal, plan_id: UUID) -> Participant:
+    """The caller must be a partner of the plan: 404 when it doesn't exist, 403 otherwise."""
+    participant = require_participant(principal)
+    if await read_models.is_member(pool, plan_id, participant.participant_id):
+        return participant
+    if not await _plan_exists(pool, plan_id):
+        raise ResourceNotFound(f"plan {plan_id} not found")
+    raise Forbidden("you are not a partner of this plan")
+
+
+async def require_reader(pool: asyncpg.Pool, principal: Principal, plan_id: UUID) -> None:
+    """Partners read their plan; operators read any plan."""
+    if principal.operator is not None:
+        if not await _plan_exists(pool, plan_id):
+            raise ResourceNotFound(f"plan {plan_id} not found")
+        return
+    await require_partner(pool, principal, plan_id)

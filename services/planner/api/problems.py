@@ -1,0 +1,122 @@
+"""One table: exception type → status, type URI and title, as RFC 9457 problem details.
+
+Registered through Litestar's ProblemDetailsPlugin. Anything not in the table is a 500
+whose body says nothing about internals; the exception goes to the log.
+"""
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsException
+
+from planner.api.errors import BadHeader, Forbidden, ResourceNotFound, Unauthorized
+from planner.capabilities import InvalidCapability
+from planner.domain.errors import (
+    InvalidCommand,
+    NotAPartner,
+    NotARecipient,
+    NotFound,
+    PlanAlreadyExists,
+    PlanNotFound,
+    RuleViolated,
+)
+from planner.handlers import ConcurrencyConflict, PreconditionFailed
+from planner.store.event_store import EventIdConflict
+from planner.store.idempotency import IdempotencyKeyReused
+
+log = logging.getLogger("planner.api")
+
+TYPE_BASE = "https://tandem.example/problems/"
+
+# exception type → (status, slug, title). Order matters only for subclasses listed first.
+PROBLEMS: dict[type[Exception], tuple[int, str, str]] = {
+    Unauthorized: (401, "unauthorized", "Missing or invalid bearer token"),
+    Forbidden: (403, "forbidden", "Not allowed"),
+    NotAPartner: (403, "not-a-partner", "Only the plan's partners may do this"),
+    NotARecipient: (403, "not-a-recipient", "Only a recipient may acknowledge"),
+    ResourceNotFound: (404, "not-found", "Not found"),
+    PlanNotFound: (404, "plan-not-found", "Plan not found"),
+    NotFound: (404, "not-found", "Not found"),
+    InvalidCapability: (404, "invalid-link", "This link is not valid"),
+    PlanAlreadyExists: (409, "plan-exists", "Plan already exists"),
+    RuleViolated: (409, "rule-violated", "The plan's current state does not allow this"),
+    ConcurrencyConflict: (409, "concurrent-change", "The plan changed concurrently"),
+    EventIdConflict: (409, "event-id-conflict", "Event id reused with other content"),
+    PreconditionFailed: (412, "precondition-failed", "The plan is not at the If-Match version"),
+    InvalidCommand: (422, "invalid-command", "The request cannot be applied"),
+    IdempotencyKeyReused: (
+        422,
+        "idempotency-key-reused",
+        "This Idempotency-Key was used for a different request",
+    ),
+    BadHeader: (422, "bad-header", "A request header is malformed"),
+}
+
+
+def _extra(exc: Exception) -> dict[str, Any]:
+    extra: dict[str, Any] = {}
+    if isinstance(exc, RuleViolated):
+        extra["rule"] = exc.rule
+    if isinstance(exc, InvalidCommand):
+        extra["field"] = exc.field
+    if isinstance(exc, PreconditionFailed):
+        extra["current_version"] = exc.actual
+    return extra
+
+
+def _converter(
+    status: int, slug: str, title: str
+) -> Callable[[Exception], ProblemDetailsException]:
+    def convert(exc: Exception) -> ProblemDetailsException:
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None  # noqa: PLR2004
+        return ProblemDetailsException(
+            status_code=status,
+            type_=TYPE_BASE + slug,
+            title=title,
+            detail=str(exc) or title,
+            extra=_extra(exc) or None,
+            headers=headers,
+        )
+
+    return convert
+
+
+def _validation(exc: ValidationException) -> ProblemDetailsException:
+    """Litestar answers 400 for a body or parameter that fails validation; we say 422."""
+    return ProblemDetailsException(
+        status_code=422,
+        type_=TYPE_BASE + "validation",
+        title="The request is not valid",
+        detail=str(exc.detail),
+        extra={"errors": exc.extra} if exc.extra else None,
+    )
+
+
+def _http(exc: HTTPException) -> ProblemDetailsException:
+    return ProblemDetailsException(
+        status_code=exc.status_code, title=exc.detail, detail=exc.detail, headers=exc.headers
+    )
+
+
+def config() -> ProblemDetailsConfig:
+    mapping: dict[type[Exception], Callable[[Any], ProblemDetailsException]] = {
+        exc_type: _converter(*problem) for exc_type, problem in PROBLEMS.items()
+    }
+    mapping[ValidationException] = _validation
+    mapping[HTTPException] = _http
+    return ProblemDetailsConfig(exception_to_problem_detail_map=mapping)
+
+
+def internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """The last resort: log the exception, show nothing of it."""
+    # The path is not logged: capability links carry their token in it.
+    log.error("unhandled error on %s", request.method, exc_info=exc)
+    return ProblemDetailsException(
+        status_code=500,
+        type_=TYPE_BASE + "internal",
+        title="Internal Server Error",
+        detail="Something went wrong on our side. It has been logged.",
+    ).to_response(request)

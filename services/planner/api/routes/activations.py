@@ -1,0 +1,144 @@
+"""Activations: a partner asks for help; recipients acknowledge; a partner resolves."""
+
+from typing import Any
+from uuid import UUID
+
+from litestar import Request, Response, get, post
+from litestar.params import FromPath, JSONBody
+
+from contracts.ids import ActivationId, RecipientId, SignId
+from planner import handlers
+from planner.api.auth import require_partner, require_reader
+from planner.api.commands import now, run_command
+from planner.api.deps import PoolDep, PrincipalDep
+from planner.api.errors import ResourceNotFound
+from planner.api.schemas import (
+    ActivationChanged,
+    ActivationCreated,
+    NewActivation,
+    RecipientOut,
+    Resolution,
+)
+from planner.api.views import ActivationView, activation_status, activation_view
+from planner.domain.commands import AcknowledgeActivation, ActivatePlan, ResolveActivation
+from planner.handlers import CommandResult
+from planner.ids import new_id
+
+Req = Request[Any, Any, Any]
+ACTIVATIONS = "/v1/plans/{plan_id:str}/activations"
+ONE = ACTIVATIONS + "/{activation_id:str}"
+
+
+def _created(activation_id: ActivationId) -> Any:
+    def render(result: CommandResult) -> ActivationCreated:
+        activation = result.state.activations[activation_id]
+        return ActivationCreated(
+            plan_id=result.plan_id,
+            version=result.version,
+            activation_id=activation_id,
+            level=activation.level,
+            recipients=[
+                RecipientOut(
+                    recipient_id=r.recipient_id,
+                    kind=r.kind.value,
+                    display_name=r.display_name,
+                    tier=r.tier,
+                )
+                for r in activation.recipients
+            ],
+        )
+
+    return render
+
+
+def _changed(activation_id: ActivationId) -> Any:
+    def render(result: CommandResult) -> ActivationChanged:
+        activation = result.state.activations[activation_id]
+        return ActivationChanged(
+            plan_id=result.plan_id,
+            version=result.version,
+            activation_id=activation_id,
+            status=activation_status(activation),
+        )
+
+    return render
+
+
+@post(ACTIVATIONS, status_code=201, tags=["activations"])
+async def activate(
+    request: Req,
+    plan_id: FromPath[UUID],
+    data: JSONBody[NewActivation],
+    principal: PrincipalDep,
+    pool: PoolDep,
+) -> Response[ActivationCreated]:
+    """Ask for help. Send an ``Idempotency-Key`` so a retried tap never activates twice."""
+    partner = await require_partner(pool, principal, plan_id)
+    activation_id = ActivationId(new_id())
+    command = ActivatePlan(
+        now=now(),
+        actor=partner.participant_id,
+        activation_id=activation_id,
+        level=data.level,
+        observed_sign_ids=tuple(SignId(s) for s in dict.fromkeys(data.observed_sign_ids)),
+        note=data.note.strip(),
+    )
+    return await run_command(
+        request, pool, plan_id, command, principal.actor, _created(activation_id), 201
+    )
+
+
+@get(ONE, tags=["activations"])
+async def read_activation(
+    plan_id: FromPath[UUID], activation_id: FromPath[UUID], principal: PrincipalDep, pool: PoolDep
+) -> ActivationView:
+    """One activation: its recipients by tier, who acknowledged and when, and how it ended."""
+    await require_reader(pool, principal, plan_id)
+    state = await handlers.load(pool, plan_id)
+    activation = None if state is None else state.activations.get(ActivationId(activation_id))
+    if activation is None:
+        raise ResourceNotFound(f"activation {activation_id} not found in this plan")
+    return activation_view(activation)
+
+
+@post(ONE + "/acknowledge", status_code=200, tags=["activations"])
+async def acknowledge(
+    request: Req,
+    plan_id: FromPath[UUID],
+    activation_id: FromPath[UUID],
+    principal: PrincipalDep,
+    pool: PoolDep,
+) -> Response[ActivationChanged]:
+    """The other partner says they are on it. Acknowledging twice changes nothing."""
+    partner = await require_partner(pool, principal, plan_id)
+    command = AcknowledgeActivation(
+        now=now(),
+        activation_id=ActivationId(activation_id),
+        by=RecipientId(partner.participant_id),
+    )
+    return await run_command(
+        request, pool, plan_id, command, principal.actor, _changed(ActivationId(activation_id))
+    )
+
+
+@post(ONE + "/resolve", status_code=200, tags=["activations"])
+async def resolve(
+    request: Req,
+    plan_id: FromPath[UUID],
+    activation_id: FromPath[UUID],
+    data: JSONBody[Resolution],
+    principal: PrincipalDep,
+    pool: PoolDep,
+) -> Response[ActivationChanged]:
+    """Close the activation: ``resolved`` or ``false_alarm``, with an optional reflection."""
+    partner = await require_partner(pool, principal, plan_id)
+    command = ResolveActivation(
+        now=now(),
+        actor=partner.participant_id,
+        activation_id=ActivationId(activation_id),
+        outcome=data.outcome,
+        reflection=data.reflection.strip(),
+    )
+    return await run_command(
+        request, pool, plan_id, command, principal.actor, _changed(ActivationId(activation_id))
+    )

@@ -1,0 +1,40 @@
+"""Participants: anyone may register; the bearer token is shown once."""
+
+import secrets
+
+from litestar import get, post
+from litestar.params import JSONBody
+
+from planner.api.auth import require_participant
+from planner.api.deps import PoolDep, PrincipalDep
+from planner.api.schemas import NewParticipant, ParticipantCreated
+from planner.ids import new_id
+from planner.store import accounts, read_models
+from planner.store.accounts import Participant
+
+TOKEN_PREFIX = "tdm_p_"  # noqa: S105 - a prefix, not a secret
+
+
+@post("/v1/participants", status_code=201, tags=["participants"])
+async def register(data: JSONBody[NewParticipant], pool: PoolDep) -> ParticipantCreated:
+    """Register a participant. The token in the answer is shown only this once."""
+    participant_id = new_id()
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    await accounts.add_participant(pool, participant_id, data.display_name.strip(), token)
+    return ParticipantCreated(participant_id=participant_id, token=token)
+
+
+class Me(Participant, frozen=True, kw_only=True):
+    plan_ids: list[str]
+
+
+@get("/v1/participants/me", tags=["participants"])
+async def me(principal: PrincipalDep, pool: PoolDep) -> Me:
+    """Who the token belongs to, and the plans they are a partner of."""
+    participant = require_participant(principal)
+    plans = await read_models.plans_of(pool, participant.participant_id)
+    return Me(
+        participant_id=participant.participant_id,
+        display_name=participant.display_name,
+        plan_ids=[str(plan_id) for plan_id in plans],
+    )

@@ -1,0 +1,148 @@
+"""Plans: create, read (ETag, as_of), history, and inviting the second partner."""
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+from typing import Annotated, Any
+from uuid import UUID
+
+from litestar import Request, Response, get, post
+from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.status_codes import HTTP_304_NOT_MODIFIED
+
+from contracts.ids import InviteId, PlanId
+from planner.api.auth import require_participant, require_partner, require_reader
+from planner.api.commands import etag, now, run_command
+from planner.api.deps import PoolDep, PrincipalDep
+from planner.api.errors import BadHeader, ResourceNotFound
+from planner.api.schemas import InviteCreated, NewPlan, Versioned
+from planner.api.views import EventPage, PlanView, event_view, plan_view
+from planner.domain.commands import AcceptInvite, CreatePlan, InvitePartner
+from planner.domain.evolve import fold
+from planner.ids import new_id
+from planner.store import event_store, read_models
+
+INVITE_LIFETIME = timedelta(days=7)
+
+
+@post("/v1/plans", status_code=201, tags=["plans"])
+async def create_plan(
+    request: Request[Any, Any, Any], data: JSONBody[NewPlan], principal: PrincipalDep, pool: PoolDep
+) -> Response[Versioned]:
+    """Create a plan; the caller becomes its first partner."""
+    participant = require_participant(principal)
+    plan_id = PlanId(new_id())
+    command = CreatePlan(
+        now=now(),
+        plan_id=plan_id,
+        title=data.title.strip(),
+        actor=participant.participant_id,
+        actor_name=participant.display_name,
+    )
+    return await run_command(
+        request,
+        pool,
+        plan_id,
+        command,
+        principal.actor,
+        lambda r: Versioned(plan_id=r.plan_id, version=r.version),
+        status_code=201,
+    )
+
+
+@get("/v1/plans/{plan_id:str}", tags=["plans"])
+async def read_plan(
+    request: Request[Any, Any, Any],
+    plan_id: FromPath[UUID],
+    principal: PrincipalDep,
+    pool: PoolDep,
+    as_of: Annotated[
+        datetime | None, QueryParameter(description="RFC 3339 time: the plan as it was then")
+    ] = None,
+) -> Response[PlanView | None]:
+    """The plan now (with an ETag of its version), or as it was at ``as_of``."""
+    await require_reader(pool, principal, plan_id)
+    if as_of is not None and as_of.tzinfo is None:
+        raise BadHeader("as_of needs a time zone, e.g. 2026-11-23T10:00:00Z")
+    envelopes = await event_store.read_stream(pool, plan_id, until=as_of)
+    state = fold(envelope.event for envelope in envelopes)
+    if state is None:
+        raise ResourceNotFound(f"plan {plan_id} did not exist at {as_of}")
+    tag = etag(state.version)
+    if as_of is None and request.headers.get("if-none-match") == tag:
+        return Response(None, status_code=HTTP_304_NOT_MODIFIED, headers={"ETag": tag})
+    return Response(plan_view(state), headers={"ETag": tag})
+
+
+@get("/v1/plans/{plan_id:str}/events", tags=["plans"])
+async def plan_events(
+    plan_id: FromPath[UUID],
+    principal: PrincipalDep,
+    pool: PoolDep,
+    after: Annotated[int, QueryParameter(ge=0, description="stream version to start after")] = 0,
+    limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
+) -> EventPage:
+    """The plan's history, oldest first, a page at a time. Operators may read it too."""
+    await require_reader(pool, principal, plan_id)
+    envelopes = await event_store.read_stream(pool, plan_id, after_version=after, limit=limit)
+    next_after = envelopes[-1].stream_version if len(envelopes) == limit else None
+    return EventPage(
+        plan_id=plan_id, events=tuple(event_view(e) for e in envelopes), next_after=next_after
+    )
+
+
+def code_hash(code: str) -> str:
+    return hashlib.sha256(code.encode()).hexdigest()
+
+
+@post("/v1/plans/{plan_id:str}/partner-invites", status_code=201, tags=["plans"])
+async def invite_partner(
+    request: Request[Any, Any, Any], plan_id: FromPath[UUID], principal: PrincipalDep, pool: PoolDep
+) -> Response[InviteCreated]:
+    """An invite code for the second partner, valid for seven days and shown once."""
+    partner = await require_partner(pool, principal, plan_id)
+    code = secrets.token_urlsafe(12)
+    at = now()
+    command = InvitePartner(
+        now=at,
+        actor=partner.participant_id,
+        invite_id=InviteId(new_id()),
+        code_sha256=code_hash(code),
+        expires_at=at + INVITE_LIFETIME,
+    )
+    return await run_command(
+        request,
+        pool,
+        plan_id,
+        command,
+        principal.actor,
+        lambda r: InviteCreated(
+            plan_id=r.plan_id, version=r.version, invite_code=code, expires_at=command.expires_at
+        ),
+        status_code=201,
+    )
+
+
+@post("/v1/partner-invites/{code:str}/accept", status_code=200, tags=["plans"])
+async def accept_invite(
+    request: Request[Any, Any, Any], code: FromPath[str], principal: PrincipalDep, pool: PoolDep
+) -> Response[Versioned]:
+    """Join a plan as its second partner."""
+    participant = require_participant(principal)
+    plan_id = await read_models.plan_of_invite(pool, code_hash(code))
+    if plan_id is None:
+        raise ResourceNotFound("no invite with this code")
+    command = AcceptInvite(
+        now=now(),
+        actor=participant.participant_id,
+        actor_name=participant.display_name,
+        code_sha256=code_hash(code),
+    )
+    return await run_command(
+        request,
+        pool,
+        plan_id,
+        command,
+        principal.actor,
+        lambda r: Versioned(plan_id=r.plan_id, version=r.version),
+    )

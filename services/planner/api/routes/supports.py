@@ -1,0 +1,124 @@
+"""Support contacts and escalation policies, edited by partners."""
+
+from typing import Any
+from uuid import UUID
+
+from litestar import Request, Response, delete, post, put
+from litestar.params import FromPath, JSONBody
+
+from contracts.events import Channel, Tier
+from contracts.ids import ContactId
+from planner import capabilities
+from planner.api.auth import require_partner
+from planner.api.commands import now, run_command
+from planner.api.deps import PoolDep, PrincipalDep, SettingsDep
+from planner.api.schemas import (
+    EscalationPolicyIn,
+    EscalationSaved,
+    NewSupport,
+    SupportAdded,
+    SupportRemoved,
+)
+from planner.capabilities import Capability
+from planner.domain.commands import AddSupportContact, RemoveSupportContact, SetEscalationPolicy
+from planner.ids import new_id
+from planner.settings import Settings
+
+Req = Request[Any, Any, Any]
+
+
+def consent_url(settings: Settings, plan_id: UUID, contact_id: UUID) -> str:
+    token = capabilities.issue(
+        settings.secret_key,
+        Capability(purpose="consent", plan_id=plan_id, subject_id=contact_id),
+    )
+    return f"{settings.base_url}/v1/consents/{token}"
+
+
+@post("/v1/plans/{plan_id:str}/supports", status_code=201, tags=["supports"])
+async def add_support(
+    request: Req,
+    plan_id: FromPath[UUID],
+    data: JSONBody[NewSupport],
+    principal: PrincipalDep,
+    pool: PoolDep,
+    settings: SettingsDep,
+) -> Response[SupportAdded]:
+    """Add a support contact. They are never alerted until they consent at ``consent_url``."""
+    partner = await require_partner(pool, principal, plan_id)
+    contact_id = ContactId(new_id())
+    command = AddSupportContact(
+        now=now(),
+        actor=partner.participant_id,
+        contact_id=contact_id,
+        display_name=data.display_name.strip(),
+        relationship=data.relationship.strip(),
+        channels=tuple(Channel(kind=c.kind, address=c.address.strip()) for c in data.channels),
+    )
+    url = consent_url(settings, plan_id, contact_id)
+    return await run_command(
+        request,
+        pool,
+        plan_id,
+        command,
+        principal.actor,
+        lambda r: SupportAdded(
+            plan_id=r.plan_id, version=r.version, contact_id=contact_id, consent_url=url
+        ),
+        status_code=201,
+    )
+
+
+@delete("/v1/plans/{plan_id:str}/supports/{contact_id:str}", status_code=200, tags=["supports"])
+async def remove_support(
+    request: Req,
+    plan_id: FromPath[UUID],
+    contact_id: FromPath[UUID],
+    principal: PrincipalDep,
+    pool: PoolDep,
+) -> Response[SupportRemoved]:
+    """Remove a support contact: they are no longer a recipient of any new activation."""
+    partner = await require_partner(pool, principal, plan_id)
+    command = RemoveSupportContact(
+        now=now(), actor=partner.participant_id, contact_id=ContactId(contact_id)
+    )
+    return await run_command(
+        request,
+        pool,
+        plan_id,
+        command,
+        principal.actor,
+        lambda r: SupportRemoved(plan_id=r.plan_id, version=r.version, contact_id=contact_id),
+    )
+
+
+@put("/v1/plans/{plan_id:str}/escalation", tags=["supports"])
+async def set_escalation(
+    request: Req,
+    plan_id: FromPath[UUID],
+    data: JSONBody[EscalationPolicyIn],
+    principal: PrincipalDep,
+    pool: PoolDep,
+) -> Response[EscalationSaved]:
+    """Set a level's ordered tiers of contacts, each with an acknowledgement timeout."""
+    partner = await require_partner(pool, principal, plan_id)
+    command = SetEscalationPolicy(
+        now=now(),
+        actor=partner.participant_id,
+        level=data.level,
+        tiers=tuple(
+            Tier(
+                contact_ids=tuple(ContactId(c) for c in tier.contact_ids),
+                ack_timeout_seconds=tier.ack_timeout_seconds,
+            )
+            for tier in data.tiers
+        ),
+    )
+    return await run_command(
+        request,
+        pool,
+        plan_id,
+        command,
+        principal.actor,
+        lambda r: EscalationSaved(plan_id=r.plan_id, version=r.version, level=data.level),
+    )

@@ -1,0 +1,67 @@
+"""Signed capability links: a support contact acts without an account.
+
+A token is ``<payload>.<signature>``, both base64url; the payload names what it allows
+(purpose, plan, contact) and, for short-lived links, when it expires. HMAC-SHA256 with
+the service's secret key; compared in constant time.
+"""
+
+import base64
+import hashlib
+import hmac
+from datetime import datetime
+from typing import Literal
+from uuid import UUID
+
+import msgspec
+
+Purpose = Literal["consent", "ack"]
+
+
+class Capability(
+    msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, omit_defaults=True
+):
+    purpose: Purpose
+    plan_id: UUID
+    subject_id: UUID
+    activation_id: UUID | None = None
+    expires_at: int | None = None  # unix seconds; None: valid while the subject exists
+
+
+class InvalidCapability(Exception):
+    """The link is malformed, forged, for another purpose, or expired."""
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _sign(secret: bytes, payload: bytes) -> bytes:
+    return hmac.new(secret, payload, hashlib.sha256).digest()
+
+
+def issue(secret: bytes, capability: Capability) -> str:
+    payload = msgspec.json.encode(capability)
+    return f"{_b64(payload)}.{_b64(_sign(secret, payload))}"
+
+
+def verify(secret: bytes, token: str, purpose: Purpose, now: datetime) -> Capability:
+    try:
+        payload_text, signature_text = token.split(".")
+        payload, signature = _unb64(payload_text), _unb64(signature_text)
+    except ValueError as exc:
+        raise InvalidCapability("malformed link") from exc
+    if not hmac.compare_digest(signature, _sign(secret, payload)):
+        raise InvalidCapability("link signature does not verify")
+    try:
+        capability = msgspec.json.decode(payload, type=Capability)
+    except msgspec.ValidationError as exc:
+        raise InvalidCapability("malformed link") from exc
+    if capability.purpose != purpose:
+        raise InvalidCapability("link is for another purpose")
+    if capability.expires_at is not None and now.timestamp() >= capability.expires_at:
+        raise InvalidCapability("link has expired")
+    return capability

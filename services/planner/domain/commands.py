@@ -1,0 +1,169 @@
+"""Commands: what a caller asks of a plan. ``now`` and every new id arrive on the command."""
+
+from datetime import datetime
+
+import msgspec
+
+from contracts.events import Channel, ConsentScope, Level, Outcome, Tier
+from contracts.ids import (
+    ActivationId,
+    CheckInId,
+    ContactId,
+    InviteId,
+    ParticipantId,
+    PlanId,
+    RecipientId,
+    SignId,
+    StepId,
+)
+
+
+class Command(msgspec.Struct, frozen=True, kw_only=True):
+    now: datetime
+
+
+class CreatePlan(Command, frozen=True, kw_only=True):
+    plan_id: PlanId
+    title: str
+    actor: ParticipantId
+    actor_name: str
+
+
+class InvitePartner(Command, frozen=True, kw_only=True):
+    actor: ParticipantId
+    invite_id: InviteId
+    code_sha256: str
+    expires_at: datetime
+
+
+class AcceptInvite(Command, frozen=True, kw_only=True):
+    actor: ParticipantId
+    actor_name: str
+    code_sha256: str
+
+
+class AddWarningSign(Command, frozen=True, kw_only=True):
+    actor: ParticipantId
+    sign_id: SignId
+    owner_id: ParticipantId
+    category: str
+    description: str
+
+
+class ReviseWarningSign(Command, frozen=True, kw_only=True):
+    actor: ParticipantId
+    sign_id: SignId
+    category: str | None = None
+    description: str | None = None
+
+
+class RetireWarningSign(Command, frozen=True, kw_only=True):
+    actor: ParticipantId
+    sign_id: SignId
+
+
+class AddResponseStep(Command, frozen=True, kw_only=True):
+    actor: ParticipantId
+    step_id: StepId
+    level: Level
+    description: str
+
+
+class ReviseResponseStep(Command, frozen=True, kw_only=True):
+    actor: ParticipantId
+    step_id: StepId
+    level: Level | None = None
+    description: str | None = None
+
+
+class RemoveResponseStep(Command, frozen=True, kw_only=True):
+    actor: ParticipantId
+    step_id: StepId
+
+
+class AddSupportContact(Command, frozen=True, kw_only=True):
+    actor: ParticipantId
+    contact_id: ContactId
+    display_name: str
+    relationship: str
+    channels: tuple[Channel, ...]
+
+
+class GiveConsent(Command, frozen=True, kw_only=True):
+    """Said by the contact through their consent link, not by a partner."""
+
+    contact_id: ContactId
+    scope: ConsentScope
+
+
+class DeclineConsent(Command, frozen=True, kw_only=True):
+    contact_id: ContactId
+
+
+class WithdrawConsent(Command, frozen=True, kw_only=True):
+    contact_id: ContactId
+
+
+class RemoveSupportContact(Command, frozen=True, kw_only=True):
+    actor: ParticipantId
+    contact_id: ContactId
+
+
+class SetEscalationPolicy(Command, frozen=True, kw_only=True):
+    actor: ParticipantId
+    level: Level
+    tiers: tuple[Tier, ...]
+
+
+class ActivatePlan(Command, frozen=True, kw_only=True):
+    actor: ParticipantId
+    activation_id: ActivationId
+    level: Level
+    observed_sign_ids: tuple[SignId, ...] = ()
+    note: str = ""
+
+
+class AcknowledgeActivation(Command, frozen=True, kw_only=True):
+    """By a recipient: the other partner (HTTP) or a contact (acknowledge link)."""
+
+    activation_id: ActivationId
+    by: RecipientId
+
+
+class ResolveActivation(Command, frozen=True, kw_only=True):
+    actor: ParticipantId
+    activation_id: ActivationId
+    outcome: Outcome
+    reflection: str = ""
+
+
+class RecordCheckIn(Command, frozen=True, kw_only=True):
+    actor: ParticipantId
+    check_in_id: CheckInId
+    mood: int
+    craving: int
+    note: str = ""
+    signs_noticed: tuple[SignId, ...] = ()
+
+
+PlanCommand = (
+    CreatePlan
+    | InvitePartner
+    | AcceptInvite
+    | AddWarningSign
+    | ReviseWarningSign
+    | RetireWarningSign
+    | AddResponseStep
+    | ReviseResponseStep
+    | RemoveResponseStep
+    | AddSupportContact
+    | GiveConsent
+    | DeclineConsent
+    | WithdrawConsent
+    | RemoveSupportContact
+    | SetEscalationPolicy
+    | ActivatePlan
+    | AcknowledgeActivation
+    | ResolveActivation
+    | RecordCheckIn
+)

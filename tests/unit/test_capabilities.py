@@ -1,0 +1,55 @@
+"""Signed capability links: verified, bound to their purpose, and expiring when asked."""
+
+from datetime import UTC, datetime
+from uuid import UUID
+
+import pytest
+
+from planner.capabilities import Capability, InvalidCapability, issue, verify
+
+SECRET = b"s3cret"
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+PLAN = UUID("01900000-0000-7000-8000-000000000001")
+CONTACT = UUID("01900000-0000-7000-8000-000000000002")
+
+
+def consent() -> Capability:
+    return Capability(purpose="consent", plan_id=PLAN, subject_id=CONTACT)
+
+
+def test_a_link_verifies_with_the_same_secret() -> None:
+    assert verify(SECRET, issue(SECRET, consent()), "consent", NOW) == consent()
+
+
+def test_a_link_signed_with_another_secret_is_refused() -> None:
+    with pytest.raises(InvalidCapability):
+        verify(SECRET, issue(b"other", consent()), "consent", NOW)
+
+
+def test_a_tampered_payload_is_refused() -> None:
+    token = issue(SECRET, consent())
+    payload, signature = token.split(".")
+    forged = issue(SECRET, Capability(purpose="consent", plan_id=PLAN, subject_id=PLAN))
+    with pytest.raises(InvalidCapability):
+        verify(SECRET, forged.split(".")[0] + "." + signature, "consent", NOW)
+    with pytest.raises(InvalidCapability):
+        verify(SECRET, payload + "x." + signature, "consent", NOW)
+
+
+def test_a_link_for_another_purpose_is_refused() -> None:
+    with pytest.raises(InvalidCapability, match="purpose"):
+        verify(SECRET, issue(SECRET, consent()), "ack", NOW)
+
+
+def test_an_expired_link_is_refused() -> None:
+    expiring = Capability(
+        purpose="ack", plan_id=PLAN, subject_id=CONTACT, expires_at=int(NOW.timestamp())
+    )
+    with pytest.raises(InvalidCapability, match="expired"):
+        verify(SECRET, issue(SECRET, expiring), "ack", NOW)
+
+
+@pytest.mark.parametrize("token", ["", "abc", "a.b.c", "!!!.???"])
+def test_malformed_links_are_refused(token: str) -> None:
+    with pytest.raises(InvalidCapability):
+        verify(SECRET, token, "consent", NOW)
