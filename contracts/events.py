@@ -8,6 +8,7 @@ older readers skip newer fields.
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
+from uuid import UUID
 
 import msgspec
 
@@ -45,6 +46,21 @@ class ChannelKind(StrEnum):
 class RecipientKind(StrEnum):
     PARTNER = "partner"
     CONTACT = "contact"
+
+
+class DeliveryStatus(StrEnum):
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class MessageKind(StrEnum):
+    """What a delivery carried: the alert itself, or one of the notes around it."""
+
+    CONSENT_REQUEST = "consent_request"
+    ALERT = "alert"
+    ACK_NOTE = "ack_note"
+    ALL_CLEAR = "all_clear"
+    NO_ANSWER = "no_answer"
 
 
 class Outcome(StrEnum):
@@ -188,6 +204,8 @@ class PlanActivated(Event, frozen=True, kw_only=True, tag="plan.activated"):
     recipients: tuple[Recipient, ...]
     tiers: tuple[ActivationTier, ...]
     at: datetime
+    activator_name: str = ""
+    activator_channels: tuple[Channel, ...] = ()  # for the notes back to the one who asked
 
 
 class ActivationAcknowledged(Event, frozen=True, kw_only=True, tag="plan.activation_acknowledged"):
@@ -201,6 +219,29 @@ class ActivationResolved(Event, frozen=True, kw_only=True, tag="plan.activation_
     outcome: Outcome
     reflection: LongText
     resolved_by: ParticipantId
+    at: datetime
+
+
+class AlertDeliveryRecorded(Event, frozen=True, kw_only=True, tag="plan.alert_delivery_recorded"):
+    """The notifier's report of one delivery, so the plan's history says who was told."""
+
+    delivery_id: UUID
+    activation_id: ActivationId | None = None  # None for a consent request
+    recipient_id: RecipientId
+    channel: ChannelKind
+    tier: int = 0
+    message: MessageKind
+    status: DeliveryStatus
+    reason: str | None = None
+    attempts: int = 1
+    at: datetime
+
+
+class ActivationEscalated(Event, frozen=True, kw_only=True, tag="plan.activation_escalated"):
+    """Nobody acknowledged in time: the next tier is alerted (or, past the last, nobody is left)."""
+
+    activation_id: ActivationId
+    tier: int
     at: datetime
 
 
@@ -234,6 +275,8 @@ PlanEvent = (
     | ActivationAcknowledged
     | ActivationResolved
     | CheckInRecorded
+    | AlertDeliveryRecorded
+    | ActivationEscalated
 )
 
 EVENT_TYPES: dict[str, type[PlanEvent]] = {

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import msgspec
 
+from contracts.delivery import NotifierReport
 from contracts.envelope import Envelope
 from contracts.events import PlanEvent
 
@@ -15,6 +16,7 @@ def render() -> dict[str, bytes]:
     schemas = {
         "plan_event.json": msgspec.json.schema(PlanEvent),
         "envelope.json": msgspec.json.schema(Envelope),
+        "notifier_report.json": msgspec.json.schema(NotifierReport),
     }
     return {
         name: msgspec.json.format(msgspec.json.encode(schema), indent=2) + b"\n"

@@ -4,6 +4,7 @@ from uuid import UUID
 
 PLAN_STREAM = "TANDEM_PLAN"
 PLAN_SUBJECTS = "tandem.plan.>"
+DELIVERY_STREAM = "TANDEM_DELIVERY"
 DELIVERY_SUBJECTS = "tandem.delivery.>"
 
 HEADER_MSG_ID = "Nats-Msg-Id"
@@ -12,6 +13,7 @@ HEADER_EVENT_TYPE = "Tandem-Event-Type"
 HEADER_SCHEMA_VERSION = "Tandem-Schema-Version"
 HEADER_STREAM_VERSION = "Tandem-Stream-Version"
 HEADER_CORRELATION_ID = "Tandem-Correlation-Id"
+HEADER_RECORDED_AT = "Tandem-Recorded-At"  # RFC 3339, when the event store recorded it
 
 
 def plan_subject(plan_id: UUID, event_type: str) -> str:

@@ -66,12 +66,17 @@ async def execute(
     metadata: Metadata,
     *,
     if_match: int | None = None,
+    event_id: EventId | None = None,
 ) -> CommandResult:
-    """Run a command, retrying when another writer moved the plan in between."""
+    """Run a command, retrying when another writer moved the plan in between.
+
+    ``event_id`` names the one event a command reported by another service causes, so a
+    report that arrives twice is stored once (the store treats the repeat as a no-op).
+    """
     for _ in range(MAX_ATTEMPTS):
         try:
             async with pool.acquire() as conn, conn.transaction():
-                return await _attempt(conn, plan_id, command, metadata, if_match)
+                return await _attempt(conn, plan_id, command, metadata, if_match, event_id)
         except StreamVersionConflict as exc:
             if if_match is not None:
                 raise PreconditionFailed(if_match, exc.actual or 0) from exc
@@ -113,6 +118,7 @@ async def _attempt(
     command: PlanCommand,
     metadata: Metadata,
     if_match: int | None,
+    event_id: EventId | None = None,
 ) -> CommandResult:
     state = await load(conn, plan_id)
     version = 0 if state is None else state.version
@@ -120,12 +126,17 @@ async def _attempt(
         raise PreconditionFailed(if_match, version)
     events = decide(state, command)
     if events:
-        batch = [NewEvent(event_id=new_event_id(), event=event) for event in events]
+        ids = [event_id] if event_id is not None and len(events) == 1 else None
+        batch = [
+            NewEvent(event_id=ids[n] if ids else new_event_id(), event=event)
+            for n, event in enumerate(events)
+        ]
         expected: event_store.Expected = version if version else "no_stream"
         result = await event_store.append(conn, plan_id, batch, expected, metadata)
-        await read_models.project(conn, plan_id, events)
-        state = fold(events, state)
-        version = result.version
+        if not result.duplicate:  # a repeated report is already in the state we loaded
+            await read_models.project(conn, plan_id, events)
+            state = fold(events, state)
+            version = result.version
     if state is None:  # decide refuses every command but CreatePlan on a missing plan
         raise PlanNotFound(plan_id)
     return CommandResult(plan_id=plan_id, version=version, events=tuple(events), state=state)

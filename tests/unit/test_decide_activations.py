@@ -1,11 +1,14 @@
 """Decider: activating the plan, acknowledging and resolving the activation."""
 
+import msgspec
 import pytest
 
 from contracts.events import (
     ActivationAcknowledged,
     ActivationResolved,
     ActivationTier,
+    Channel,
+    ChannelKind,
     Level,
     Outcome,
     PlanActivated,
@@ -93,9 +96,21 @@ def test_activating_alerts_the_other_partner_in_tier_one() -> None:
                 ),
             ),
             at=NOW,
+            activator_name="Alex",
         )
     ]
     assert decode(encode(events[0])) == events[0]
+
+
+def test_partners_own_channels_are_frozen_into_the_activation() -> None:
+    email = Channel(kind=ChannelKind.EMAIL, address="blair@example.org")
+    sms = Channel(kind=ChannelKind.SMS, address="+15550100")
+    command = msgspec.structs.replace(activate(), partner_channels={BLAIR: (email,), ALEX: (sms,)})
+    [event] = decide(given(*two_partners()), command)
+    assert isinstance(event, PlanActivated)
+    [blair] = event.recipients
+    assert blair.channels == (email,)
+    assert event.activator_channels == (sms,)
 
 
 def test_one_activation_per_level_is_open_at_a_time() -> None:

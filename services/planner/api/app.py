@@ -20,6 +20,7 @@ ROUTES = [
     health.readyz,
     participants.register,
     participants.me,
+    participants.set_my_channels,
     plans.create_plan,
     plans.read_plan,
     plans.plan_events,
@@ -42,6 +43,7 @@ ROUTES = [
     activations.read_activation,
     activations.acknowledge,
     activations.resolve,
+    activations.acknowledge_by_link,
 ]
 
 

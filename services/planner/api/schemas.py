@@ -76,6 +76,21 @@ class ChannelIn(Request, frozen=True, kw_only=True, forbid_unknown_fields=True):
     address: Address
 
 
+class ChannelsIn(Request, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    channels: Annotated[list[ChannelIn], msgspec.Meta(max_length=5)]
+
+
+class ChannelOut(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    kind: ChannelKind
+    address: str
+    signing_secret: str | None = None  # webhooks only: shown once, verify our signatures with it
+
+
+class ChannelsSaved(msgspec.Struct, frozen=True, kw_only=True):
+    participant_id: UUID
+    channels: list[ChannelOut]
+
+
 class NewSupport(Request, frozen=True, kw_only=True, forbid_unknown_fields=True):
     display_name: Name
     relationship: Name
@@ -85,6 +100,7 @@ class NewSupport(Request, frozen=True, kw_only=True, forbid_unknown_fields=True)
 class SupportAdded(Versioned, frozen=True, kw_only=True):
     contact_id: UUID
     consent_url: str
+    channels: list[ChannelOut]  # a webhook's signing secret is shown here, once
 
 
 class SupportRemoved(Versioned, frozen=True, kw_only=True):

@@ -45,6 +45,17 @@ class AcknowledgementView(msgspec.Struct, frozen=True, kw_only=True):
     at: datetime
 
 
+class DeliveryView(msgspec.Struct, frozen=True, kw_only=True):
+    """One message on one channel, as the notifier reported it."""
+
+    channel: str
+    message: str  # alert | ack_note | all_clear | no_answer
+    status: str  # sent | failed
+    reason: str | None
+    attempts: int
+    at: datetime
+
+
 class RecipientView(msgspec.Struct, frozen=True, kw_only=True):
     recipient_id: UUID
     kind: str
@@ -52,6 +63,7 @@ class RecipientView(msgspec.Struct, frozen=True, kw_only=True):
     tier: int
     channels: tuple[str, ...]
     acknowledged_at: datetime | None
+    deliveries: tuple[DeliveryView, ...] = ()
 
 
 class ActivationView(msgspec.Struct, frozen=True, kw_only=True):
@@ -66,6 +78,7 @@ class ActivationView(msgspec.Struct, frozen=True, kw_only=True):
     acknowledgements: tuple[AcknowledgementView, ...]
     resolved_at: datetime | None
     reflection: str
+    escalated_tiers: tuple[int, ...] = ()
 
 
 class PlanView(msgspec.Struct, frozen=True, kw_only=True):
@@ -115,6 +128,18 @@ def activation_view(activation: Activation) -> ActivationView:
             tier=r.tier,
             channels=tuple(channel.kind.value for channel in r.channels),
             acknowledged_at=acked.get(r.recipient_id),
+            deliveries=tuple(
+                DeliveryView(
+                    channel=d.channel.value,
+                    message=d.message.value,
+                    status=d.status.value,
+                    reason=d.reason,
+                    attempts=d.attempts,
+                    at=d.at,
+                )
+                for d in activation.deliveries
+                if d.recipient_id == r.recipient_id
+            ),
         )
         for r in activation.recipients
     )
@@ -132,6 +157,7 @@ def activation_view(activation: Activation) -> ActivationView:
         ),
         resolved_at=activation.resolved_at,
         reflection=activation.reflection,
+        escalated_tiers=activation.escalated_tiers,
     )
 
 

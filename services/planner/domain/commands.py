@@ -1,10 +1,20 @@
 """Commands: what a caller asks of a plan. ``now`` and every new id arrive on the command."""
 
 from datetime import datetime
+from uuid import UUID
 
 import msgspec
 
-from contracts.events import Channel, ConsentScope, Level, Outcome, Tier
+from contracts.events import (
+    Channel,
+    ChannelKind,
+    ConsentScope,
+    DeliveryStatus,
+    Level,
+    MessageKind,
+    Outcome,
+    Tier,
+)
 from contracts.ids import (
     ActivationId,
     CheckInId,
@@ -121,6 +131,9 @@ class ActivatePlan(Command, frozen=True, kw_only=True):
     level: Level
     observed_sign_ids: tuple[SignId, ...] = ()
     note: str = ""
+    # Each partner's own channels (PUT /v1/participants/me/channels), read at activation
+    # time and frozen into the activation with its recipients.
+    partner_channels: dict[ParticipantId, tuple[Channel, ...]] = msgspec.field(default_factory=dict)
 
 
 class AcknowledgeActivation(Command, frozen=True, kw_only=True):
@@ -135,6 +148,25 @@ class ResolveActivation(Command, frozen=True, kw_only=True):
     activation_id: ActivationId
     outcome: Outcome
     reflection: str = ""
+
+
+class RecordDelivery(Command, frozen=True, kw_only=True):
+    """The notifier reports one delivery; ``now`` is when it happened."""
+
+    delivery_id: UUID
+    activation_id: ActivationId | None
+    recipient_id: RecipientId
+    channel: ChannelKind
+    tier: int
+    message: MessageKind
+    status: DeliveryStatus
+    reason: str | None = None
+    attempts: int = 1
+
+
+class RecordEscalation(Command, frozen=True, kw_only=True):
+    activation_id: ActivationId
+    tier: int
 
 
 class RecordCheckIn(Command, frozen=True, kw_only=True):
@@ -166,4 +198,6 @@ PlanCommand = (
     | AcknowledgeActivation
     | ResolveActivation
     | RecordCheckIn
+    | RecordDelivery
+    | RecordEscalation
 )

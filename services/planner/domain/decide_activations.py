@@ -31,7 +31,10 @@ def activate(state: PlanState, command: ActivatePlan) -> list[PlanEvent]:
     require_new(state.activations, command.activation_id, "activation")
     for sign_id in command.observed_sign_ids:
         _require_active_sign(state, sign_id)
-    recipients, tiers = resolve_recipients(state, command.level, command.actor)
+    recipients, tiers = resolve_recipients(
+        state, command.level, command.actor, command.partner_channels
+    )
+    activator = next(p for p in state.partners if p.participant_id == command.actor)
     if not recipients:
         raise RuleViolated(
             "no_reachable_recipient",
@@ -46,6 +49,8 @@ def activate(state: PlanState, command: ActivatePlan) -> list[PlanEvent]:
         recipients=recipients,
         tiers=tiers,
         at=command.now,
+        activator_name=activator.display_name,
+        activator_channels=command.partner_channels.get(command.actor, ()),
     )
     return [activated]
 

@@ -7,7 +7,9 @@ from msgspec.structs import replace
 
 from contracts.events import (
     ActivationAcknowledged,
+    ActivationEscalated,
     ActivationResolved,
+    AlertDeliveryRecorded,
     CheckInRecorded,
     ConsentDeclined,
     ConsentGiven,
@@ -110,6 +112,10 @@ def _apply(state: PlanState, event: PlanEvent) -> PlanState:  # noqa: PLR0912 - 
             return _resolved(state, event)
         case CheckInRecorded():
             return _checked_in(state, event)
+        case AlertDeliveryRecorded():
+            return _delivered(state, event)
+        case ActivationEscalated():
+            return _escalated(state, event)
         case _:
             assert_never(event)
 
@@ -171,6 +177,7 @@ def _activated(state: PlanState, event: PlanActivated) -> PlanState:
         recipients=event.recipients,
         tiers=event.tiers,
         activated_at=event.at,
+        activator_channels=event.activator_channels,
     )
     return replace(state, activations={**state.activations, event.activation_id: activation})
 
@@ -204,3 +211,17 @@ def _checked_in(state: PlanState, event: CheckInRecorded) -> PlanState:
         at=event.at,
     )
     return replace(state, check_ins=(*state.check_ins, check_in))
+
+
+def _delivered(state: PlanState, event: AlertDeliveryRecorded) -> PlanState:
+    if event.activation_id is None:
+        return state  # a consent request: its history is the event itself
+    activation = state.activations[event.activation_id]
+    updated = replace(activation, deliveries=(*activation.deliveries, event))
+    return replace(state, activations={**state.activations, event.activation_id: updated})
+
+
+def _escalated(state: PlanState, event: ActivationEscalated) -> PlanState:
+    activation = state.activations[event.activation_id]
+    updated = replace(activation, escalated_tiers=(*activation.escalated_tiers, event.tier))
+    return replace(state, activations={**state.activations, event.activation_id: updated})

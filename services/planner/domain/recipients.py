@@ -1,6 +1,8 @@
 """Who an activation reaches, and in which tier. Frozen into ``PlanActivated`` when it happens."""
 
-from contracts.events import ActivationTier, Level, Recipient, RecipientKind
+from collections.abc import Mapping
+
+from contracts.events import ActivationTier, Channel, Level, Recipient, RecipientKind
 from contracts.ids import ParticipantId, RecipientId
 from planner.domain.state import ConsentStatus, Partner, PlanState, SupportContact
 
@@ -11,7 +13,10 @@ Group = tuple[list[Member], int]  # the members of one tier, and its acknowledge
 
 
 def resolve_recipients(
-    state: PlanState, level: Level, activator: ParticipantId
+    state: PlanState,
+    level: Level,
+    activator: ParticipantId,
+    partner_channels: Mapping[ParticipantId, tuple[Channel, ...]] | None = None,
 ) -> tuple[tuple[Recipient, ...], tuple[ActivationTier, ...]]:
     """The recipients and tiers of an activation at ``level`` started by ``activator``.
 
@@ -32,7 +37,7 @@ def resolve_recipients(
         groups[0] = ([*partners, *groups[0][0]], groups[0][1])
     else:
         groups = [([*partners, *eligible.values()], DEFAULT_ACK_TIMEOUT_SECONDS)]
-    return _number([g for g in groups if g[0]])
+    return _number([g for g in groups if g[0]], partner_channels or {})
 
 
 def consents_to(contact: SupportContact, level: Level) -> bool:
@@ -45,11 +50,13 @@ def consents_to(contact: SupportContact, level: Level) -> bool:
     )
 
 
-def _number(groups: list[Group]) -> tuple[tuple[Recipient, ...], tuple[ActivationTier, ...]]:
+def _number(
+    groups: list[Group], partner_channels: Mapping[ParticipantId, tuple[Channel, ...]]
+) -> tuple[tuple[Recipient, ...], tuple[ActivationTier, ...]]:
     recipients: list[Recipient] = []
     tiers: list[ActivationTier] = []
     for number, (members, timeout) in enumerate(groups, start=1):
-        in_tier = [_recipient(member, number) for member in members]
+        in_tier = [_recipient(member, number, partner_channels) for member in members]
         recipients.extend(in_tier)
         tiers.append(
             ActivationTier(
@@ -61,13 +68,16 @@ def _number(groups: list[Group]) -> tuple[tuple[Recipient, ...], tuple[Activatio
     return tuple(recipients), tuple(tiers)
 
 
-def _recipient(member: Member, tier: int) -> Recipient:
+def _recipient(
+    member: Member, tier: int, partner_channels: Mapping[ParticipantId, tuple[Channel, ...]]
+) -> Recipient:
     if isinstance(member, Partner):
         return Recipient(
             recipient_id=RecipientId(member.participant_id),
             kind=RecipientKind.PARTNER,
             display_name=member.display_name,
             tier=tier,
+            channels=partner_channels.get(member.participant_id, ()),
         )
     return Recipient(
         recipient_id=RecipientId(member.contact_id),

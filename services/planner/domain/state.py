@@ -7,6 +7,7 @@ import msgspec
 
 from contracts.events import (
     ActivationTier,
+    AlertDeliveryRecorded,
     Channel,
     ConsentScope,
     Level,
@@ -88,6 +89,9 @@ class Activation(msgspec.Struct, frozen=True, kw_only=True):
     tiers: tuple[ActivationTier, ...]
     activated_at: datetime
     acknowledgements: tuple[Acknowledgement, ...] = ()
+    activator_channels: tuple[Channel, ...] = ()
+    deliveries: tuple[AlertDeliveryRecorded, ...] = ()
+    escalated_tiers: tuple[int, ...] = ()
     outcome: Outcome | None = None
     reflection: str = ""
     resolved_by: ParticipantId | None = None

@@ -4,10 +4,12 @@ Tokens are 256-bit random strings, so a fast hash is enough: there is nothing to
 """
 
 import hashlib
+from collections.abc import Sequence
 from uuid import UUID
 
 import msgspec
 
+from contracts.events import Channel
 from contracts.ids import ParticipantId
 from planner.store.event_store import Executor
 
@@ -19,6 +21,13 @@ SELECT participant_id, display_name FROM participants WHERE token_sha256 = $1
 """
 PARTICIPANT_BY_ID = """
 SELECT participant_id, display_name FROM participants WHERE participant_id = $1
+"""
+SET_CHANNELS = """
+UPDATE participants SET channels = $2::jsonb WHERE participant_id = $1
+"""
+CHANNELS_OF = """
+SELECT participant_id, channels::text AS channels FROM participants
+WHERE participant_id = ANY($1::uuid[])
 """
 INSERT_OPERATOR = """
 INSERT INTO operator_tokens (operator_id, label, token_sha256) VALUES ($1, $2, $3)
@@ -65,3 +74,17 @@ async def add_operator(conn: Executor, operator_id: UUID, label: str, token: str
 async def operator_by_token(conn: Executor, token: str) -> Operator | None:
     row = await conn.fetchrow(OPERATOR_BY_HASH, token_hash(token))
     return None if row is None else Operator(**dict(row))
+
+
+_channels = msgspec.json.Decoder(tuple[Channel, ...])
+
+
+async def set_channels(conn: Executor, participant_id: UUID, channels: Sequence[Channel]) -> None:
+    await conn.execute(SET_CHANNELS, participant_id, msgspec.json.encode(channels).decode())
+
+
+async def channels_of(
+    conn: Executor, participant_ids: Sequence[UUID]
+) -> dict[ParticipantId, tuple[Channel, ...]]:
+    rows = await conn.fetch(CHANNELS_OF, list(participant_ids))
+    return {ParticipantId(row["participant_id"]): _channels.decode(row["channels"]) for row in rows}

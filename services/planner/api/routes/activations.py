@@ -6,11 +6,13 @@ from uuid import UUID
 from litestar import Request, Response, get, post
 from litestar.params import FromPath, JSONBody
 
+from contracts import capabilities
+from contracts.capabilities import InvalidCapability
 from contracts.ids import ActivationId, RecipientId, SignId
 from planner import handlers
 from planner.api.auth import require_partner, require_reader
 from planner.api.commands import now, run_command
-from planner.api.deps import PoolDep, PrincipalDep
+from planner.api.deps import PoolDep, PrincipalDep, SettingsDep
 from planner.api.errors import ResourceNotFound
 from planner.api.schemas import (
     ActivationChanged,
@@ -23,6 +25,7 @@ from planner.api.views import ActivationView, activation_status, activation_view
 from planner.domain.commands import AcknowledgeActivation, ActivatePlan, ResolveActivation
 from planner.handlers import CommandResult
 from planner.ids import new_id
+from planner.store import accounts, read_models
 
 Req = Request[Any, Any, Any]
 ACTIVATIONS = "/v1/plans/{plan_id:str}/activations"
@@ -75,7 +78,9 @@ async def activate(
     """Ask for help. Send an ``Idempotency-Key`` so a retried tap never activates twice."""
     partner = await require_partner(pool, principal, plan_id)
     activation_id = ActivationId(new_id())
+    members = await read_models.members_of(pool, plan_id)
     command = ActivatePlan(
+        partner_channels=await accounts.channels_of(pool, members),
         now=now(),
         actor=partner.participant_id,
         activation_id=activation_id,
@@ -142,3 +147,23 @@ async def resolve(
     return await run_command(
         request, pool, plan_id, command, principal.actor, _changed(ActivationId(activation_id))
     )
+
+
+@post("/v1/acks/{token:str}", status_code=200, tags=["activations"])
+async def acknowledge_by_link(
+    request: Req, token: FromPath[str], pool: PoolDep, settings: SettingsDep
+) -> Response[ActivationChanged]:
+    """One tap from an alert: the recipient named by the signed link is on it.
+
+    Acknowledging twice changes nothing; a link past its expiry or for a closed
+    activation is refused.
+    """
+    link = capabilities.verify(settings.secret_key, token, "ack", now())
+    if link.activation_id is None:
+        raise InvalidCapability("malformed link")
+    activation_id = ActivationId(link.activation_id)
+    command = AcknowledgeActivation(
+        now=now(), activation_id=activation_id, by=RecipientId(link.subject_id)
+    )
+    actor = f"recipient:{link.subject_id}"
+    return await run_command(request, pool, link.plan_id, command, actor, _changed(activation_id))

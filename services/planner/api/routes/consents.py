@@ -11,14 +11,15 @@ import asyncpg
 from litestar import Request, Response, get, post
 from litestar.params import FromPath, JSONBody
 
+from contracts import capabilities
+from contracts.capabilities import Capability
 from contracts.events import ConsentScope
 from contracts.ids import ContactId
-from planner import capabilities, handlers
+from planner import handlers
 from planner.api.commands import now, run_command
 from planner.api.deps import PoolDep, SettingsDep
 from planner.api.errors import ResourceNotFound
 from planner.api.schemas import ConsentDecision, ConsentRequestView, ConsentSaved, ScopeIn
-from planner.capabilities import Capability
 from planner.domain.commands import DeclineConsent, GiveConsent, WithdrawConsent
 from planner.domain.state import PlanState, SupportContact
 from planner.handlers import CommandResult

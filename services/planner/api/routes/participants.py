@@ -2,12 +2,13 @@
 
 import secrets
 
-from litestar import get, post
+from litestar import get, post, put
 from litestar.params import JSONBody
 
 from planner.api.auth import require_participant
-from planner.api.deps import PoolDep, PrincipalDep
-from planner.api.schemas import NewParticipant, ParticipantCreated
+from planner.api.channels import shown_once, to_channels
+from planner.api.deps import PoolDep, PrincipalDep, SettingsDep
+from planner.api.schemas import ChannelsIn, ChannelsSaved, NewParticipant, ParticipantCreated
 from planner.ids import new_id
 from planner.store import accounts, read_models
 from planner.store.accounts import Participant
@@ -37,4 +38,21 @@ async def me(principal: PrincipalDep, pool: PoolDep) -> Me:
         participant_id=participant.participant_id,
         display_name=participant.display_name,
         plan_ids=[str(plan_id) for plan_id in plans],
+    )
+
+
+@put("/v1/participants/me/channels", tags=["participants"])
+async def set_my_channels(
+    data: JSONBody[ChannelsIn], principal: PrincipalDep, pool: PoolDep, settings: SettingsDep
+) -> ChannelsSaved:
+    """Where to reach you when your partner asks for help. Replaces your channels.
+
+    A webhook's signing secret is in this answer only: keep it to verify our signatures.
+    """
+    participant = require_participant(principal)
+    channels = to_channels(data.channels)
+    await accounts.set_channels(pool, participant.participant_id, channels)
+    return ChannelsSaved(
+        participant_id=participant.participant_id,
+        channels=shown_once(settings, participant.participant_id, channels),
     )

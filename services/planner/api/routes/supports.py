@@ -6,10 +6,12 @@ from uuid import UUID
 from litestar import Request, Response, delete, post, put
 from litestar.params import FromPath, JSONBody
 
-from contracts.events import Channel, Tier
+from contracts import capabilities
+from contracts.capabilities import Capability
+from contracts.events import Tier
 from contracts.ids import ContactId
-from planner import capabilities
 from planner.api.auth import require_partner
+from planner.api.channels import shown_once, to_channels
 from planner.api.commands import now, run_command
 from planner.api.deps import PoolDep, PrincipalDep, SettingsDep
 from planner.api.schemas import (
@@ -19,7 +21,6 @@ from planner.api.schemas import (
     SupportAdded,
     SupportRemoved,
 )
-from planner.capabilities import Capability
 from planner.domain.commands import AddSupportContact, RemoveSupportContact, SetEscalationPolicy
 from planner.ids import new_id
 from planner.settings import Settings
@@ -53,9 +54,10 @@ async def add_support(
         contact_id=contact_id,
         display_name=data.display_name.strip(),
         relationship=data.relationship.strip(),
-        channels=tuple(Channel(kind=c.kind, address=c.address.strip()) for c in data.channels),
+        channels=to_channels(data.channels),
     )
     url = consent_url(settings, plan_id, contact_id)
+    shown = shown_once(settings, contact_id, command.channels)
     return await run_command(
         request,
         pool,
@@ -63,7 +65,11 @@ async def add_support(
         command,
         principal.actor,
         lambda r: SupportAdded(
-            plan_id=r.plan_id, version=r.version, contact_id=contact_id, consent_url=url
+            plan_id=r.plan_id,
+            version=r.version,
+            contact_id=contact_id,
+            consent_url=url,
+            channels=shown,
         ),
         status_code=201,
     )

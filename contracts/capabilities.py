@@ -65,3 +65,16 @@ def verify(secret: bytes, token: str, purpose: Purpose, now: datetime) -> Capabi
     if capability.expires_at is not None and now.timestamp() >= capability.expires_at:
         raise InvalidCapability("link has expired")
     return capability
+
+
+WEBHOOK_SECRET_PREFIX = "whsec_"  # noqa: S105 - the Standard Webhooks prefix
+
+
+def webhook_secret(secret: bytes, owner_id: UUID, address: str) -> str:
+    """The signing secret of one webhook channel, derived so neither service has to store it.
+
+    Both services hold the service secret; the planner shows this once when the channel is
+    saved, the notifier derives it again to sign. A new address gets a new secret.
+    """
+    material = hmac.new(secret, f"webhook:{owner_id}:{address}".encode(), hashlib.sha256)
+    return WEBHOOK_SECRET_PREFIX + base64.b64encode(material.digest()).decode()
