@@ -166,6 +166,7 @@ class SupportContactAdded(Event, frozen=True, kw_only=True, tag="plan.support_co
     relationship: ShortText
     channels: tuple[Channel, ...]
     added_by: ParticipantId
+    added_by_name: str = ""  # who asks, named in the consent request
 
 
 class ConsentGiven(Event, frozen=True, kw_only=True, tag="plan.consent_given"):

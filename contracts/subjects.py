@@ -7,6 +7,10 @@ PLAN_SUBJECTS = "tandem.plan.>"
 DELIVERY_STREAM = "TANDEM_DELIVERY"
 DELIVERY_SUBJECTS = "tandem.delivery.>"
 
+DLQ_STREAM = "TANDEM_DLQ"
+DLQ_SUBJECTS = "tandem.dlq.>"
+DLQ_HEADER_REASON = "Tandem-Dead-Letter-Reason"
+
 HEADER_MSG_ID = "Nats-Msg-Id"
 HEADER_EVENT_ID = "Tandem-Event-Id"
 HEADER_EVENT_TYPE = "Tandem-Event-Type"
@@ -24,3 +28,8 @@ def plan_subject(plan_id: UUID, event_type: str) -> str:
 
 def delivery_subject(activation_id: UUID, kind: str) -> str:
     return f"tandem.delivery.{activation_id}.{kind}"
+
+
+def dead_letter_subject(original: str) -> str:
+    """``tandem.dlq.<rest of the original subject>``: where a message that failed for good goes."""
+    return "tandem.dlq." + original.removeprefix("tandem.")

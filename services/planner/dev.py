@@ -8,6 +8,7 @@ import msgspec
 import uvicorn
 from rich.console import Console
 
+from contracts.subjects import PLAN_STREAM
 from planner.api.app import create_app
 from planner.settings import Settings, with_home_secret
 from planner.stack import servers
@@ -60,6 +61,8 @@ def _banner(settings: Settings) -> None:
     console.print(f"  Swagger   {base}/docs/swagger")
     console.print(f"  health    {base}/healthz  {base}/readyz")
     console.print(f"  NATS      {settings.nats_url}")
+    relay = f"outbox → JetStream {PLAN_STREAM}" if settings.run_relay else "off (TANDEM_RUN_RELAY)"
+    console.print(f"  relay     {relay}")
 
 
 def _serve(settings: Settings) -> None:

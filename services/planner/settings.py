@@ -7,6 +7,9 @@ from pathlib import Path
 import msgspec
 
 DEFAULT_PORT = 8000
+MAX_NATS_REPLICAS = 5  # JetStream's own limit on stream replicas
+TRUE_WORDS = ("1", "true", "yes", "on")
+FALSE_WORDS = ("0", "false", "no", "off")
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
@@ -17,6 +20,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     port: int = DEFAULT_PORT
     public_url: str | None = None
     secret_key: bytes = b""
+    run_relay: bool = True
+    """Run the outbox relay in this process when NATS is configured (standbys are fine)."""
+    nats_replicas: int = 1
+    allow_private_webhooks: bool = False
+    """Let webhooks point at loopback or private addresses: development and tests only."""
+    """Replicas of each JetStream stream: 3 on a 3-node cluster (infra/nats/README.md)."""
 
     @property
     def base_url(self) -> str:
@@ -43,7 +52,25 @@ def from_env(environ: dict[str, str] | None = None) -> Settings:
         port=int(port_text),
         public_url=env.get("TANDEM_PUBLIC_URL") or None,
         secret_key=secret.encode() if secret else b"",
+        run_relay=_flag(env, "TANDEM_RUN_RELAY", default=True),
+        nats_replicas=_replicas(env.get("TANDEM_NATS_REPLICAS", "1")),
+        allow_private_webhooks=_flag(env, "TANDEM_WEBHOOK_ALLOW_PRIVATE", default=False),
     )
+
+
+def _flag(env: dict[str, str], name: str, *, default: bool) -> bool:
+    text = env.get(name, "").strip().lower()
+    if not text:
+        return default
+    if text not in TRUE_WORDS + FALSE_WORDS:
+        raise SettingsError(f"{name} must be true or false, got {text!r}")
+    return text in TRUE_WORDS
+
+
+def _replicas(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= MAX_NATS_REPLICAS:
+        raise SettingsError(f"TANDEM_NATS_REPLICAS must be 1 to {MAX_NATS_REPLICAS}, got {text!r}")
+    return int(text)
 
 
 def with_home_secret(settings: Settings) -> Settings:

@@ -79,6 +79,7 @@ def test_a_partner_adds_a_support_contact_with_their_channels() -> None:
             relationship="sponsor",
             channels=(email(DANA), SMS),
             added_by=ALEX,
+            added_by_name="Alex",
         )
     ]
 

@@ -1,7 +1,8 @@
 """The app factory: ``create_app(settings)``. Nothing connects at import time."""
 
+import os
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
 import asyncpg
 from litestar import Litestar
@@ -13,6 +14,8 @@ from litestar.plugins.problem_details import ProblemDetailsPlugin
 from planner.api import problems
 from planner.api.deps import DEPENDENCIES
 from planner.api.routes import activations, consents, content, health, participants, plans, supports
+from planner.delivery_recorder import recording
+from planner.relay import Relay, running
 from planner.settings import Settings
 
 ROUTES = [
@@ -52,14 +55,20 @@ def create_app(settings: Settings, pool: asyncpg.Pool | None = None) -> Litestar
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        if pool is not None:
-            app.state.pool = pool
-            yield
-            return
-        if not settings.database_url:
-            raise RuntimeError("the planner needs a database URL (TANDEM_DATABASE_URL)")
-        async with asyncpg.create_pool(settings.database_url, min_size=2, max_size=20) as own:
-            app.state.pool = own
+        async with AsyncExitStack() as stack:
+            if pool is not None:
+                app.state.pool = pool
+            elif settings.database_url:
+                own = asyncpg.create_pool(settings.database_url, min_size=2, max_size=20)
+                app.state.pool = await stack.enter_async_context(own)
+            else:
+                raise RuntimeError("the planner needs a database URL (TANDEM_DATABASE_URL)")
+            relay = _relay(settings)
+            if relay is not None and settings.nats_url:
+                # Stopped and awaited before the pool closes (the exit stack unwinds in reverse).
+                await stack.enter_async_context(running(relay))
+                await stack.enter_async_context(recording(app.state.pool, settings.nats_url))
+            app.state.relay = relay
             yield
 
     return Litestar(
@@ -79,4 +88,19 @@ def create_app(settings: Settings, pool: asyncpg.Pool | None = None) -> Litestar
             path="/docs",
             render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
         ),
+    )
+
+
+def _relay(settings: Settings) -> Relay | None:
+    """The outbox relay for this process, when NATS is configured and the flag allows.
+
+    Every planner process may run one: the relay lock keeps one active, the rest stand by.
+    """
+    if not (settings.run_relay and settings.nats_url and settings.database_url):
+        return None
+    return Relay(
+        settings.database_url,
+        settings.nats_url,
+        name=f"tandem-relay-{os.getpid()}",
+        replicas=settings.nats_replicas,
     )

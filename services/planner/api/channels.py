@@ -5,12 +5,32 @@ from uuid import UUID
 
 from contracts.capabilities import webhook_secret
 from contracts.events import Channel, ChannelKind
+from contracts.webhook_policy import WebhookAddressRefused, WebhookHostUnresolved, vet_webhook_url
 from planner.api.schemas import ChannelIn, ChannelOut
+from planner.domain.errors import InvalidCommand
 from planner.settings import Settings
 
 
-def to_channels(channels: Sequence[ChannelIn]) -> tuple[Channel, ...]:
-    return tuple(Channel(kind=c.kind, address=c.address.strip()) for c in channels)
+async def to_channels(channels: Sequence[ChannelIn], settings: Settings) -> tuple[Channel, ...]:
+    """The channels to store; a webhook must not point into our own network.
+
+    The notifier checks again before each send (a name may resolve differently later);
+    a name that does not resolve yet is accepted here and re-checked there.
+    """
+    saved = tuple(Channel(kind=c.kind, address=c.address.strip()) for c in channels)
+    for channel in saved:
+        if channel.kind is ChannelKind.WEBHOOK:
+            await _check_webhook(channel.address, settings.allow_private_webhooks)
+    return saved
+
+
+async def _check_webhook(url: str, allow_private: bool) -> None:
+    try:
+        await vet_webhook_url(url, allow_private=allow_private)
+    except WebhookHostUnresolved:
+        return
+    except WebhookAddressRefused as refused:
+        raise InvalidCommand("channels", f"webhook address not allowed: {refused.reason}") from None
 
 
 def shown_once(settings: Settings, owner_id: UUID, channels: Sequence[Channel]) -> list[ChannelOut]:

@@ -43,6 +43,9 @@ def add_contact(state: PlanState, command: AddSupportContact) -> list[PlanEvent]
         relationship=short_text("relationship", command.relationship),
         channels=_channels(command.channels),
         added_by=command.actor,
+        added_by_name=next(
+            (p.display_name for p in state.partners if p.participant_id == command.actor), ""
+        ),
     )
     return [added]
 

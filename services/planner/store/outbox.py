@@ -13,7 +13,9 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
+from contracts.envelope import Envelope
 from planner.store.event_store import EventStoreError, Executor
+from planner.store.event_store import _envelope as envelope_from_row  # one row→envelope rule
 
 PENDING = """
 SELECT position, event_id, stream_id
@@ -23,10 +25,34 @@ ORDER BY position
 LIMIT $1
 """
 
+# The same rule as PENDING ("not yet published", never a position cursor), with each
+# row's event in the columns event_store reads envelopes from.
+PENDING_ENVELOPES = """
+SELECT e.position, e.stream_id, e.stream_version, e.event_id, e.event_type, e.schema_version,
+       e.payload::text AS payload, e.metadata::text AS metadata, e.recorded_at
+FROM outbox AS o
+JOIN events AS e ON e.position = o.position
+WHERE o.published_at IS NULL
+ORDER BY o.position
+LIMIT $1
+"""
+
 MARK_PUBLISHED = """
 UPDATE outbox SET published_at = clock_timestamp()
 WHERE position = ANY($1::bigint[]) AND published_at IS NULL
 """
+
+
+class UndecodableEvent(EventStoreError):
+    """A pending event this code's catalogue cannot read (say, a type added by a newer release).
+
+    It cannot be skipped without breaking its plan's order, so the relay ends its session and
+    gives up the lock, which a relay of the newer release can take.
+    """
+
+    def __init__(self, position: int) -> None:
+        self.position = position
+        super().__init__(f"the event at position {position} does not decode")
 
 
 class OutboxRow(msgspec.Struct, frozen=True, kw_only=True):
@@ -49,6 +75,27 @@ async def pending(conn: Executor, limit: int = 500) -> list[OutboxRow]:
         OutboxRow(position=row["position"], event_id=row["event_id"], stream_id=row["stream_id"])
         for row in rows
     ]
+
+
+async def pending_envelopes(conn: Executor, limit: int = 500) -> list[Envelope]:
+    """The events of ``pending`` rows, lowest position first, ready to publish.
+
+    Stops before an event that does not decode, so those ahead of it still go out; raises
+    ``UndecodableEvent`` when it is the first.
+    """
+    try:
+        rows = await conn.fetch(PENDING_ENVELOPES, limit)
+    except (asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+        raise EventStoreError(str(error)) from error
+    envelopes: list[Envelope] = []
+    for row in rows:
+        try:
+            envelopes.append(envelope_from_row(row))
+        except msgspec.DecodeError as error:  # the message may quote content: not kept
+            if envelopes:
+                break
+            raise UndecodableEvent(row["position"]) from error
+    return envelopes
 
 
 async def mark_published(conn: Executor, positions: Sequence[int]) -> None:

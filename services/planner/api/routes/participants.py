@@ -50,7 +50,7 @@ async def set_my_channels(
     A webhook's signing secret is in this answer only: keep it to verify our signatures.
     """
     participant = require_participant(principal)
-    channels = to_channels(data.channels)
+    channels = await to_channels(data.channels, settings)
     await accounts.set_channels(pool, participant.participant_id, channels)
     return ChannelsSaved(
         participant_id=participant.participant_id,

@@ -54,7 +54,7 @@ async def add_support(
         contact_id=contact_id,
         display_name=data.display_name.strip(),
         relationship=data.relationship.strip(),
-        channels=to_channels(data.channels),
+        channels=await to_channels(data.channels, settings),
     )
     url = consent_url(settings, plan_id, contact_id)
     shown = shown_once(settings, contact_id, command.channels)

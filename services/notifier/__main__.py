@@ -1,0 +1,31 @@
+"""``python -m notifier`` (or ``tandem notifier``): run the notifier until SIGINT or SIGTERM."""
+
+import asyncio
+import logging
+import signal
+import sys
+
+from notifier.service import Notifier
+from notifier.settings import SettingsError, from_env
+
+
+async def _main() -> None:
+    settings = from_env()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    await Notifier(settings).run(stop)
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    try:
+        asyncio.run(_main())
+    except SettingsError as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

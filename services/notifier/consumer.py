@@ -1,0 +1,104 @@
+"""The notifier's durable pull consumer on the planner's events.
+
+Every message is classified: handled (ack after the ledger commits), transient (nak with a
+delay: the database hiccuped, or an answer arrived before its activation), or permanent
+(dead-lettered with its reason, then term). The bound on deliveries is enforced here:
+the server's max-deliveries advisory is not stored, so it cannot be relied on.
+"""
+
+import logging
+
+import asyncpg
+import msgspec
+from nats.aio.msg import Msg
+from nats.js import JetStreamContext
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from nats.js.errors import NotFoundError
+from nats.js.manager import JetStreamManager
+
+from contracts.envelope import Envelope
+from contracts.subjects import DLQ_HEADER_REASON, PLAN_STREAM, PLAN_SUBJECTS, dead_letter_subject
+from notifier.handling import Handling, NotYetKnown
+from notifier.settings import NotifierSettings
+
+log = logging.getLogger("notifier.consumer")
+
+_envelope = msgspec.json.Decoder(Envelope)
+OWNED_FIELDS = ("filter_subject", "ack_policy", "ack_wait", "max_deliver", "deliver_policy")
+
+
+def consumer_config(settings: NotifierSettings) -> ConsumerConfig:
+    return ConsumerConfig(
+        durable_name=settings.consumer_name,
+        filter_subject=PLAN_SUBJECTS,
+        ack_policy=AckPolicy.EXPLICIT,
+        ack_wait=settings.ack_wait_seconds,
+        deliver_policy=DeliverPolicy.ALL,
+        # No server-side bound: we count deliveries ourselves and dead-letter with a reason.
+        max_deliver=-1,
+    )
+
+
+async def ensure_consumer(jsm: JetStreamManager, wanted: ConsumerConfig) -> None:
+    """Create the durable, or update it when its live config drifted from the code's.
+
+    nats-py never updates an existing durable on its own.
+    """
+    name = wanted.durable_name or ""
+    try:
+        live = (await jsm.consumer_info(PLAN_STREAM, name)).config
+    except NotFoundError:
+        await jsm.add_consumer(PLAN_STREAM, wanted)
+        log.info("consumer.created name=%s", name)
+        return
+    drift = [f for f in OWNED_FIELDS if getattr(live, f) != getattr(wanted, f)]
+    if drift:
+        await jsm.add_consumer(PLAN_STREAM, wanted)  # a create on a live name updates it
+        log.info("consumer.updated name=%s fields=%s", name, ",".join(drift))
+
+
+def retry_delay(delivered: int) -> float:
+    """Back-off for a transient failure: 0.5 s, 1 s, 2 s … capped at 30 s."""
+    return float(min(30.0, 0.5 * 2 ** max(0, delivered - 1)))
+
+
+class Consumer:
+    def __init__(
+        self, settings: NotifierSettings, pool: asyncpg.Pool, js: JetStreamContext
+    ) -> None:
+        self.settings = settings
+        self.pool = pool
+        self.js = js
+        self.handling = Handling(settings)
+
+    async def process(self, msg: Msg) -> None:
+        """Handle one message and settle it: ack, nak(delay) or dead-letter + term."""
+        delivered = msg.metadata.num_delivered
+        if delivered > self.settings.max_deliveries:
+            await self.dead_letter(msg, f"delivered {delivered} times without success")
+            return
+        try:
+            envelope = _envelope.decode(msg.data)
+        except msgspec.DecodeError as exc:
+            await self.dead_letter(msg, f"undecodable event: {exc}")
+            return
+        try:
+            async with self.pool.acquire() as conn, conn.transaction():
+                await self.handling.handle(conn, envelope)
+        except NotYetKnown:
+            await msg.nak(delay=retry_delay(delivered))  # its activation is still on the way
+            return
+        except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as exc:
+            log.warning(
+                "consumer.retry event_id=%s error=%s", envelope.event_id, type(exc).__name__
+            )
+            await msg.nak(delay=retry_delay(delivered))
+            return
+        await msg.ack()
+
+    async def dead_letter(self, msg: Msg, reason: str) -> None:
+        headers = dict(msg.headers or {})
+        headers[DLQ_HEADER_REASON] = reason
+        await self.js.publish(dead_letter_subject(msg.subject), msg.data, headers=headers)
+        await msg.term()
+        log.error("consumer.dead_lettered subject=%s reason=%s", msg.subject, reason)

@@ -1,0 +1,214 @@
+"""The words people read: minimal, kind, and no health detail a contact did not agree to.
+
+Every message says who it is about and what, if anything, to do. An alert names who asked
+for help, the level, how to reach them and the one-tap acknowledge link; warning signs and
+the note appear only as ``alert_context.disclosure_for`` allows. No text here names a
+substance or a diagnosis. An SMS gets a short form whose words (links aside) stay under
+``SMS_TEXT_LIMIT`` characters: optional parts are clipped or dropped, never the link.
+"""
+
+from collections.abc import Sequence
+from typing import Any, assert_never
+
+import msgspec
+
+from contracts.events import ChannelKind, MessageKind, PlanActivated
+from notifier.domain.alert_context import (
+    DEFAULT_CRISIS_RESOURCES,
+    AlertContext,
+    disclosure_for,
+    is_plan_member,
+    reach_addresses,
+)
+from notifier.domain.deliveries import PlannedDelivery
+from notifier.domain.payloads import webhook_payload
+
+__all__ = ["DEFAULT_CRISIS_RESOURCES", "SMS_TEXT_LIMIT", "AlertContext", "Rendered", "render"]
+
+SMS_TEXT_LIMIT = 320  # two SMS segments; a link is too long to count and never clipped
+_HEAD_LIMIT = 160
+_MIN_CLIPPED = 24  # shorter than this, a clipped part says nothing useful: drop it
+
+
+class Rendered(msgspec.Struct, frozen=True, kw_only=True):
+    """``text`` is the form for the delivery's channel: the short one for SMS."""
+
+    subject: str
+    text: str
+    payload: dict[str, Any]
+
+
+class MissingActivation(ValueError):
+    """A message about an activation was rendered without it."""
+
+    def __init__(self, message: MessageKind) -> None:
+        super().__init__(f"a {message} message needs its activation")
+        self.message = message
+
+
+class _Draft(msgspec.Struct, frozen=True):
+    subject: str
+    full: str
+    short: str
+
+
+def render(delivery: PlannedDelivery, context: AlertContext) -> Rendered:
+    draft = _draft(delivery, context)
+    text = draft.short if delivery.channel.kind is ChannelKind.SMS else draft.full
+    payload = webhook_payload(delivery, context, draft.subject, draft.full)
+    return Rendered(subject=draft.subject, text=text, payload=payload)
+
+
+def _draft(delivery: PlannedDelivery, context: AlertContext) -> _Draft:
+    match delivery.message:
+        case MessageKind.ALERT:
+            return _alert(delivery, context)
+        case MessageKind.ACK_NOTE:
+            return _ack_note(delivery, context)
+        case MessageKind.ALL_CLEAR:
+            return _all_clear(delivery, context)
+        case MessageKind.NO_ANSWER:
+            return _no_answer(delivery, context)
+        case MessageKind.CONSENT_REQUEST:
+            return _consent_request(delivery, context)
+        case _:
+            assert_never(delivery.message)
+
+
+def _alert(delivery: PlannedDelivery, context: AlertContext) -> _Draft:
+    activation = _activation(delivery, context)
+    who, level = _who(activation), activation.level.value
+    shown = disclosure_for(delivery, context)
+    reach = reach_addresses(activation)
+    lines = [f"{who} has asked for help. Level: {level}.", "", _reach_line(reach)]
+    if shown.signs:
+        lines += ["", "Signs they noticed:", *(f"- {sign}" for sign in shown.signs)]
+    if shown.note:
+        lines += ["", "Their note:", shown.note]
+    if context.ack_url:
+        lines += ["", f"Tap to let {who} know you are on it:", context.ack_url]
+    short_parts = [
+        f"Reach them: {', '.join(reach)}." if reach else "",
+        f"Signs: {'; '.join(shown.signs)}." if shown.signs else "",
+        f"Note: {shown.note}" if shown.note else "",
+    ]
+    return _Draft(
+        subject=f"{who} asked for your help",
+        full=_letter(delivery, context, lines),
+        short=sms_text(
+            f"Tandem: {who} asked for help ({level}).",
+            short_parts,
+            link=context.ack_url,
+            link_label="Tap if you are on it:",
+        ),
+    )
+
+
+def _ack_note(delivery: PlannedDelivery, context: AlertContext) -> _Draft:
+    _activation(delivery, context)
+    helper = (context.acknowledged_by_name or "").strip() or "Someone you trust"
+    return _Draft(
+        subject=f"{helper} is on it",
+        full=_letter(delivery, context, [f"{helper} saw that you asked for help and is on it."]),
+        short=sms_text(f"Tandem: {helper} saw that you asked for help and is on it.", []),
+    )
+
+
+def _all_clear(delivery: PlannedDelivery, context: AlertContext) -> _Draft:
+    who = _who(_activation(delivery, context))
+    said = f"All clear: the request for help from {who} is closed."
+    lines = [said, "Nobody needs to do anything more.", "", "Thank you for being there."]
+    return _Draft(
+        subject="All clear",
+        full=_letter(delivery, context, lines),
+        short=sms_text(f"Tandem: {said} Nothing more to do. Thank you.", []),
+    )
+
+
+def _no_answer(delivery: PlannedDelivery, context: AlertContext) -> _Draft:
+    _activation(delivery, context)
+    said = "Nobody has answered your request for help yet."
+    lines = [said, "Please keep reaching out to someone you trust.", "", context.crisis_resources]
+    return _Draft(
+        subject="Nobody has answered yet",
+        full=_letter(delivery, context, lines),
+        short=sms_text(f"Tandem: {said}", [context.crisis_resources]),
+    )
+
+
+def _consent_request(delivery: PlannedDelivery, context: AlertContext) -> _Draft:
+    names = _join_names(context.partner_names)
+    asked = f"{names} would like you to be a support contact on their Tandem plan."
+    lines = [
+        asked,
+        "You choose what, if anything, an alert may tell you, and you can change your mind"
+        " at any time.",
+    ]
+    if context.consent_url:
+        lines += ["", "Say yes or no here:", context.consent_url]
+    return _Draft(
+        subject=f"{names} would like you to be a support contact",
+        full=_letter(delivery, context, lines),
+        short=sms_text(f"Tandem: {asked}", [], link=context.consent_url, link_label="Yes or no:"),
+    )
+
+
+def sms_text(
+    head: str, optional: Sequence[str], *, link: str | None = None, link_label: str = ""
+) -> str:
+    """``head``, then as many ``optional`` parts as fit (the last one clipped), then the link.
+
+    The words stay under ``SMS_TEXT_LIMIT``; the link is never clipped, it would not work.
+    """
+    words = _clip(head, _HEAD_LIMIT)
+    tail = (f"\n{link_label} " if link_label else "\n") if link else ""  # the link goes last
+    for part in filter(None, (" ".join(p.split()) for p in optional)):
+        room = SMS_TEXT_LIMIT - 1 - len(words) - len(tail) - 1  # 1: the space before ``part``
+        if len(part) > room and room < _MIN_CLIPPED:
+            continue  # a later, shorter part may still fit
+        words += " " + _clip(part, room)
+    return f"{words}{tail}{link or ''}"
+
+
+def _letter(delivery: PlannedDelivery, context: AlertContext, lines: Sequence[str]) -> str:
+    name = delivery.recipient_name.strip() or "there"
+    return "\n".join([f"Hi {name},", "", *lines, "", _footer(delivery, context)])
+
+
+def _footer(delivery: PlannedDelivery, context: AlertContext) -> str:
+    """Why this person gets the message. A plan's title is shown only to the partners."""
+    if is_plan_member(delivery, context):
+        title = f' "{context.plan_title}"' if context.plan_title else ""
+        return f"Sent by Tandem for your plan{title}."
+    if context.activation is None:
+        return "Nothing about anyone is shared with you unless you agree."
+    return f"Sent by Tandem because you agreed to support {_who(context.activation)}."
+
+
+def _reach_line(reach: Sequence[str]) -> str:
+    if not reach:
+        return "Reach out to them the way you usually do."
+    return f"Reach them at {' or '.join(reach)}."
+
+
+def _activation(delivery: PlannedDelivery, context: AlertContext) -> PlanActivated:
+    if context.activation is None:
+        raise MissingActivation(delivery.message)
+    return context.activation
+
+
+def _who(activation: PlanActivated) -> str:
+    return activation.activator_name.strip() or "Someone you support"
+
+
+def _join_names(names: Sequence[str]) -> str:
+    cleaned = [n.strip() for n in names if n.strip()]
+    if not cleaned:
+        return "Someone you know"
+    if len(cleaned) == 1:
+        return cleaned[0]
+    return f"{', '.join(cleaned[:-1])} and {cleaned[-1]}"
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

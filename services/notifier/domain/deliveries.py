@@ -1,0 +1,151 @@
+"""Which deliveries a moment in an activation calls for: one per (recipient, channel).
+
+A ``PlannedDelivery`` is what the ledger claims before anything is sent. Its claim key is
+the ledger's unique key, so planning the same moment twice (a redelivered message, a
+replay) yields the same keys and the ledger sends nothing new. Tier 0 holds the notes
+around an alert (acknowledged, all clear, no answer) and consent requests; alert tiers
+are numbered from 1.
+"""
+
+from collections.abc import Iterable
+from uuid import UUID
+
+import msgspec
+
+from contracts.events import Channel, MessageKind, PlanActivated, Recipient, SupportContactAdded
+
+NOTE_TIER = 0
+
+_key_encoder = msgspec.json.Encoder()
+
+
+class PlannedDelivery(msgspec.Struct, frozen=True, kw_only=True):
+    """One message to one address, not yet claimed."""
+
+    activation_id: UUID | None  # None for a consent request
+    plan_id: UUID
+    recipient_id: UUID
+    recipient_name: str
+    channel: Channel
+    tier: int
+    message: MessageKind
+
+    def claim_key(self) -> str:
+        """The ledger's unique key: the same delivery planned twice has the same key.
+
+        JSON keeps it unambiguous whatever an address contains, and stable across
+        processes (no hash seeds, no ordering of sets).
+        """
+        subject = self.activation_id or self.plan_id
+        parts = (
+            str(subject),
+            str(self.recipient_id),
+            self.channel.kind.value,
+            self.channel.address,
+            self.tier,
+            self.message.value,
+        )
+        return _key_encoder.encode(parts).decode()
+
+
+def recipients_in_tier(activation: PlanActivated, tier: int) -> list[Recipient]:
+    """The recipients of ``tier`` in the order the frozen tier lists them."""
+    by_id = {r.recipient_id: r for r in activation.recipients}
+    ids = next((t.recipient_ids for t in activation.tiers if t.tier == tier), ())
+    return [by_id[rid] for rid in ids if rid in by_id]
+
+
+def tier_deliveries(plan_id: UUID, activation: PlanActivated, tier: int) -> list[PlannedDelivery]:
+    """The alert to every channel of every recipient in ``tier``."""
+    return [
+        _planned(plan_id, activation, r.recipient_id, r.display_name, channel, tier)
+        for r in recipients_in_tier(activation, tier)
+        for channel in r.channels
+    ]
+
+
+def unreachable(activation: PlanActivated, tier: int) -> list[UUID]:
+    """Recipients of ``tier`` with no channel: they cannot be alerted at all."""
+    return [r.recipient_id for r in recipients_in_tier(activation, tier) if not r.channels]
+
+
+def ack_note_deliveries(
+    plan_id: UUID, activation: PlanActivated, acknowledged_by: UUID
+) -> list[PlannedDelivery]:
+    """Tell the one who asked that someone is on it.
+
+    The key has no acknowledger in it, so a second acknowledgement sends no second note.
+    """
+    if acknowledged_by == activation.activated_by:
+        return []  # nobody needs telling that they answered themselves
+    return _to_activator(plan_id, activation, MessageKind.ACK_NOTE)
+
+
+def no_answer_deliveries(plan_id: UUID, activation: PlanActivated) -> list[PlannedDelivery]:
+    """Tell the one who asked that nobody has answered (last tier passed, or all failed)."""
+    return _to_activator(plan_id, activation, MessageKind.NO_ANSWER)
+
+
+def all_clear_deliveries(
+    plan_id: UUID, activation: PlanActivated, alerted: Iterable[tuple[UUID, Channel]]
+) -> list[PlannedDelivery]:
+    """An all-clear to exactly the (recipient, channel) pairs an alert was sent to."""
+    names: dict[UUID, str] = {r.recipient_id: r.display_name for r in activation.recipients}
+    unique = dict.fromkeys(alerted)  # keeps order, drops repeats
+    return [
+        _planned(plan_id, activation, rid, names.get(rid, ""), ch, NOTE_TIER, MessageKind.ALL_CLEAR)
+        for rid, ch in unique
+    ]
+
+
+def consent_request_deliveries(plan_id: UUID, added: SupportContactAdded) -> list[PlannedDelivery]:
+    """Ask a new support contact, on each of their channels, whether they agree."""
+    return [
+        PlannedDelivery(
+            activation_id=None,
+            plan_id=plan_id,
+            recipient_id=added.contact_id,
+            recipient_name=added.display_name,
+            channel=channel,
+            tier=NOTE_TIER,
+            message=MessageKind.CONSENT_REQUEST,
+        )
+        for channel in added.channels
+    ]
+
+
+def _to_activator(
+    plan_id: UUID, activation: PlanActivated, message: MessageKind
+) -> list[PlannedDelivery]:
+    return [
+        _planned(
+            plan_id,
+            activation,
+            activation.activated_by,
+            activation.activator_name,
+            channel,
+            NOTE_TIER,
+            message,
+        )
+        for channel in activation.activator_channels
+    ]
+
+
+def _planned(
+    plan_id: UUID,
+    activation: PlanActivated,
+    recipient_id: UUID,
+    name: str,
+    channel: Channel,
+    tier: int,
+    message: MessageKind = MessageKind.ALERT,
+) -> PlannedDelivery:
+    return PlannedDelivery(
+        activation_id=activation.activation_id,
+        plan_id=plan_id,
+        recipient_id=recipient_id,
+        recipient_name=name,
+        channel=channel,
+        tier=tier,
+        message=message,
+    )

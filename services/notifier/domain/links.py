@@ -1,0 +1,49 @@
+"""The signed links an alert carries: acknowledge in one tap, consent without an account.
+
+Both are ``contracts.capabilities`` tokens under the service secret the planner shares, so
+the planner's ``/v1/acks/{token}`` and ``/v1/consents/{token}`` verify what is built here.
+A consent link is built exactly as the planner builds it when the contact is added, so
+the two services hand out the same link.
+"""
+
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from contracts.capabilities import Capability, issue
+from contracts.events import PlanActivated
+
+ACK_LINK_LIFETIME = timedelta(days=2)
+
+
+def ack_expires_at(activation: PlanActivated) -> datetime:
+    """When an activation's ack links stop working.
+
+    Counted from the activation, not from the send, so every retry and re-render of one
+    delivery carries the same link.
+    """
+    return activation.at + ACK_LINK_LIFETIME
+
+
+def ack_link(
+    secret: bytes,
+    base_url: str,
+    plan_id: UUID,
+    activation_id: UUID,
+    recipient_id: UUID,
+    expires_at: datetime,
+) -> str:
+    """A link that acknowledges ``activation_id`` as ``recipient_id`` until ``expires_at``."""
+    capability = Capability(
+        purpose="ack",
+        plan_id=plan_id,
+        subject_id=recipient_id,
+        activation_id=activation_id,
+        expires_at=int(expires_at.timestamp()),
+    )
+    return f"{base_url}/v1/acks/{issue(secret, capability)}"
+
+
+def consent_link(secret: bytes, base_url: str, plan_id: UUID, contact_id: UUID) -> str:
+    """The link where ``contact_id`` gives or declines consent; valid while they exist."""
+    capability = Capability(purpose="consent", plan_id=plan_id, subject_id=contact_id)
+    return f"{base_url}/v1/consents/{issue(secret, capability)}"

@@ -1,0 +1,250 @@
+"""The delivery ledger over asyncpg: activations as the notifier knows them, and claims.
+
+A delivery is claimed (a row under its unique claim key) in the same transaction that
+decides it, then sent by whichever worker leases it. The lease, not a held transaction,
+keeps two workers from sending one claim at once; a crashed worker's lease lapses and the
+claim is sent again under the same delivery id.
+"""
+
+from collections.abc import Callable, Sequence
+from datetime import timedelta
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+import msgspec
+from asyncpg.pool import PoolConnectionProxy
+
+from contracts.events import Channel, ChannelKind, MessageKind, PlanActivated
+from notifier.channels.base import DeliveryOutcome
+from notifier.domain.alert_text import Rendered
+from notifier.domain.deliveries import PlannedDelivery
+from notifier.domain.escalation import ActivationStatus
+from notifier.ids import new_id
+
+Connection = asyncpg.Connection | PoolConnectionProxy
+Executor = Connection | asyncpg.Pool
+
+WORK_CHANNEL = "notifier_work"  # NOTIFY on new claims and timers: wakes the workers
+
+REMEMBER = """
+INSERT INTO notifier.activations (activation_id, plan_id, snapshot) VALUES ($1, $2, $3::jsonb)
+ON CONFLICT (activation_id) DO NOTHING
+"""
+LOAD = """
+SELECT activation_id, plan_id, snapshot::text AS snapshot, status, acknowledged_by
+FROM notifier.activations WHERE activation_id = $1
+"""
+# Moves only forward: triggered → acknowledged → resolved; a repeat changes nothing.
+ACKNOWLEDGE = """
+UPDATE notifier.activations SET status = 'acknowledged', acknowledged_by = $2, updated_at = now()
+WHERE activation_id = $1 AND status = 'triggered'
+"""
+RESOLVE = """
+UPDATE notifier.activations SET status = 'resolved', updated_at = now()
+WHERE activation_id = $1 AND status <> 'resolved'
+"""
+NEXT_SEQUENCES = """
+UPDATE notifier.activations SET sequence = sequence + $2 WHERE activation_id = $1
+RETURNING sequence
+"""
+CLAIM = """
+INSERT INTO notifier.deliveries (delivery_id, claim_key, plan_id, activation_id, recipient_id,
+    recipient_name, channel_kind, address, tier, message, sequence, subject, body, payload)
+SELECT d, k, p, a, r, n, c, ad, t, m, s, su, b, pl::jsonb
+FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::uuid[], $5::uuid[], $6::text[],
+    $7::text[], $8::text[], $9::int[], $10::text[], $11::int[], $12::text[], $13::text[],
+    $14::text[]) AS x(d, k, p, a, r, n, c, ad, t, m, s, su, b, pl)
+ON CONFLICT (claim_key) DO NOTHING
+RETURNING delivery_id
+"""
+NOTIFY = "SELECT pg_notify($1, '')"
+LEASE = """
+UPDATE notifier.deliveries SET lease_until = now() + $1::interval, attempts = attempts
+WHERE delivery_id IN (
+    SELECT delivery_id FROM notifier.deliveries
+    WHERE status = 'claimed' AND (lease_until IS NULL OR lease_until < now())
+    ORDER BY claimed_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+RETURNING delivery_id, plan_id, activation_id, recipient_id, recipient_name, channel_kind,
+    address, tier, message, sequence, subject, body, payload::text AS payload
+"""
+FINISH = """
+UPDATE notifier.deliveries SET status = $2, permanent = $3, reason = $4,
+    attempts = attempts + $5, finished_at = now(), lease_until = NULL
+WHERE delivery_id = $1 AND status = 'claimed'
+"""
+ALERTED = """
+SELECT recipient_id, channel_kind, address FROM notifier.deliveries
+WHERE activation_id = $1 AND message = 'alert' AND status = 'sent'
+"""
+
+
+class ActivationRecord(msgspec.Struct, frozen=True, kw_only=True):
+    activation_id: UUID
+    plan_id: UUID
+    snapshot: PlanActivated
+    status: ActivationStatus
+    acknowledged_by: UUID | None
+
+
+class Lease(msgspec.Struct, frozen=True, kw_only=True):
+    """A claimed delivery this worker may send now."""
+
+    delivery_id: UUID
+    plan_id: UUID
+    activation_id: UUID | None
+    recipient_id: UUID
+    recipient_name: str
+    channel: Channel
+    tier: int
+    message: MessageKind
+    sequence: int
+    subject: str
+    body: str
+    payload: dict[str, Any]
+
+
+Render = Callable[[PlannedDelivery, int], Rendered]  # (delivery, its sequence) → the words
+
+_snapshot = msgspec.json.Decoder(PlanActivated)
+
+
+async def remember_activation(conn: Executor, plan_id: UUID, activated: PlanActivated) -> bool:
+    """Keep the activation's frozen snapshot; False when it was known already (a replay)."""
+    status = await conn.execute(
+        REMEMBER, activated.activation_id, plan_id, msgspec.json.encode(activated).decode()
+    )
+    return status.endswith(" 1")
+
+
+async def load_activation(conn: Executor, activation_id: UUID) -> ActivationRecord | None:
+    row = await conn.fetchrow(LOAD, activation_id)
+    if row is None:
+        return None
+    return ActivationRecord(
+        activation_id=row["activation_id"],
+        plan_id=row["plan_id"],
+        snapshot=_snapshot.decode(row["snapshot"]),
+        status=ActivationStatus(row["status"]),
+        acknowledged_by=row["acknowledged_by"],
+    )
+
+
+async def mark_acknowledged(conn: Executor, activation_id: UUID, by: UUID) -> bool:
+    return (await conn.execute(ACKNOWLEDGE, activation_id, by)).endswith(" 1")
+
+
+async def mark_resolved(conn: Executor, activation_id: UUID) -> bool:
+    return (await conn.execute(RESOLVE, activation_id)).endswith(" 1")
+
+
+async def claim(conn: Connection, planned: Sequence[PlannedDelivery], render: Render) -> int:
+    """Claim each planned delivery not claimed before; return how many are new.
+
+    The message is rendered now and kept with the claim, so any resend is identical.
+    """
+    if not planned:
+        return 0
+    sequences = await _sequences(conn, planned)
+    columns: list[list[Any]] = [[] for _ in range(14)]
+    for delivery, sequence in zip(planned, sequences, strict=True):
+        rendered = render(delivery, sequence)
+        row = (
+            new_id(),
+            delivery.claim_key(),
+            delivery.plan_id,
+            delivery.activation_id,
+            delivery.recipient_id,
+            delivery.recipient_name,
+            delivery.channel.kind.value,
+            delivery.channel.address,
+            delivery.tier,
+            delivery.message.value,
+            sequence,
+            rendered.subject,
+            rendered.text,
+            msgspec.json.encode(rendered.payload).decode(),
+        )
+        for column, value in zip(columns, row, strict=True):
+            column.append(value)
+    inserted = await conn.fetch(CLAIM, *columns)
+    if inserted:
+        await conn.execute(NOTIFY, WORK_CHANNEL)
+    return len(inserted)
+
+
+async def _sequences(conn: Connection, planned: Sequence[PlannedDelivery]) -> list[int]:
+    """Per-activation sequence numbers, so a receiver can order messages it got out of order."""
+    activation_id = planned[0].activation_id
+    if activation_id is None or any(p.activation_id != activation_id for p in planned):
+        return [0] * len(planned)
+    last = await conn.fetchval(NEXT_SEQUENCES, activation_id, len(planned))
+    if last is None:
+        return [0] * len(planned)
+    return list(range(last - len(planned) + 1, last + 1))
+
+
+async def lease(conn: Executor, seconds: float, limit: int = 20) -> list[Lease]:
+    rows = await conn.fetch(LEASE, timedelta(seconds=seconds), limit)
+    return [
+        Lease(
+            delivery_id=row["delivery_id"],
+            plan_id=row["plan_id"],
+            activation_id=row["activation_id"],
+            recipient_id=row["recipient_id"],
+            recipient_name=row["recipient_name"],
+            channel=Channel(kind=ChannelKind(row["channel_kind"]), address=row["address"]),
+            tier=row["tier"],
+            message=MessageKind(row["message"]),
+            sequence=row["sequence"],
+            subject=row["subject"],
+            body=row["body"],
+            payload=msgspec.json.decode(row["payload"]),
+        )
+        for row in rows
+    ]
+
+
+async def finish(conn: Executor, delivery_id: UUID, outcome: DeliveryOutcome) -> None:
+    status = "sent" if outcome.sent else "failed"
+    await conn.execute(
+        FINISH, delivery_id, status, outcome.permanent, outcome.reason, outcome.attempts
+    )
+    await conn.execute(NOTIFY, WORK_CHANNEL)  # the reporter has news for the planner
+
+
+async def skip(conn: Executor, delivery_id: UUID, reason: str) -> None:
+    await conn.execute(FINISH, delivery_id, "skipped", False, reason, 0)
+
+
+async def alerted(conn: Executor, activation_id: UUID) -> list[tuple[UUID, Channel]]:
+    """The (recipient, channel) pairs an alert of this activation was sent to."""
+    rows = await conn.fetch(ALERTED, activation_id)
+    return [
+        (
+            row["recipient_id"],
+            Channel(kind=ChannelKind(row["channel_kind"]), address=row["address"]),
+        )
+        for row in rows
+    ]
+
+
+UNREPORTED = """
+SELECT delivery_id, plan_id, activation_id, recipient_id, channel_kind, tier, message, status,
+    reason, attempts, finished_at
+FROM notifier.deliveries
+WHERE reported_at IS NULL AND status IN ('sent', 'failed')
+ORDER BY finished_at LIMIT $1
+"""
+MARK_REPORTED = """
+UPDATE notifier.deliveries SET reported_at = now() WHERE delivery_id = ANY($1::uuid[])
+"""
+
+
+async def unreported(conn: Executor, limit: int = 100) -> list[asyncpg.Record]:
+    """Finished deliveries the planner has not been told of yet."""
+    return list(await conn.fetch(UNREPORTED, limit))
+
+
+async def mark_reported(conn: Executor, delivery_ids: list[UUID]) -> None:
+    await conn.execute(MARK_REPORTED, delivery_ids)

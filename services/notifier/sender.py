@@ -1,0 +1,109 @@
+"""Sending what the ledger holds: lease a claim, check the activation, send, record.
+
+Each send runs as its own task (bounded), so one slow receiver never holds back the
+others; a crash anywhere leaves the claim leased, and it is sent again when the lease
+lapses, under the same delivery id.
+"""
+
+import asyncio
+import logging
+from collections.abc import Mapping
+
+import asyncpg
+
+from contracts.capabilities import webhook_secret
+from contracts.events import ChannelKind, MessageKind
+from notifier import ledger
+from notifier.channels.base import ChannelAdapter, DeliveryOutcome, OutboundMessage
+from notifier.domain.escalation import ActivationStatus
+from notifier.ledger import Lease
+from notifier.settings import NotifierSettings
+
+log = logging.getLogger("notifier.sender")
+
+MAX_IN_FLIGHT = 32
+
+
+class Sender:
+    def __init__(
+        self,
+        settings: NotifierSettings,
+        pool: asyncpg.Pool,
+        adapters: Mapping[ChannelKind, ChannelAdapter],
+    ) -> None:
+        self.settings = settings
+        self.pool = pool
+        self.adapters = adapters
+        self.in_flight: set[asyncio.Task[None]] = set()
+        self.slots = asyncio.Semaphore(MAX_IN_FLIGHT)
+
+    async def drain(self) -> int:
+        """Start sending every claim that is free; return how many were started."""
+        room = MAX_IN_FLIGHT - len(self.in_flight)
+        if room <= 0:
+            return 0
+        leases = await ledger.lease(self.pool, self.settings.lease_seconds, room)
+        for lease in leases:
+            task = asyncio.create_task(self.deliver(lease))
+            self.in_flight.add(task)
+            task.add_done_callback(self.in_flight.discard)
+        return len(leases)
+
+    async def stop(self) -> None:
+        for task in self.in_flight:
+            task.cancel()
+        await asyncio.gather(*self.in_flight, return_exceptions=True)
+
+    async def deliver(self, lease: Lease) -> None:
+        try:
+            async with self.slots:
+                await self._deliver(lease)
+        except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as exc:
+            # The claim stays leased; when the lease lapses it is sent again, same id.
+            log.warning(
+                "delivery.deferred delivery_id=%s error=%s", lease.delivery_id, type(exc).__name__
+            )
+
+    async def _deliver(self, lease: Lease) -> None:
+        if await self._answered(lease):
+            await ledger.skip(self.pool, lease.delivery_id, "activation already resolved")
+            return
+        outcome = await self.adapters[lease.channel.kind].send(self._message(lease))
+        await ledger.finish(self.pool, lease.delivery_id, outcome)
+        _log(lease, outcome)
+
+    async def _answered(self, lease: Lease) -> bool:
+        """An alert for a resolved activation pages nobody (a replay, a late claim)."""
+        if lease.message is not MessageKind.ALERT or lease.activation_id is None:
+            return False
+        record = await ledger.load_activation(self.pool, lease.activation_id)
+        return record is not None and record.status is ActivationStatus.RESOLVED
+
+    def _message(self, lease: Lease) -> OutboundMessage:
+        secret = None
+        if lease.channel.kind is ChannelKind.WEBHOOK:
+            secret = webhook_secret(
+                self.settings.secret_key, lease.recipient_id, lease.channel.address
+            )
+        return OutboundMessage(
+            delivery_id=lease.delivery_id,
+            channel=lease.channel.kind,
+            address=lease.channel.address,
+            subject=lease.subject,
+            text=lease.body,
+            payload=lease.payload,
+            webhook_secret=secret,
+        )
+
+
+def _log(lease: Lease, outcome: DeliveryOutcome) -> None:
+    # Ids and outcomes only: never the address, the text or the recipient's name.
+    log.info(
+        "delivery.%s delivery_id=%s activation_id=%s channel=%s attempts=%d reason=%s",
+        "sent" if outcome.sent else "failed",
+        lease.delivery_id,
+        lease.activation_id,
+        lease.channel.kind.value,
+        outcome.attempts,
+        outcome.reason,
+    )

@@ -1,0 +1,58 @@
+"""The notifier's settings, from TANDEM_* variables (the same names the planner reads)."""
+
+import os
+from pathlib import Path
+
+import msgspec
+
+from notifier.domain.alert_text import DEFAULT_CRISIS_RESOURCES
+
+TRUE = {"1", "true", "yes", "on"}
+
+
+class NotifierSettings(msgspec.Struct, frozen=True, kw_only=True):
+    database_url: str
+    nats_url: str
+    secret_key: bytes  # the service secret: ack links and webhook secrets are derived from it
+    public_url: str  # where acknowledge and consent links point (the planner's API)
+    smtp_url: str | None = None
+    sms_url: str | None = None
+    sms_token: str | None = None
+    dev_outbox: Path | None = None  # e-mail and SMS land here when SMTP / SMS are not set
+    allow_private_webhooks: bool = False
+    crisis_resources: str = DEFAULT_CRISIS_RESOURCES
+    ack_link_seconds: int = 7 * 24 * 3600
+    max_deliveries: int = 5  # NATS deliveries of one message before it is dead-lettered
+    ack_wait_seconds: float = 30.0
+    lease_seconds: float = 60.0  # a claim whose sender died is sent again after this
+    consumer_name: str = "notifier"
+    retry_base_delay: float = 0.5  # channel retries: 0.5 s, 1 s, 2 s … (tests shorten it)
+    retry_deadline: float = 60.0
+
+
+class SettingsError(ValueError):
+    """A setting that cannot be used; the message names the variable."""
+
+
+def from_env(environ: dict[str, str] | None = None) -> NotifierSettings:
+    env = dict(os.environ if environ is None else environ)
+    missing = [
+        name
+        for name in ("TANDEM_DATABASE_URL", "TANDEM_NATS_URL", "TANDEM_SECRET_KEY")
+        if not env.get(name)
+    ]
+    if missing:
+        raise SettingsError(f"the notifier needs {', '.join(missing)}")
+    outbox = env.get("TANDEM_DEV_OUTBOX")
+    return NotifierSettings(
+        database_url=env["TANDEM_DATABASE_URL"],
+        nats_url=env["TANDEM_NATS_URL"],
+        secret_key=env["TANDEM_SECRET_KEY"].encode(),
+        public_url=env.get("TANDEM_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
+        smtp_url=env.get("TANDEM_SMTP_URL") or None,
+        sms_url=env.get("TANDEM_SMS_URL") or None,
+        sms_token=env.get("TANDEM_SMS_TOKEN") or None,
+        dev_outbox=Path(outbox) if outbox else None,
+        allow_private_webhooks=env.get("TANDEM_WEBHOOK_ALLOW_PRIVATE", "").lower() in TRUE,
+        crisis_resources=env.get("TANDEM_CRISIS_RESOURCES") or DEFAULT_CRISIS_RESOURCES,
+    )

@@ -1,0 +1,103 @@
+"""Escalation timers: one durable row per (activation, tier), in the notifier's schema.
+
+A timer is written in the same transaction as its tier's claims, so a tier is never
+alerted without its timer, nor timed without its alerts. Firing takes the row with
+``FOR UPDATE SKIP LOCKED``: with several notifier replicas, each timer fires once.
+"""
+
+from datetime import datetime
+from uuid import UUID
+
+import msgspec
+
+from notifier.ledger import WORK_CHANNEL, Connection, Executor
+
+START = """
+INSERT INTO notifier.timers (activation_id, tier, fires_at) VALUES ($1, $2, $3)
+ON CONFLICT (activation_id, tier) DO NOTHING
+"""
+CANCEL = """
+UPDATE notifier.timers SET status = 'cancelled'
+WHERE activation_id = $1 AND status = 'pending'
+"""
+DUE = """
+SELECT activation_id, tier FROM notifier.timers
+WHERE status = 'pending' AND fires_at <= $1
+ORDER BY fires_at LIMIT $2
+FOR UPDATE SKIP LOCKED
+"""
+FIRE = """
+UPDATE notifier.timers SET status = 'fired', report_id = $3, fired_at = now()
+WHERE activation_id = $1 AND tier = $2
+"""
+RETIRE = "UPDATE notifier.timers SET status = 'cancelled' WHERE activation_id = $1 AND tier = $2"
+NEXT_DUE = "SELECT min(fires_at) FROM notifier.timers WHERE status = 'pending'"
+UNREPORTED = """
+SELECT t.activation_id, t.tier, t.report_id, t.fired_at, a.plan_id
+FROM notifier.timers t JOIN notifier.activations a USING (activation_id)
+WHERE t.status = 'fired' AND t.report_id IS NOT NULL AND t.reported_at IS NULL
+LIMIT $1
+"""
+MARK_REPORTED = "UPDATE notifier.timers SET reported_at = now() WHERE report_id = ANY($1::uuid[])"
+NOTIFY = "SELECT pg_notify($1, '')"
+
+
+class DueTimer(msgspec.Struct, frozen=True, kw_only=True):
+    activation_id: UUID
+    tier: int
+
+
+class FiredTimer(msgspec.Struct, frozen=True, kw_only=True):
+    activation_id: UUID
+    plan_id: UUID
+    tier: int
+    report_id: UUID
+    fired_at: datetime
+
+
+async def start(conn: Connection, activation_id: UUID, tier: int, fires_at: datetime) -> None:
+    await conn.execute(START, activation_id, tier, fires_at)
+    await conn.execute(NOTIFY, WORK_CHANNEL)  # the escalator may need to wake sooner
+
+
+async def cancel(conn: Executor, activation_id: UUID) -> None:
+    await conn.execute(CANCEL, activation_id)
+
+
+async def due(conn: Connection, now: datetime, limit: int = 20) -> list[DueTimer]:
+    """Due timers, locked for this transaction (others skip them)."""
+    rows = await conn.fetch(DUE, now, limit)
+    return [DueTimer(activation_id=row["activation_id"], tier=row["tier"]) for row in rows]
+
+
+async def fire(conn: Connection, timer: DueTimer, report_id: UUID | None) -> None:
+    """The timer fired; ``report_id`` names the escalation to report (None: nothing to report)."""
+    await conn.execute(FIRE, timer.activation_id, timer.tier, report_id)
+
+
+async def retire(conn: Connection, timer: DueTimer) -> None:
+    """The timer came due on an activation already answered: it pages nobody."""
+    await conn.execute(RETIRE, timer.activation_id, timer.tier)
+
+
+async def next_due(conn: Executor) -> datetime | None:
+    value: datetime | None = await conn.fetchval(NEXT_DUE)
+    return value
+
+
+async def unreported(conn: Executor, limit: int = 100) -> list[FiredTimer]:
+    rows = await conn.fetch(UNREPORTED, limit)
+    return [
+        FiredTimer(
+            activation_id=row["activation_id"],
+            plan_id=row["plan_id"],
+            tier=row["tier"],
+            report_id=row["report_id"],
+            fired_at=row["fired_at"],
+        )
+        for row in rows
+    ]
+
+
+async def mark_reported(conn: Executor, report_ids: list[UUID]) -> None:
+    await conn.execute(MARK_REPORTED, report_ids)

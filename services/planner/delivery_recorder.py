@@ -1,0 +1,190 @@
+"""Recording the notifier's reports on the plans' streams.
+
+A durable pull consumer on ``tandem.delivery.>``: each report becomes an event on its
+plan's stream with the report id as event id, so a report delivered twice is stored once.
+Reports that cannot apply (an unknown plan or activation) are dead-lettered with the
+reason; database trouble is retried with a delay.
+"""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+import asyncpg
+import msgspec
+import nats
+import nats.errors
+from nats.aio.msg import Msg
+from nats.js import JetStreamContext
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from nats.js.errors import NotFoundError
+
+from contracts.delivery import DeliveryReported, NotifierReport, TierEscalated, report_decoder
+from contracts.envelope import Metadata
+from contracts.ids import EventId
+from contracts.subjects import (
+    DELIVERY_STREAM,
+    DELIVERY_SUBJECTS,
+    DLQ_HEADER_REASON,
+    dead_letter_subject,
+)
+from planner import handlers
+from planner.domain.commands import RecordDelivery, RecordEscalation
+from planner.domain.errors import DomainError
+from planner.handlers import ConcurrencyConflict
+
+log = logging.getLogger("planner.delivery_recorder")
+
+DURABLE = "planner-recorder"
+MAX_DELIVERIES = 10
+FETCH_WAIT_SECONDS = 5.0
+
+
+def consumer_config() -> ConsumerConfig:
+    return ConsumerConfig(
+        durable_name=DURABLE,
+        filter_subject=DELIVERY_SUBJECTS,
+        ack_policy=AckPolicy.EXPLICIT,
+        ack_wait=30.0,
+        deliver_policy=DeliverPolicy.ALL,
+        max_deliver=-1,  # bounded here, with a dead letter that says why
+    )
+
+
+def command_for(report: NotifierReport) -> RecordDelivery | RecordEscalation:
+    match report:
+        case DeliveryReported():
+            return RecordDelivery(
+                now=report.at,
+                delivery_id=report.delivery_id,
+                activation_id=report.activation_id,
+                recipient_id=report.recipient_id,
+                channel=report.channel,
+                tier=report.tier,
+                message=report.message,
+                status=report.status,
+                reason=report.reason,
+                attempts=report.attempts,
+            )
+        case TierEscalated():
+            return RecordEscalation(
+                now=report.at, activation_id=report.activation_id, tier=report.tier
+            )
+
+
+class DeliveryRecorder:
+    def __init__(self, pool: asyncpg.Pool, js: JetStreamContext) -> None:
+        self.pool = pool
+        self.js = js
+
+    async def run(self, stop: asyncio.Event) -> None:
+        subscription = await self._subscribe(stop)
+        while subscription is not None and not stop.is_set():
+            try:
+                messages = await _fetch_unless_stopped(subscription, stop)
+            except nats.errors.TimeoutError:
+                continue
+            except nats.errors.Error as exc:
+                log.warning("recorder.fetch_failed error=%s", type(exc).__name__)
+                await _pause(stop, 1.0)
+                continue
+            for message in messages:
+                await self.process(message)
+
+    async def _subscribe(self, stop: asyncio.Event) -> JetStreamContext.PullSubscription | None:
+        while not stop.is_set():
+            try:
+                await self.js.add_consumer(DELIVERY_STREAM, consumer_config())
+                return await self.js.pull_subscribe_bind(DURABLE, DELIVERY_STREAM)
+            except (NotFoundError, nats.errors.Error) as exc:
+                log.warning("recorder.waiting error=%s", type(exc).__name__)
+                await _pause(stop, 1.0)
+        return None
+
+    async def process(self, msg: Msg) -> None:
+        delivered = msg.metadata.num_delivered
+        if delivered > MAX_DELIVERIES:
+            await self._dead_letter(msg, f"delivered {delivered} times without success")
+            return
+        try:
+            report = report_decoder.decode(msg.data)
+        except msgspec.DecodeError as exc:
+            await self._dead_letter(msg, f"undecodable report: {exc}")
+            return
+        metadata = Metadata(actor="service:notifier", correlation_id=report.report_id)
+        try:
+            await handlers.execute(
+                self.pool,
+                report.plan_id,
+                command_for(report),
+                metadata,
+                event_id=EventId(report.report_id),
+            )
+        except DomainError as exc:
+            await self._dead_letter(msg, f"report does not apply: {exc.detail}")
+            return
+        except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, ConcurrencyConflict):
+            await msg.nak(delay=min(30.0, 0.5 * 2**delivered))
+            return
+        await msg.ack()
+
+    async def _dead_letter(self, msg: Msg, reason: str) -> None:
+        headers = dict(msg.headers or {})
+        headers[DLQ_HEADER_REASON] = reason
+        await self.js.publish(dead_letter_subject(msg.subject), msg.data, headers=headers)
+        await msg.term()
+        log.error("recorder.dead_lettered subject=%s reason=%s", msg.subject, reason)
+
+
+async def _fetch_unless_stopped(
+    subscription: JetStreamContext.PullSubscription, stop: asyncio.Event
+) -> list[Msg]:
+    """A long poll for messages that ends at once, empty, when ``stop`` is set."""
+    fetch = asyncio.ensure_future(subscription.fetch(16, timeout=FETCH_WAIT_SECONDS))
+    stopped = asyncio.ensure_future(stop.wait())
+    await asyncio.wait({fetch, stopped}, return_when=asyncio.FIRST_COMPLETED)
+    stopped.cancel()
+    if fetch.done():
+        return fetch.result()
+    fetch.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await fetch
+    return []
+
+
+async def _pause(stop: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), seconds)
+
+
+STOP_TIMEOUT_SECONDS = 10.0
+
+
+@contextlib.asynccontextmanager
+async def recording(pool: asyncpg.Pool, nats_url: str) -> AsyncIterator[None]:
+    """Record the notifier's reports in the background for the duration of the block.
+
+    Connecting happens in the background too: the planner serves while NATS is away.
+    """
+    stop = asyncio.Event()
+    task = asyncio.create_task(_connected(pool, nats_url, stop), name="delivery-recorder")
+    try:
+        yield
+    finally:
+        stop.set()
+        try:
+            await asyncio.wait_for(task, STOP_TIMEOUT_SECONDS)  # cancels it when late
+        except TimeoutError:
+            log.warning("recorder.stop_timeout")
+
+
+async def _connected(pool: asyncpg.Pool, nats_url: str, stop: asyncio.Event) -> None:
+    # With unlimited reconnects, nats-py keeps retrying even the first connect.
+    connection = await nats.connect(
+        nats_url, allow_reconnect=True, max_reconnect_attempts=-1, reconnect_time_wait=0.5
+    )
+    try:
+        await DeliveryRecorder(pool, connection.jetstream()).run(stop)
+    finally:
+        await connection.close()

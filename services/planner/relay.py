@@ -1,0 +1,221 @@
+"""The outbox relay: pending outbox rows, in position order, to the JetStream plan stream.
+
+Invariant: only the relay whose database session holds the relay lock publishes. The lock
+is a session-level advisory lock on the relay's own connection, so it lives exactly as long
+as that session: a relay that dies (task cancelled, process killed, connection dropped)
+releases it, and a standby's next try, every ``STANDBY_RETRY_SECONDS``, takes over. In the
+moment of a handover the old relay may still finish a publish the new one repeats; JetStream
+stores it once (``Nats-Msg-Id`` = event id, inside the duplicate window), and the order per
+plan holds because every relay awaits each ack before sending the next event.
+
+The loop drains what is pending, then waits for a NOTIFY, stop, or a safety-net timeout
+(procrastinate's worker does the same); it never sleep-polls on the hot path.
+"""
+
+import asyncio
+import enum
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from logging import ERROR, WARNING
+
+from planner.publisher import NatsRefused, NatsUnavailable, Publisher, RelayNatsError
+from planner.store import outbox, relay_connection
+from planner.store.event_store import EventStoreError
+from planner.store.outbox import UndecodableEvent
+from planner.store.relay_connection import RelayConnection
+from planner.waiting import Backoff, unless_stopped, wait_any
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 500
+SAFETY_NET_SECONDS = 5.0  # a missed NOTIFY delays an event by this much at most
+STANDBY_RETRY_SECONDS = 1.0
+STOP_TIMEOUT_SECONDS = 10.0
+
+
+class RelayState(enum.StrEnum):
+    STARTING = "starting"  # connecting to NATS, then to the database
+    STANDBY = "standby"  # another relay holds the lock
+    ACTIVE = "active"
+    STOPPED = "stopped"
+
+
+class Relay:
+    """Publishes the outbox to JetStream while ``run`` runs; one active per database."""
+
+    def __init__(
+        self,
+        database_url: str,
+        nats_url: str,
+        *,
+        name: str = "relay",
+        replicas: int = 1,
+        batch_size: int = BATCH_SIZE,
+        safety_net_seconds: float = SAFETY_NET_SECONDS,
+    ) -> None:
+        self.name = name
+        self.state = RelayState.STARTING
+        self.published_count = 0  # events JetStream acked from this relay, duplicates included
+        self._database_url = database_url
+        self._replicas = replicas
+        self._batch_size = batch_size
+        self._safety_net = safety_net_seconds
+        self._wake = asyncio.Event()  # an outbox NOTIFY arrived (or the connection was lost)
+        self._nats_back = asyncio.Event()  # nats-py reconnected
+        self._db_backoff = Backoff()
+        self._publisher = Publisher(nats_url, name=name, on_reconnected=self._nats_back.set)
+
+    @property
+    def active(self) -> bool:
+        return self.state is RelayState.ACTIVE
+
+    @property
+    def nats_connected(self) -> bool:
+        return self._publisher.connected
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Relay until ``stop`` is set. NATS and database outages are waited out, not raised."""
+        try:
+            if not await self._connect_nats(stop):
+                return
+            while not stop.is_set():
+                try:
+                    await self._session(stop)
+                except EventStoreError as error:
+                    # An undecodable event needs a newer release; the rest is an outage.
+                    level = ERROR if isinstance(error, UndecodableEvent) else WARNING
+                    log.log(level, "relay.session_failed name=%s error=%s", self.name, error)
+                    await wait_any([stop], self._db_backoff.next())
+        finally:
+            self.state = RelayState.STOPPED
+            await self._publisher.close()
+
+    async def _connect_nats(self, stop: asyncio.Event) -> bool:
+        """Connect before taking the lock, so a relay cut off from NATS leaves it to others."""
+        backoff = Backoff()
+        while not stop.is_set():
+            try:
+                return await unless_stopped(self._publisher.connect(), stop)
+            except NatsUnavailable as error:
+                log.warning("relay.nats_unavailable name=%s error=%s", self.name, error)
+                await wait_any([stop], backoff.next())
+        return False
+
+    async def _session(self, stop: asyncio.Event) -> None:
+        """One database session: stand by for the lock, then relay until stop or a failure."""
+        conn = await relay_connection.connect(self._database_url, self._wake.set)
+        try:
+            self.state = RelayState.STANDBY
+            while not await relay_connection.try_relay_lock(conn):
+                if await wait_any([stop], STANDBY_RETRY_SECONDS):
+                    return
+            self.state = RelayState.ACTIVE
+            log.info("relay.active name=%s", self.name)
+            await self._relay(conn, stop)
+        finally:
+            self.state = RelayState.STARTING
+            await relay_connection.close(conn)
+
+    async def _relay(self, conn: RelayConnection, stop: asyncio.Event) -> None:
+        # The connection LISTENs since before the first drain, so nothing committed between
+        # a drain and the wait that follows it goes unheard.
+        backoff = Backoff()
+        streams_ready = False
+        while not stop.is_set() and not conn.is_closed():
+            self._wake.clear()
+            self._nats_back.clear()
+            if not self._publisher.connected:
+                # nats-py is reconnecting and the outbox grows meanwhile. A wiped or new
+                # server may lack the streams, so they are ensured again once it is back.
+                streams_ready = False
+                await wait_any([stop, self._nats_back, self._wake], self._safety_net)
+                continue
+            try:
+                if not streams_ready:
+                    await self._ensure_streams()
+                    streams_ready = True
+                more = await self._drain(conn)
+            except RelayNatsError:
+                streams_ready = False
+                # NOTIFYs do not cut this pause short; NATS coming back does.
+                await wait_any([stop, self._nats_back], backoff.next())
+                continue
+            backoff.reset()
+            self._db_backoff.reset()  # only a drain proves the database works, not a connect
+            if not more:
+                await wait_any([stop, self._wake], self._safety_net)
+        if conn.is_closed():  # the lock went with the session: start over as a standby
+            raise EventStoreError("the relay's database session was lost")
+
+    async def _ensure_streams(self) -> None:
+        try:
+            await self._publisher.ensure_streams(self._replicas)
+        except RelayNatsError as error:
+            log.log(_level(error), "relay.streams_failed name=%s error=%r", self.name, error)
+            raise
+
+    async def _drain(self, conn: RelayConnection) -> bool:
+        """Publish one batch of pending events in position order; False when none was pending.
+
+        The loop drains until a batch comes back empty: a full batch leaves more behind, and
+        a short one may have stopped before an event that does not decode (which then fails
+        the next drain, visibly, instead of waiting for the safety net).
+        """
+        envelopes = await outbox.pending_envelopes(conn, self._batch_size)
+        acked: list[int] = []
+        try:
+            for envelope in envelopes:
+                if conn.is_closed():  # the lock went with the session: leave the rest
+                    break
+                duplicate = await self._publisher.publish(envelope)
+                acked.append(envelope.position)
+                self.published_count += 1
+                log.debug(
+                    "relay.published event_id=%s position=%s duplicate=%s",
+                    envelope.event_id,
+                    envelope.position,
+                    duplicate,
+                )
+        except RelayNatsError as error:
+            failed = envelopes[len(acked)]
+            log.log(
+                _level(error),
+                "relay.publish_failed event_id=%s position=%s error=%r",
+                failed.event_id,
+                failed.position,
+                error,
+            )
+            raise
+        finally:
+            # What JetStream acked is recorded even when a later publish failed.
+            await outbox.mark_published(conn, acked)
+        return bool(envelopes)
+
+
+def _level(error: RelayNatsError) -> int:
+    # Refused needs a person (the relay keeps retrying: skipping would lose the event and
+    # break the order of its plan); unavailable is an outage that passes.
+    return ERROR if isinstance(error, NatsRefused) else WARNING
+
+
+@asynccontextmanager
+async def running(relay: Relay) -> AsyncIterator[Relay]:
+    """Run ``relay`` in a background task for the duration of the block, then stop it."""
+    stop = asyncio.Event()
+    task = asyncio.create_task(relay.run(stop), name=f"relay:{relay.name}")
+    task.add_done_callback(_report_crash)
+    try:
+        yield relay
+    finally:
+        stop.set()
+        try:
+            await asyncio.wait_for(task, STOP_TIMEOUT_SECONDS)  # cancels it when late
+        except TimeoutError:
+            log.warning("relay.stop_timeout name=%s", relay.name)
+
+
+def _report_crash(task: asyncio.Task[None]) -> None:
+    # run() waits outages out, so an exception here is a bug: say so now, not at shutdown.
+    if not task.cancelled() and task.exception() is not None:
+        log.error("relay.crashed task=%s", task.get_name(), exc_info=task.exception())

@@ -1,0 +1,80 @@
+"""Failing receivers are retried or recorded as failed; a redelivered event sends nothing new."""
+
+from typing import Any
+
+import nats
+import pytest
+
+from contracts.subjects import PLAN_STREAM
+from tests.e2e.conftest import Stack
+from tests.e2e.test_alerts import of_type, support
+from tests.support.api import activate, couple
+from tests.support.eventually import eventually
+
+pytestmark = pytest.mark.integration
+
+
+async def test_a_webhook_that_fails_three_times_then_answers_is_delivered(stack: Stack) -> None:
+    plan = await couple(stack.client)
+    await support(stack, plan)
+    await eventually(lambda: len(of_type(stack, "tandem.consent_request")) == 1, timeout=15)
+    stack.webhooks.script(500, 500, 500, 200)
+    await activate(stack.client, plan, "crisis")
+    await eventually(lambda: len(of_type(stack, "tandem.alert")) == 4, timeout=15)
+    ids = {r.headers["webhook-id"] for r in of_type(stack, "tandem.alert")}
+    assert len(ids) == 1  # one delivery, retried under one id
+
+
+async def test_a_webhook_that_always_fails_is_recorded_as_failed_on_the_activation(
+    stack: Stack,
+) -> None:
+    plan = await couple(stack.client)
+    await support(stack, plan)
+    await eventually(lambda: len(of_type(stack, "tandem.consent_request")) == 1, timeout=15)
+    stack.webhooks.script(500)
+    activation = await activate(stack.client, plan, "crisis")
+    path = f"/v1/plans/{plan.plan_id}/activations/{activation['activation_id']}"
+
+    async def failed_is_shown() -> bool:
+        view = (await stack.client.get(path, headers=plan.first.auth)).json()
+        [jo] = [r for r in view["recipients"] if r["display_name"] == "Jo"]
+        hooks = [d for d in jo["deliveries"] if d["channel"] == "webhook"]
+        return bool(hooks) and hooks[0]["status"] == "failed" and hooks[0]["reason"] == "http 500"
+
+    await eventually(failed_is_shown, timeout=20)
+
+
+async def test_the_same_event_delivered_twice_sends_once(stack: Stack) -> None:
+    plan = await couple(stack.client)
+    await support(stack, plan)
+    await activate(stack.client, plan, "crisis")
+    await eventually(lambda: len(of_type(stack, "tandem.alert")) == 1, timeout=15)
+    # Publish the stored activation event again under a new message id, so JetStream's
+    # duplicate window lets it through: the notifier sees it a second time.
+    connection = await nats.connect(stack.nats_url)
+    try:
+        js = connection.jetstream()
+        stored = await _last_activation(js)
+        await js.publish(stored.subject, stored.data, headers={"Nats-Msg-Id": "replayed"})
+    finally:
+        await connection.close()
+    await eventually(lambda: _consumed_everything(stack), timeout=15)
+    assert len(of_type(stack, "tandem.alert")) == 1
+
+
+async def _last_activation(js: Any) -> Any:
+    info = await js.stream_info(PLAN_STREAM)
+    for sequence in range(info.state.last_seq, 0, -1):
+        message = await js.get_msg(PLAN_STREAM, sequence)
+        if message.subject.endswith(".activated"):
+            return message
+    raise AssertionError("no activation in the stream")
+
+
+async def _consumed_everything(stack: Stack) -> bool:
+    connection = await nats.connect(stack.nats_url)
+    try:
+        info = await connection.jetstream().consumer_info(PLAN_STREAM, "notifier")
+    finally:
+        await connection.close()
+    return bool(info.num_pending == 0 and info.num_ack_pending == 0)

@@ -1,0 +1,139 @@
+"""The relay publishes the outbox to JetStream: in order, with every header, woken by NOTIFY."""
+
+from datetime import datetime
+
+import asyncpg
+import msgspec
+import pytest
+from nats.js import JetStreamContext
+from uuid_utils.compat import uuid7
+
+from contracts.envelope import Envelope
+from contracts.subjects import (
+    HEADER_CORRELATION_ID,
+    HEADER_EVENT_ID,
+    HEADER_EVENT_TYPE,
+    HEADER_MSG_ID,
+    HEADER_RECORDED_AT,
+    HEADER_SCHEMA_VERSION,
+    HEADER_STREAM_VERSION,
+    plan_subject,
+)
+from planner.store import outbox
+from planner.store.event_store import read_all
+from tests.integration.relay import support
+from tests.integration.relay.conftest import StartRelay
+from tests.integration.relay.support import (
+    all_published,
+    append_plan,
+    count_is,
+    message_count,
+    msg_ids,
+    stored_messages,
+)
+from tests.support.eventually import eventually
+
+pytestmark = pytest.mark.integration
+
+NO_SAFETY_NET = 60.0  # longer than any test: only a NOTIFY can wake the relay in time
+
+
+async def test_appended_events_reach_the_stream_in_order_with_every_header(
+    db_pool: asyncpg.Pool, js: JetStreamContext, start_relay: StartRelay
+) -> None:
+    first = await append_plan(db_pool, count=3)
+    second = await append_plan(db_pool, count=2)
+    await start_relay()
+
+    await eventually(count_is(js, 5))
+
+    messages = await stored_messages(js)
+    envelopes = await read_all(db_pool)
+    assert [e.stream_id for e in envelopes] == [first.stream_id] * 3 + [second.stream_id] * 2
+    for message, envelope in zip(messages, envelopes, strict=True):
+        assert message.subject == plan_subject(envelope.stream_id, envelope.event_type)
+        expected = {
+            HEADER_MSG_ID: str(envelope.event_id),
+            HEADER_EVENT_ID: str(envelope.event_id),
+            HEADER_EVENT_TYPE: envelope.event_type,
+            HEADER_SCHEMA_VERSION: str(envelope.schema_version),
+            HEADER_STREAM_VERSION: str(envelope.stream_version),
+            HEADER_CORRELATION_ID: str(envelope.metadata.correlation_id),
+            HEADER_RECORDED_AT: envelope.recorded_at.isoformat(),
+        }
+        assert message.headers is not None
+        assert message.headers.items() >= expected.items()
+        assert datetime.fromisoformat(message.headers[HEADER_RECORDED_AT]).tzinfo is not None
+        assert msgspec.json.decode(message.data, type=Envelope) == envelope
+    await eventually(all_published(db_pool))
+
+
+async def test_a_notify_wakes_the_relay_long_before_its_safety_net(
+    db_pool: asyncpg.Pool, js: JetStreamContext, start_relay: StartRelay
+) -> None:
+    started = await start_relay(safety_net_seconds=NO_SAFETY_NET)
+    await append_plan(db_pool)
+    await eventually(lambda: started.relay.published_count == 1)
+
+    # The relay now waits for a NOTIFY or its 60 s safety net; only the NOTIFY is in time.
+    await append_plan(db_pool)
+
+    await eventually(lambda: started.relay.published_count == 2, timeout=1.0)
+    assert await message_count(js) == 2
+
+
+async def test_a_late_commit_with_a_lower_position_is_still_published(
+    db_pool: asyncpg.Pool, js: JetStreamContext, start_relay: StartRelay
+) -> None:
+    started = await start_relay()
+    async with db_pool.acquire() as conn_a:
+        # A draws the lower positions and stays open while B commits and is published.
+        late = conn_a.transaction()
+        await late.start()
+        result_a = await append_plan(conn_a, count=2)
+        result_b = await append_plan(db_pool, count=2)
+        assert max(result_a.positions) < min(result_b.positions)
+        await eventually(lambda: started.relay.published_count == 2)
+
+        await late.commit()
+
+    await eventually(count_is(js, 4))
+    envelopes = {e.position: e for e in await read_all(db_pool)}
+    published_order = [*result_b.positions, *result_a.positions]  # A went out after B
+    assert msg_ids(await stored_messages(js)) == [
+        str(envelopes[position].event_id) for position in published_order
+    ]
+    await eventually(all_published(db_pool))
+
+
+INSERT_FUTURE_EVENT = """
+WITH stored AS (
+    INSERT INTO events
+        (stream_id, stream_version, event_id, event_type, schema_version, payload, metadata)
+    VALUES ($1, 1, $2, 'plan.from_a_newer_release', 2,
+            '{"type": "plan.from_a_newer_release"}', $3::jsonb)
+    RETURNING position, event_id, stream_id
+)
+INSERT INTO outbox (position, event_id, stream_id) SELECT * FROM stored RETURNING position
+"""
+
+
+async def test_an_event_this_release_cannot_read_holds_back_the_events_after_it(
+    db_pool: asyncpg.Pool,
+    js: JetStreamContext,
+    start_relay: StartRelay,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    await append_plan(db_pool)
+    metadata = msgspec.json.encode(support.metadata()).decode()
+    future = await db_pool.fetchval(INSERT_FUTURE_EVENT, uuid7(), uuid7(), metadata)
+    after = await append_plan(db_pool)
+    started = await start_relay()
+
+    await eventually(lambda: f"position {future} does not decode" in caplog.text)
+
+    # The event ahead of it went out; the one after it waits, so no plan sees a gap.
+    assert started.relay.published_count == 1
+    assert await message_count(js) == 1
+    pending = [row.position for row in await outbox.pending(db_pool)]
+    assert pending == [future, *after.positions]

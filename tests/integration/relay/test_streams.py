@@ -1,0 +1,80 @@
+"""The planner's streams are ensured at start-up: created once, and corrected when they drift."""
+
+import asyncio
+
+import nats
+import pytest
+from nats.js import JetStreamContext
+from nats.js.api import RetentionPolicy, StorageType, StreamConfig
+
+from contracts.subjects import DELIVERY_STREAM, DELIVERY_SUBJECTS, PLAN_STREAM, PLAN_SUBJECTS
+from planner.jetstream import (
+    DUPLICATE_WINDOW_SECONDS,
+    drifted_fields,
+    ensure_plan_stream,
+    ensure_streams,
+    stream_configs,
+)
+
+pytestmark = pytest.mark.integration
+
+OPERATOR_MAX_BYTES = 64 * 1024 * 1024
+
+
+async def live_config(js: JetStreamContext, name: str) -> StreamConfig:
+    return (await js.stream_info(name)).config
+
+
+async def test_ensuring_the_plan_stream_twice_leaves_one_stream_with_the_same_config(
+    js: JetStreamContext,
+) -> None:
+    await ensure_plan_stream(js)
+    first = await js.stream_info(PLAN_STREAM)
+    await ensure_plan_stream(js)
+    second = await js.stream_info(PLAN_STREAM)
+
+    assert second.config == first.config
+    assert second.created == first.created  # not deleted and made again
+    config = second.config
+    assert config.subjects == [PLAN_SUBJECTS]
+    assert config.storage == StorageType.FILE
+    assert config.retention == RetentionPolicy.LIMITS
+    assert config.duplicate_window == DUPLICATE_WINDOW_SECONDS
+    assert DUPLICATE_WINDOW_SECONDS >= 120  # DESIGN: at least 2 minutes
+    assert config.max_age == 0  # no age limit
+    assert drifted_fields(config, stream_configs()[0]) == []
+
+
+async def test_a_drifted_stream_is_updated_and_fields_the_code_does_not_own_are_kept(
+    js: JetStreamContext,
+) -> None:
+    await js.add_stream(
+        name=PLAN_STREAM,
+        subjects=[PLAN_SUBJECTS],
+        storage=StorageType.FILE,
+        duplicate_window=10.0,
+        max_age=3600.0,
+        max_bytes=OPERATOR_MAX_BYTES,
+    )
+
+    await ensure_plan_stream(js)
+
+    config = await live_config(js, PLAN_STREAM)
+    assert (config.duplicate_window, config.max_age) == (DUPLICATE_WINDOW_SECONDS, 0)
+    assert config.max_bytes == OPERATOR_MAX_BYTES
+    assert drifted_fields(config, stream_configs()[0]) == []
+
+
+async def test_two_processes_ensuring_at_once_both_succeed(
+    js: JetStreamContext, nats_url: str
+) -> None:
+    other = await nats.connect(nats_url)
+    try:
+        await asyncio.gather(ensure_streams(js), ensure_streams(other.jetstream()))
+    finally:
+        await other.close()
+
+    delivery = await live_config(js, DELIVERY_STREAM)
+    assert delivery.subjects == [DELIVERY_SUBJECTS]
+    assert drifted_fields(delivery, stream_configs()[1]) == []
+    assert (await live_config(js, PLAN_STREAM)).num_replicas == 1

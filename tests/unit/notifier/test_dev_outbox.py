@@ -1,0 +1,60 @@
+"""The development outbox: a JSON line per message and a one-line echo."""
+
+from pathlib import Path
+from uuid import UUID
+
+from contracts.events import ChannelKind
+from notifier.channels.base import OutboundMessage
+from notifier.channels.dev_outbox import DevOutboxAdapter, list_messages
+
+DELIVERY = UUID("0190b6b2-9f6e-7c3a-8d41-1f2e3d4c5b6a")
+
+
+def message(
+    channel: ChannelKind = ChannelKind.EMAIL, address: str = "dana@example.com"
+) -> OutboundMessage:
+    return OutboundMessage(
+        delivery_id=DELIVERY,
+        channel=channel,
+        address=address,
+        subject="Alex asked for help",
+        text="Alex needs you tonight.",
+        payload={"kind": "alert"},
+        webhook_secret="whsec_c2VjcmV0",
+    )
+
+
+async def test_each_message_is_a_line_in_a_file_created_with_its_folder(tmp_path: Path) -> None:
+    path = tmp_path / "dev" / "outbox.jsonl"
+    echoed: list[str] = []
+    adapter = DevOutboxAdapter(path, echo=echoed.append)
+
+    first = await adapter.send(message())
+    await adapter.send(message(ChannelKind.SMS, "+15551234567"))
+
+    assert (first.sent, first.permanent, first.attempts) == (True, False, 1)
+    stored = list_messages(path)
+    assert [entry["channel"] for entry in stored] == ["email", "sms"]
+    assert stored[0]["delivery_id"] == str(DELIVERY)
+    assert stored[0]["text"] == "Alex needs you tonight."
+    assert stored[0]["payload"] == {"kind": "alert"}
+    assert "webhook_secret" not in stored[0]
+    assert echoed == [
+        "[dev outbox] email to dana@example.com: Alex asked for help",
+        "[dev outbox] sms to +15551234567: Alex asked for help",
+    ]
+
+
+async def test_echo_can_be_turned_off(tmp_path: Path) -> None:
+    outcome = await DevOutboxAdapter(tmp_path / "outbox.jsonl", echo=None).send(message())
+    assert outcome.sent
+
+
+def test_a_missing_outbox_lists_nothing(tmp_path: Path) -> None:
+    assert list_messages(tmp_path / "none.jsonl") == []
+
+
+def test_a_torn_line_is_skipped(tmp_path: Path) -> None:
+    path = tmp_path / "outbox.jsonl"
+    path.write_text('{"channel": "email"}\n{"chan\n\n')
+    assert list_messages(path) == [{"channel": "email"}]
