@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/tandem dev
+	TANDEM_WEBHOOK_ALLOW_PRIVATE=1 $(BIN)/tandem dev
 
 test: $(STAMP)
 	$(BIN)/pytest

@@ -55,4 +55,19 @@ def from_env(environ: dict[str, str] | None = None) -> NotifierSettings:
         dev_outbox=Path(outbox) if outbox else None,
         allow_private_webhooks=env.get("TANDEM_WEBHOOK_ALLOW_PRIVATE", "").lower() in TRUE,
         crisis_resources=env.get("TANDEM_CRISIS_RESOURCES") or DEFAULT_CRISIS_RESOURCES,
+        lease_seconds=_seconds(env, "TANDEM_NOTIFIER_LEASE_SECONDS", 60.0),
+        retry_base_delay=_seconds(env, "TANDEM_NOTIFIER_RETRY_BASE_DELAY", 0.5),
     )
+
+
+def _seconds(env: dict[str, str], name: str, default: float) -> float:
+    text = env.get(name)
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number of seconds, got {text!r}") from None
+    if value <= 0:
+        raise SettingsError(f"{name} must be positive, got {text!r}")
+    return value

