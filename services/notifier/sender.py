@@ -13,7 +13,7 @@ import asyncpg
 
 from contracts.capabilities import webhook_secret
 from contracts.events import ChannelKind, MessageKind
-from notifier import ledger
+from notifier import ledger, timers
 from notifier.channels.base import ChannelAdapter, DeliveryOutcome, OutboundMessage
 from notifier.domain.escalation import ActivationStatus
 from notifier.ledger import Lease
@@ -71,6 +71,8 @@ class Sender:
         outcome = await self.adapters[lease.channel.kind].send(self._message(lease))
         await ledger.finish(self.pool, lease.delivery_id, outcome)
         _log(lease, outcome)
+        if outcome.permanent and lease.message is MessageKind.ALERT and lease.activation_id:
+            await timers.hurry_if_tier_failed(self.pool, lease.activation_id, lease.tier)
 
     async def _answered(self, lease: Lease) -> bool:
         """An alert for a resolved activation pages nobody (a replay, a late claim)."""

@@ -52,7 +52,9 @@ class Notifier:
             try:
                 await self._serve(pool, nc, stop)
             finally:
-                await nc.drain()
+                # close, not drain: unacknowledged messages are redelivered anyway, and a
+                # drain waits out pending pull requests.
+                await nc.close()
 
     async def _serve(self, pool: asyncpg.Pool, nc: Client, stop: asyncio.Event) -> None:
         js = nc.jetstream()
@@ -148,8 +150,7 @@ async def _unless_stopped(fetching: Any, stop: asyncio.Event) -> list[Any]:
     stopped.cancel()
     if not fetch.done():
         fetch.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await fetch
+        await asyncio.wait({fetch})  # unlike awaiting it, never swallows our own cancellation
         return []
     result: list[Any] = fetch.result()
     return result

@@ -31,6 +31,15 @@ UPDATE notifier.timers SET status = 'fired', report_id = $3, fired_at = now()
 WHERE activation_id = $1 AND tier = $2
 """
 RETIRE = "UPDATE notifier.timers SET status = 'cancelled' WHERE activation_id = $1 AND tier = $2"
+# Every alert of the tier failed for good: nobody in it can answer, so escalate now.
+HURRY = """
+UPDATE notifier.timers SET fires_at = now()
+WHERE activation_id = $1 AND tier = $2 AND status = 'pending'
+  AND NOT EXISTS (
+    SELECT 1 FROM notifier.deliveries
+    WHERE activation_id = $1 AND tier = $2 AND message = 'alert'
+      AND NOT (status = 'failed' AND permanent))
+"""
 NEXT_DUE = "SELECT min(fires_at) FROM notifier.timers WHERE status = 'pending'"
 UNREPORTED = """
 SELECT t.activation_id, t.tier, t.report_id, t.fired_at, a.plan_id
@@ -78,6 +87,14 @@ async def fire(conn: Connection, timer: DueTimer, report_id: UUID | None) -> Non
 async def retire(conn: Connection, timer: DueTimer) -> None:
     """The timer came due on an activation already answered: it pages nobody."""
     await conn.execute(RETIRE, timer.activation_id, timer.tier)
+
+
+async def hurry_if_tier_failed(conn: Executor, activation_id: UUID, tier: int) -> bool:
+    """Bring the tier's timer forward when all its alerts failed for good; True if so."""
+    hurried = (await conn.execute(HURRY, activation_id, tier)).endswith(" 1")
+    if hurried:
+        await conn.execute(NOTIFY, WORK_CHANNEL)
+    return hurried
 
 
 async def next_due(conn: Executor) -> datetime | None:

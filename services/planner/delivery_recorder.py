@@ -148,8 +148,7 @@ async def _fetch_unless_stopped(
     if fetch.done():
         return fetch.result()
     fetch.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await fetch
+    await asyncio.wait({fetch})  # unlike awaiting it, never swallows our own cancellation
     return []
 
 

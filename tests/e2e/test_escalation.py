@@ -75,3 +75,42 @@ async def test_an_acknowledgement_before_the_timeout_prevents_escalation(stack: 
     assert alerted(stack, "lee") == []
     view = (await stack.client.get(path, headers=plan.first.auth)).json()
     assert view["escalated_tiers"] == []
+
+
+async def webhook_only(stack: Stack, plan: Couple, name: str) -> str:
+    answer = await stack.client.post(
+        f"/v1/plans/{plan.plan_id}/supports",
+        json={
+            "display_name": name,
+            "relationship": "friend",
+            "channels": [{"kind": "webhook", "address": f"{stack.webhooks.url}/{name.lower()}"}],
+        },
+        headers=plan.first.auth,
+    )
+    body = answer.json()
+    path = body["consent_url"].removeprefix("http://tandem.test")
+    assert (await stack.client.post(path, json={"decision": "accept"})).status_code == 200
+    contact_id: str = body["contact_id"]
+    return contact_id
+
+
+async def test_a_tier_whose_every_channel_failed_for_good_escalates_without_waiting(
+    stack: Stack,
+) -> None:
+    plan = await couple(stack.client)
+    jo, lee = await webhook_only(stack, plan, "Jo"), await webhook_only(stack, plan, "Lee")
+    tiers = [
+        {"contact_ids": [jo], "ack_timeout_seconds": 3600},  # an hour: too long to wait for
+        {"contact_ids": [lee], "ack_timeout_seconds": 3600},
+    ]
+    answer = await stack.client.put(
+        f"/v1/plans/{plan.plan_id}/escalation",
+        json={"level": "crisis", "tiers": tiers},
+        headers=plan.first.auth,
+    )
+    assert answer.status_code == 200
+    await eventually(lambda: len(of_type(stack, "tandem.consent_request")) == 2, timeout=15)
+    stack.webhooks.script(404, 200)  # Jo's alert fails for good; what follows succeeds
+    await activate(stack.client, plan, "crisis")
+    await eventually(lambda: len(alerted(stack, "lee")) == 1, timeout=15)
+    assert len(alerted(stack, "jo")) == 1  # tried once: a 404 is not retried
