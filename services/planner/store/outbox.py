@@ -106,3 +106,14 @@ async def mark_published(conn: Executor, positions: Sequence[int]) -> None:
         await conn.execute(MARK_PUBLISHED, list(positions))
     except (asyncpg.PostgresError, asyncpg.InterfaceError) as error:
         raise EventStoreError(str(error)) from error
+
+
+DEPTH = "SELECT count(*) FROM outbox WHERE published_at IS NULL"
+
+
+async def depth(conn: Executor) -> int:
+    """How many events wait for the relay (grows while NATS is away)."""
+    try:
+        return int(await conn.fetchval(DEPTH))
+    except (asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+        raise EventStoreError(str(error)) from error

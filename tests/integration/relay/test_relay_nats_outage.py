@@ -79,6 +79,7 @@ async def test_while_nats_is_down_commands_commit_and_the_relay_catches_up_once_
         status, checks = await readiness(client)
         assert (status, checks["database"]) == (503, "ok")
         assert checks["nats"] != "ok"
+        assert (await client.get("/readyz")).json()["outbox_pending"] >= 20  # the outbox grows
         await eventually(lambda: not relay.nats_connected)
 
         await asyncio.to_thread(own_nats.start)  # same port, same data folder
