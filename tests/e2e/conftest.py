@@ -69,6 +69,7 @@ def notifier_settings(
         retry_deadline=5.0,
         lease_seconds=3.0,
         ack_wait_seconds=5.0,
+        max_deliveries=3,
     )
 
 
