@@ -114,3 +114,26 @@ async def test_a_tier_whose_every_channel_failed_for_good_escalates_without_wait
     await activate(stack.client, plan, "crisis")
     await eventually(lambda: len(alerted(stack, "lee")) == 1, timeout=15)
     assert len(alerted(stack, "jo")) == 1  # tried once: a 404 is not retried
+
+
+async def test_when_the_last_tier_runs_out_the_activating_partner_hears_nobody_answered(
+    stack: Stack,
+) -> None:
+    plan = await couple(stack.client)
+    await stack.client.put(
+        "/v1/participants/me/channels",
+        json={"channels": [{"kind": "webhook", "address": f"{stack.webhooks.url}/alex"}]},
+        headers=plan.first.auth,
+    )
+    jo = await webhook_only(stack, plan, "Jo")
+    answer = await stack.client.put(
+        f"/v1/plans/{plan.plan_id}/escalation",
+        json={"level": "crisis", "tiers": [{"contact_ids": [jo], "ack_timeout_seconds": 1}]},
+        headers=plan.first.auth,
+    )
+    assert answer.status_code == 200
+    await activate(stack.client, plan, "crisis")
+    await eventually(lambda: len(of_type(stack, "tandem.no_answer")) == 1, timeout=15)
+    [note] = of_type(stack, "tandem.no_answer")
+    assert note.target.endswith("/alex")
+    assert "988" in note.json()["text"]

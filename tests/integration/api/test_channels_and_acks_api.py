@@ -151,3 +151,34 @@ async def test_a_delivery_report_shows_on_the_activation_and_counts_once(
     assert [(d["channel"], d["status"], d["reason"]) for d in sam["deliveries"]] == [
         ("email", "failed", "smtp 550")
     ]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8080/hook",
+        "http://10.1.2.3/hook",
+        "http://169.254.169.254/latest/meta-data",
+        "http://[::1]/hook",
+        "ftp://hooks.example.org/hook",
+    ],
+)
+async def test_a_webhook_into_a_private_network_is_refused_when_saved(
+    client: AsyncTestClient[Any], url: str
+) -> None:
+    plan = await couple(client)
+    for path, body in (
+        ("/v1/participants/me/channels", {"channels": [{"kind": "webhook", "address": url}]}),
+    ):
+        answer = await client.put(path, json=body, headers=plan.second.auth)
+        assert assert_problem(answer, 422)["field"] == "channels"
+    answer = await client.post(
+        f"/v1/plans/{plan.plan_id}/supports",
+        json={
+            "display_name": "Jo",
+            "relationship": "friend",
+            "channels": [{"kind": "webhook", "address": url}],
+        },
+        headers=plan.first.auth,
+    )
+    assert_problem(answer, 422)
