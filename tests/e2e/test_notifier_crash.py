@@ -1,0 +1,220 @@
+"""A notifier process killed in the middle of a burst of alerts loses none and renames none.
+
+The planner runs in-process with its relay; the notifier runs as ``python -m notifier``, so
+SIGKILL leaves exactly what a crashed host leaves: leases taken, webhooks on the wire and
+unanswered, claims not yet sent.
+"""
+
+import asyncio
+from collections import defaultdict
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+from litestar.testing import AsyncTestClient
+
+from planner.api.app import create_app
+from planner.embedded.nats_server import EmbeddedNats
+from planner.settings import Settings
+from tests.e2e.conftest import PUBLIC_URL, SECRET
+from tests.support.api import Couple, activate, consent_path, couple
+from tests.support.eventually import eventually
+from tests.support.processes import (
+    UNSENT,
+    NotifierProcess,
+    events_acknowledged,
+    ledger_count,
+)
+from tests.support.receivers import ReceivedRequest, Reply, SmsProvider, SmtpServer, WebhookReceiver
+
+pytestmark = pytest.mark.integration
+
+PLANS = 50
+CHUNK = 10  # plans set up at once
+ANSWERED_BEFORE_HOLD = 10  # alerts answered at once; every later request waits for release()
+
+Client = AsyncTestClient[Any]
+T = TypeVar("T")
+
+KNOWN_ACTIVATIONS = "SELECT count(*) FROM notifier.activations"
+ALERTS_SENT = "SELECT count(*) FROM notifier.deliveries WHERE message = 'alert' AND status = 'sent'"
+
+
+class GatedWebhookReceiver(WebhookReceiver):
+    """A webhook endpoint that can stop answering: held requests wait until ``release()``.
+
+    A held request has arrived (it is in ``requests``) but its sender never hears back,
+    the state a crash leaves a webhook in between sending and recording it as sent.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._open = asyncio.Event()
+        self._open.set()
+        self._passes = 0
+
+    def hold_after(self, passes: int) -> None:
+        """Answer the next ``passes`` requests, then hold every one after them."""
+        self._passes = passes
+        self._open.clear()
+
+    def release(self) -> None:
+        self._open.set()
+
+    async def stop(self) -> None:
+        self.release()
+        await super().stop()
+
+    async def _answer(self, writer: asyncio.StreamWriter, reply: Reply) -> None:
+        if self._passes > 0:
+            self._passes -= 1
+        else:
+            await self._open.wait()
+        await super()._answer(writer, reply)
+
+
+@pytest.fixture
+async def hooks() -> AsyncIterator[GatedWebhookReceiver]:
+    async with GatedWebhookReceiver() as receiver:
+        yield receiver
+
+
+@pytest.fixture
+async def planner(
+    db_url: str, tmp_path: Path, own_nats: tuple[EmbeddedNats, str]
+) -> AsyncIterator[Client]:
+    """The planner's API with its outbox relay, and no notifier in this process."""
+    settings = Settings(
+        home=tmp_path,
+        database_url=db_url,
+        nats_url=own_nats[1],
+        public_url=PUBLIC_URL,
+        secret_key=SECRET,
+        allow_private_webhooks=True,
+    )
+    async with AsyncTestClient(app=create_app(settings), base_url=PUBLIC_URL) as client:
+        yield client
+
+
+@pytest.fixture
+def notifier_process(
+    db_url: str,
+    tmp_path: Path,
+    own_nats: tuple[EmbeddedNats, str],
+    receivers: tuple[WebhookReceiver, SmtpServer, SmsProvider],
+) -> Iterator[NotifierProcess]:
+    """``python -m notifier`` configured for this test; ended at teardown, whatever happened."""
+    _, smtp, sms = receivers
+    env = {
+        "TANDEM_DATABASE_URL": db_url,
+        "TANDEM_NATS_URL": own_nats[1],
+        "TANDEM_SECRET_KEY": SECRET.decode(),
+        "TANDEM_PUBLIC_URL": PUBLIC_URL,
+        "TANDEM_SMTP_URL": smtp.url,
+        "TANDEM_SMS_URL": sms.url,
+        "TANDEM_WEBHOOK_ALLOW_PRIVATE": "1",
+        "TANDEM_NOTIFIER_LEASE_SECONDS": "2",
+        "TANDEM_NOTIFIER_RETRY_BASE_DELAY": "0.05",
+    }
+    process = NotifierProcess(env, tmp_path / "notifier.log")
+    try:
+        yield process
+    finally:
+        process.stop()
+
+
+async def webhook_support(client: Client, plan: Couple, url: str) -> None:
+    """A support contact whose only channel is a webhook, who has consented."""
+    answer = await client.post(
+        f"/v1/plans/{plan.plan_id}/supports",
+        json={
+            "display_name": "Jo",
+            "relationship": "sponsor",
+            "channels": [{"kind": "webhook", "address": url}],
+        },
+        headers=plan.first.auth,
+    )
+    assert answer.status_code == 201, answer.text
+    path = consent_path(answer.json()["consent_url"])
+    decided = await client.post(path, json={"decision": "accept"})
+    assert decided.status_code == 200, decided.text
+
+
+async def in_chunks(make: Callable[[], Awaitable[T]], count: int, chunk: int = CHUNK) -> list[T]:
+    made: list[T] = []
+    while len(made) < count:
+        made += await asyncio.gather(*(make() for _ in range(min(chunk, count - len(made)))))
+    return made
+
+
+def alerts(hooks: WebhookReceiver) -> list[ReceivedRequest]:
+    return [r for r in hooks.requests if r.json().get("type") == "tandem.alert"]
+
+
+def keys_of(hooks: WebhookReceiver, kind: str) -> set[str]:
+    """The distinct idempotency keys of the requests of this type (a resend is not new)."""
+    return {r.headers["webhook-id"] for r in hooks.requests if r.json().get("type") == kind}
+
+
+def webhook_ids_by_activation(hooks: WebhookReceiver) -> dict[str, set[str]]:
+    ids: dict[str, set[str]] = defaultdict(set)
+    for request in alerts(hooks):
+        ids[request.json()["activation_id"]].add(request.headers["webhook-id"])
+    return ids
+
+
+async def test_a_notifier_killed_mid_burst_delivers_every_alert_after_restart_with_the_same_keys(
+    planner: Client,
+    hooks: GatedWebhookReceiver,
+    notifier_process: NotifierProcess,
+    db_url: str,
+    own_nats: tuple[EmbeddedNats, str],
+) -> None:
+    notifier_process.start()
+    with notifier_process.output_on_failure():
+
+        async def consented_plan() -> Couple:
+            plan = await couple(planner)
+            await webhook_support(planner, plan, hooks.url)
+            return plan
+
+        plans = await in_chunks(consented_plan, PLANS)
+        # The first process is up and sending: every consent request has been answered.
+        await eventually(lambda: len(keys_of(hooks, "tandem.consent_request")) == PLANS, timeout=20)
+
+        hooks.hold_after(ANSWERED_BEFORE_HOLD)
+        activations = await asyncio.gather(*(activate(planner, p, "crisis") for p in plans))
+        wanted = {a["activation_id"] for a in activations}
+
+        # Mid-burst: some alerts were answered and more are on the wire, unanswered; every
+        # activation is claimed and its event acknowledged, so the restarted process does
+        # not wait out JetStream's 30 s ack deadline for an event the killed one held.
+        async def mid_burst() -> bool:
+            return (
+                len(alerts(hooks)) > ANSWERED_BEFORE_HOLD
+                and await ledger_count(db_url, KNOWN_ACTIVATIONS) == PLANS
+                and await events_acknowledged(own_nats[1])
+            )
+
+        await eventually(mid_burst, timeout=15)
+        at_kill = len(alerts(hooks))
+        assert await notifier_process.kill() == -9
+        assert ANSWERED_BEFORE_HOLD < at_kill < PLANS  # the kill did land mid-burst
+        hooks.release()  # answered from now on (the killed process hears nothing)
+        notifier_process.start()
+
+        await eventually(lambda: set(webhook_ids_by_activation(hooks)) == wanted, timeout=20)
+        # Settled: nothing claimed is left unsent, so no further alert can go out.
+        await eventually(lambda: unsent_claims(db_url, 0), timeout=15)
+
+        ids = webhook_ids_by_activation(hooks)
+        assert set(ids) == wanted  # none missing, and none alerted that was not activated
+        renamed = {activation: keys for activation, keys in ids.items() if len(keys) > 1}
+        assert renamed == {}  # a resent alert kept its idempotency key (its webhook-id)
+        assert len(alerts(hooks)) > PLANS  # the alerts held at the kill were sent again
+        assert await ledger_count(db_url, ALERTS_SENT) == PLANS  # one delivery each, sent
+
+
+async def unsent_claims(db_url: str, count: int) -> bool:
+    return await ledger_count(db_url, UNSENT) == count
