@@ -18,6 +18,7 @@ from nats.js.manager import JetStreamManager
 
 from contracts.envelope import Envelope
 from contracts.subjects import DLQ_HEADER_REASON, PLAN_STREAM, PLAN_SUBJECTS, dead_letter_subject
+from notifier.database import DATABASE_ERRORS
 from notifier.handling import Handling, NotYetKnown
 from notifier.settings import NotifierSettings
 
@@ -88,7 +89,7 @@ class Consumer:
         except NotYetKnown:
             await msg.nak(delay=retry_delay(delivered))  # its activation is still on the way
             return
-        except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as exc:
+        except DATABASE_ERRORS as exc:
             log.warning(
                 "consumer.retry event_id=%s error=%s", envelope.event_id, type(exc).__name__
             )

@@ -15,6 +15,7 @@ from contracts.capabilities import webhook_secret
 from contracts.events import ChannelKind, MessageKind
 from notifier import ledger, timers
 from notifier.channels.base import ChannelAdapter, DeliveryOutcome, OutboundMessage
+from notifier.database import DATABASE_ERRORS
 from notifier.domain.escalation import ActivationStatus
 from notifier.ledger import Lease
 from notifier.settings import NotifierSettings
@@ -58,7 +59,7 @@ class Sender:
         try:
             async with self.slots:
                 await self._deliver(lease)
-        except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as exc:
+        except DATABASE_ERRORS as exc:
             # The claim stays leased; when the lease lapses it is sent again, same id.
             log.warning(
                 "delivery.deferred delivery_id=%s error=%s", lease.delivery_id, type(exc).__name__

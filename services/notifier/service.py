@@ -8,8 +8,9 @@ claims, finished sends, new timers) and otherwise sleeping until the next timer 
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import asyncpg
 import nats
@@ -21,6 +22,7 @@ from contracts.subjects import PLAN_STREAM
 from notifier import adapters, migrations, timers
 from notifier.channels.retry import RetryPolicy
 from notifier.consumer import Consumer, consumer_config, ensure_consumer
+from notifier.database import DATABASE_ERRORS, SESSION_SETTINGS
 from notifier.escalator import Escalator
 from notifier.ledger import WORK_CHANNEL
 from notifier.reporter import Reporter
@@ -28,10 +30,15 @@ from notifier.sender import Sender
 from notifier.settings import NotifierSettings
 
 log = logging.getLogger("notifier")
+T = TypeVar("T")
 
 SAFETY_NET_SECONDS = 5.0  # the longest the worker sleeps without a NOTIFY
 FETCH_BATCH = 32
 FETCH_WAIT_SECONDS = 5.0  # a long poll: the server answers as soon as a message arrives
+DATABASE_RETRY_SECONDS = 1.0  # how often the worker polls while it cannot LISTEN
+CONNECT_TIMEOUT_SECONDS = 5.0
+RECONNECT_SECONDS = 2.0  # between attempts to reach a dependency that is not up at start
+NATS_ERRORS = (nats.errors.Error, OSError, TimeoutError)
 
 
 class Notifier:
@@ -40,21 +47,48 @@ class Notifier:
         self.ready = asyncio.Event()
 
     async def run(self, stop: asyncio.Event) -> None:
-        async with asyncpg.create_pool(self.settings.database_url, min_size=2, max_size=10) as pool:
-            async with pool.acquire() as conn:
-                await migrations.migrate(conn)
-            nc = await nats.connect(
-                self.settings.nats_url,
-                allow_reconnect=True,
-                max_reconnect_attempts=-1,
-                reconnect_time_wait=0.5,
-            )
+        """Serve until ``stop`` is set; a database or NATS not up yet is waited for."""
+        pool = await _when_reachable("database", self._open_pool, DATABASE_ERRORS, stop)
+        if pool is None:
+            return
+        try:
+            nc = await _when_reachable("nats", self._connect_nats, NATS_ERRORS, stop)
+            if nc is None:
+                return
             try:
                 await self._serve(pool, nc, stop)
             finally:
                 # close, not drain: unacknowledged messages are redelivered anyway, and a
                 # drain waits out pending pull requests.
                 await nc.close()
+        finally:
+            await pool.close()
+
+    async def _open_pool(self) -> asyncpg.Pool:
+        """A pool whose database holds the notifier's current schema."""
+        pool = await asyncpg.create_pool(  # a failed start leaves no session behind
+            self.settings.database_url,
+            min_size=2,
+            max_size=10,
+            timeout=CONNECT_TIMEOUT_SECONDS,
+            server_settings=SESSION_SETTINGS,
+        )
+        try:
+            async with pool.acquire() as conn:
+                await migrations.migrate(conn)
+        except BaseException:
+            pool.terminate()
+            raise
+        return pool
+
+    async def _connect_nats(self) -> Client:
+        return await nats.connect(
+            self.settings.nats_url,
+            connect_timeout=CONNECT_TIMEOUT_SECONDS,
+            allow_reconnect=True,
+            max_reconnect_attempts=-1,
+            reconnect_time_wait=0.5,
+        )
 
     async def _serve(self, pool: asyncpg.Pool, nc: Client, stop: asyncio.Event) -> None:
         js = nc.jetstream()
@@ -88,6 +122,30 @@ class Notifier:
                 await _wait(stop, 1.0)
 
 
+async def _when_reachable(
+    dependency: str,
+    connect: Callable[[], Awaitable[T]],
+    errors: tuple[type[BaseException], ...],
+    stop: asyncio.Event,
+) -> T | None:
+    """``connect()``, tried again every few seconds until it works; None if stopped first."""
+    while not stop.is_set():
+        attempt = asyncio.ensure_future(connect())
+        stopped = asyncio.ensure_future(stop.wait())
+        await asyncio.wait({attempt, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        stopped.cancel()
+        if not attempt.done():
+            attempt.cancel()
+            await asyncio.wait({attempt})
+            return None
+        try:
+            return attempt.result()
+        except errors as exc:
+            log.warning("notifier.waiting dependency=%s error=%s", dependency, type(exc).__name__)
+            await _wait(stop, RECONNECT_SECONDS)
+    return None
+
+
 async def _consume(subscription: object, consumer: Consumer, stop: asyncio.Event) -> None:
     fetch = subscription.fetch  # type: ignore[attr-defined]
     while not stop.is_set():
@@ -100,7 +158,10 @@ async def _consume(subscription: object, consumer: Consumer, stop: asyncio.Event
             await _wait(stop, 1.0)
             continue
         for message in messages:
-            await consumer.process(message)
+            try:
+                await consumer.process(message)
+            except nats.errors.Error as exc:  # an ack or nak lost: JetStream redelivers it
+                log.warning("consumer.settle_failed error=%s", type(exc).__name__)
 
 
 class Worker:
@@ -114,32 +175,57 @@ class Worker:
 
     async def run(self, dsn: str, stop: asyncio.Event) -> None:
         wake = asyncio.Event()
-        listener = await asyncpg.connect(dsn)
-        await listener.add_listener(WORK_CHANNEL, lambda *_: wake.set())
+        listener: asyncpg.Connection | None = None
         try:
             while not stop.is_set():
+                if listener is None or listener.is_closed():
+                    listener = await _listen(dsn, wake)
                 wake.clear()
                 await self._round()
-                await _wait(stop, await self._sleep_for(), wake)
+                # Without a LISTEN session nothing wakes us: poll until it is back.
+                longest = SAFETY_NET_SECONDS if listener is not None else DATABASE_RETRY_SECONDS
+                await _wait(stop, min(longest, await self._sleep_for()), wake)
         finally:
-            await listener.close()
+            if listener is not None:
+                await listener.close(timeout=1.0)
 
     async def _round(self) -> None:
         try:
             await self.sender.drain()
             await self.escalator.fire_due()
-        except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as exc:
+        except DATABASE_ERRORS as exc:
             log.warning("worker.database_error error=%s", type(exc).__name__)
         try:
             await self.reporter.drain()
-        except nats.errors.Error as exc:  # NATS away: the ledger keeps the reports
+        except (nats.errors.Error, *DATABASE_ERRORS) as exc:  # the ledger keeps the reports
             log.warning("reporter.deferred error=%s", type(exc).__name__)
 
     async def _sleep_for(self) -> float:
-        due = await timers.next_due(self.pool)
+        try:
+            due = await timers.next_due(self.pool)
+        except DATABASE_ERRORS as exc:
+            log.warning("worker.database_error error=%s", type(exc).__name__)
+            return DATABASE_RETRY_SECONDS
         if due is None:
             return SAFETY_NET_SECONDS
         return max(0.0, min(SAFETY_NET_SECONDS, (due - datetime.now(UTC)).total_seconds()))
+
+
+async def _listen(dsn: str, wake: asyncio.Event) -> asyncpg.Connection | None:
+    """A session that sets ``wake`` on every NOTIFY of the ledger, or None while the
+    database cannot be reached (the worker then polls, and tries again next round)."""
+    try:
+        listener: asyncpg.Connection = await asyncpg.connect(
+            dsn, timeout=DATABASE_RETRY_SECONDS * 5, server_settings=SESSION_SETTINGS
+        )
+        await listener.add_listener(WORK_CHANNEL, lambda *_: wake.set())
+        # A lost session wakes the worker too, so it listens again (and looks for work
+        # whose NOTIFY it missed) without waiting out its safety net.
+        listener.add_termination_listener(lambda _: wake.set())
+    except DATABASE_ERRORS as exc:
+        log.warning("worker.listen_failed error=%s", type(exc).__name__)
+        return None
+    return listener
 
 
 async def _unless_stopped(fetching: Any, stop: asyncio.Event) -> list[Any]:
