@@ -13,6 +13,7 @@ from contracts.envelope import Envelope
 from contracts.events import (
     ActivationAcknowledged,
     ActivationResolved,
+    Channel,
     PlanActivated,
     SupportContactAdded,
     WarningSignAdded,
@@ -106,6 +107,24 @@ class Handling:
             return
         alerted = await ledger.alerted(conn, event.activation_id)
         planned = plan.all_clear_deliveries(record.plan_id, record.snapshot, alerted)
+        await ledger.claim(conn, planned, self.renderer(record.snapshot, {}))
+
+    async def alert_sent(
+        self, conn: Connection, activation_id: UUID, recipient_id: UUID, channel: Channel
+    ) -> None:
+        """Owe an all-clear for an alert that went out while its activation was resolved.
+
+        Called in the transaction that records the alert as sent. Resolving updates the
+        activation's row and this locks it first, so the two are ordered: either the
+        resolution sees this alert as sent, or this sees the activation resolved. Exactly
+        one of them claims the all-clear.
+        """
+        record = await ledger.lock_activation(conn, activation_id)
+        if record is None or record.status is not ActivationStatus.RESOLVED:
+            return
+        planned = plan.all_clear_deliveries(
+            record.plan_id, record.snapshot, [(recipient_id, channel)]
+        )
         await ledger.claim(conn, planned, self.renderer(record.snapshot, {}))
 
     async def _require_known(self, conn: Connection, activation_id: UUID) -> None:

@@ -35,6 +35,7 @@ LOAD = """
 SELECT activation_id, plan_id, snapshot::text AS snapshot, status, acknowledged_by
 FROM notifier.activations WHERE activation_id = $1
 """
+LOCK = LOAD.strip() + " FOR UPDATE"
 # Moves only forward: triggered → acknowledged → resolved; a repeat changes nothing.
 ACKNOWLEDGE = """
 UPDATE notifier.activations SET status = 'acknowledged', acknowledged_by = $2, updated_at = now()
@@ -67,6 +68,10 @@ WHERE delivery_id IN (
     ORDER BY claimed_at LIMIT $2 FOR UPDATE SKIP LOCKED)
 RETURNING delivery_id, plan_id, activation_id, recipient_id, recipient_name, channel_kind,
     address, tier, message, sequence, subject, body, payload::text AS payload
+"""
+RENEW = """
+UPDATE notifier.deliveries SET lease_until = now() + $2::interval
+WHERE delivery_id = $1 AND status = 'claimed'
 """
 FINISH = """
 UPDATE notifier.deliveries SET status = $2, permanent = $3, reason = $4,
@@ -118,7 +123,15 @@ async def remember_activation(conn: Executor, plan_id: UUID, activated: PlanActi
 
 
 async def load_activation(conn: Executor, activation_id: UUID) -> ActivationRecord | None:
-    row = await conn.fetchrow(LOAD, activation_id)
+    return _record(await conn.fetchrow(LOAD, activation_id))
+
+
+async def lock_activation(conn: Connection, activation_id: UUID) -> ActivationRecord | None:
+    """The activation, its row locked until the caller's transaction ends."""
+    return _record(await conn.fetchrow(LOCK, activation_id))
+
+
+def _record(row: asyncpg.Record | None) -> ActivationRecord | None:
     if row is None:
         return None
     return ActivationRecord(
@@ -203,6 +216,11 @@ async def lease(conn: Executor, seconds: float, limit: int = 20) -> list[Lease]:
         )
         for row in rows
     ]
+
+
+async def renew(conn: Executor, delivery_id: UUID, seconds: float) -> None:
+    """Extend the lease of a claim still being sent."""
+    await conn.execute(RENEW, delivery_id, timedelta(seconds=seconds))
 
 
 async def finish(conn: Executor, delivery_id: UUID, outcome: DeliveryOutcome) -> None:

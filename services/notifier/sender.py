@@ -6,8 +6,10 @@ lapses, under the same delivery id.
 """
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from uuid import UUID
 
 import asyncpg
 
@@ -17,6 +19,7 @@ from notifier import ledger, timers
 from notifier.channels.base import ChannelAdapter, DeliveryOutcome, OutboundMessage
 from notifier.database import DATABASE_ERRORS
 from notifier.domain.escalation import ActivationStatus
+from notifier.handling import Handling
 from notifier.ledger import Lease
 from notifier.settings import NotifierSettings
 
@@ -31,8 +34,10 @@ class Sender:
         settings: NotifierSettings,
         pool: asyncpg.Pool,
         adapters: Mapping[ChannelKind, ChannelAdapter],
+        handling: Handling,
     ) -> None:
         self.settings = settings
+        self.handling = handling
         self.pool = pool
         self.adapters = adapters
         self.in_flight: set[asyncio.Task[None]] = set()
@@ -69,11 +74,44 @@ class Sender:
         if await self._answered(lease):
             await ledger.skip(self.pool, lease.delivery_id, "activation already resolved")
             return
-        outcome = await self.adapters[lease.channel.kind].send(self._message(lease))
-        await ledger.finish(self.pool, lease.delivery_id, outcome)
+        async with self._holding(lease.delivery_id):
+            outcome = await self.adapters[lease.channel.kind].send(self._message(lease))
+        await self._record(lease, outcome)
         _log(lease, outcome)
         if outcome.permanent and lease.message is MessageKind.ALERT and lease.activation_id:
             await timers.hurry_if_tier_failed(self.pool, lease.activation_id, lease.tier)
+
+    async def _record(self, lease: Lease, outcome: DeliveryOutcome) -> None:
+        if not (outcome.sent and lease.message is MessageKind.ALERT and lease.activation_id):
+            await ledger.finish(self.pool, lease.delivery_id, outcome)
+            return
+        async with self.pool.acquire() as conn, conn.transaction():
+            await self.handling.alert_sent(
+                conn, lease.activation_id, lease.recipient_id, lease.channel
+            )
+            await ledger.finish(conn, lease.delivery_id, outcome)
+
+    @contextlib.asynccontextmanager
+    async def _holding(self, delivery_id: UUID) -> AsyncIterator[None]:
+        """Renew the claim's lease while it is sent, so a send slower than the lease (a
+        receiver retried with back-off) is never leased and sent a second time."""
+        renewing = asyncio.create_task(self._renew(delivery_id))
+        try:
+            yield
+        finally:
+            renewing.cancel()
+            await asyncio.wait({renewing})  # unlike awaiting it, keeps our own cancellation
+
+    async def _renew(self, delivery_id: UUID) -> None:
+        seconds = self.settings.lease_seconds
+        while True:
+            await asyncio.sleep(seconds / 3)
+            try:
+                await ledger.renew(self.pool, delivery_id, seconds)
+            except DATABASE_ERRORS as exc:  # the next renewal may get through
+                log.warning(
+                    "delivery.renew_failed delivery_id=%s error=%s", delivery_id, type(exc).__name__
+                )
 
     async def _answered(self, lease: Lease) -> bool:
         """An alert for a resolved activation pages nobody (a replay, a late claim)."""

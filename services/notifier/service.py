@@ -99,7 +99,7 @@ class Notifier:
             base_delay=self.settings.retry_base_delay, deadline=self.settings.retry_deadline
         )
         channels = adapters.build(self.settings, policy)
-        sender = Sender(self.settings, pool, channels)
+        sender = Sender(self.settings, pool, channels, consumer.handling)
         worker = Worker(pool, sender, Escalator(pool, consumer.handling), Reporter(pool, js))
         self.ready.set()
         try:

@@ -19,7 +19,7 @@ from notifier.settings import NotifierSettings
 from planner.api.app import create_app
 from planner.embedded.nats_server import EmbeddedNats
 from planner.settings import Settings
-from tests.support.receivers import SmsProvider, SmtpServer, WebhookReceiver
+from tests.support.receivers import GatedWebhookReceiver, SmsProvider, SmtpServer
 
 pytestmark = pytest.mark.integration
 
@@ -29,7 +29,7 @@ PUBLIC_URL = "http://tandem.test"
 
 class Stack(msgspec.Struct, kw_only=True):
     client: AsyncTestClient[Any]
-    webhooks: WebhookReceiver
+    webhooks: GatedWebhookReceiver  # answers at once unless told to hold
     smtp: SmtpServer
     sms: SmsProvider
     notifier_settings: NotifierSettings
@@ -49,8 +49,8 @@ async def own_nats(tmp_path: Path) -> AsyncIterator[tuple[EmbeddedNats, str]]:
 
 
 @pytest.fixture
-async def receivers() -> AsyncIterator[tuple[WebhookReceiver, SmtpServer, SmsProvider]]:
-    async with WebhookReceiver() as webhooks, SmtpServer() as smtp, SmsProvider() as sms:
+async def receivers() -> AsyncIterator[tuple[GatedWebhookReceiver, SmtpServer, SmsProvider]]:
+    async with GatedWebhookReceiver() as webhooks, SmtpServer() as smtp, SmsProvider() as sms:
         yield webhooks, smtp, sms
 
 
@@ -91,7 +91,7 @@ async def stack(
     db_url: str,
     tmp_path: Path,
     own_nats: tuple[EmbeddedNats, str],
-    receivers: tuple[WebhookReceiver, SmtpServer, SmsProvider],
+    receivers: tuple[GatedWebhookReceiver, SmtpServer, SmsProvider],
 ) -> AsyncIterator[Stack]:
     nats, nats_url = own_nats
     webhooks, smtp, sms = receivers

@@ -26,7 +26,13 @@ from tests.support.processes import (
     events_acknowledged,
     ledger_count,
 )
-from tests.support.receivers import ReceivedRequest, Reply, SmsProvider, SmtpServer, WebhookReceiver
+from tests.support.receivers import (
+    GatedWebhookReceiver,
+    ReceivedRequest,
+    SmsProvider,
+    SmtpServer,
+    WebhookReceiver,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -41,43 +47,9 @@ KNOWN_ACTIVATIONS = "SELECT count(*) FROM notifier.activations"
 ALERTS_SENT = "SELECT count(*) FROM notifier.deliveries WHERE message = 'alert' AND status = 'sent'"
 
 
-class GatedWebhookReceiver(WebhookReceiver):
-    """A webhook endpoint that can stop answering: held requests wait until ``release()``.
-
-    A held request has arrived (it is in ``requests``) but its sender never hears back,
-    the state a crash leaves a webhook in between sending and recording it as sent.
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._open = asyncio.Event()
-        self._open.set()
-        self._passes = 0
-
-    def hold_after(self, passes: int) -> None:
-        """Answer the next ``passes`` requests, then hold every one after them."""
-        self._passes = passes
-        self._open.clear()
-
-    def release(self) -> None:
-        self._open.set()
-
-    async def stop(self) -> None:
-        self.release()
-        await super().stop()
-
-    async def _answer(self, writer: asyncio.StreamWriter, reply: Reply) -> None:
-        if self._passes > 0:
-            self._passes -= 1
-        else:
-            await self._open.wait()
-        await super()._answer(writer, reply)
-
-
 @pytest.fixture
-async def hooks() -> AsyncIterator[GatedWebhookReceiver]:
-    async with GatedWebhookReceiver() as receiver:
-        yield receiver
+def hooks(receivers: tuple[GatedWebhookReceiver, SmtpServer, SmsProvider]) -> GatedWebhookReceiver:
+    return receivers[0]
 
 
 @pytest.fixture
@@ -102,7 +74,7 @@ def notifier_process(
     db_url: str,
     tmp_path: Path,
     own_nats: tuple[EmbeddedNats, str],
-    receivers: tuple[WebhookReceiver, SmtpServer, SmsProvider],
+    receivers: tuple[GatedWebhookReceiver, SmtpServer, SmsProvider],
 ) -> Iterator[NotifierProcess]:
     """``python -m notifier`` configured for this test; ended at teardown, whatever happened."""
     _, smtp, sms = receivers

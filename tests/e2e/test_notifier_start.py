@@ -14,7 +14,7 @@ from notifier.service import Notifier
 from planner.embedded.nats_server import EmbeddedNats, free_port
 from planner.jetstream import ensure_streams
 from tests.e2e.conftest import notifier_settings
-from tests.support.receivers import SmsProvider, SmtpServer, WebhookReceiver
+from tests.support.receivers import GatedWebhookReceiver, SmsProvider, SmtpServer
 
 pytestmark = pytest.mark.integration
 
@@ -24,7 +24,7 @@ STOP_WITHIN_SECONDS = 3.0
 async def test_a_notifier_started_before_nats_serves_once_nats_is_up(
     db_url: str,
     tmp_path: Path,
-    receivers: tuple[WebhookReceiver, SmtpServer, SmsProvider],
+    receivers: tuple[GatedWebhookReceiver, SmtpServer, SmsProvider],
 ) -> None:
     _, smtp, sms = receivers
     server = EmbeddedNats(tmp_path / "nats", port=free_port())
@@ -49,7 +49,7 @@ async def test_a_notifier_started_before_nats_serves_once_nats_is_up(
 
 
 async def test_a_notifier_waiting_for_its_database_stops_promptly(
-    receivers: tuple[WebhookReceiver, SmtpServer, SmsProvider],
+    receivers: tuple[GatedWebhookReceiver, SmtpServer, SmsProvider],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     _, smtp, sms = receivers

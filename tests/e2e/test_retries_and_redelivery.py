@@ -1,7 +1,9 @@
 """Failing receivers are retried or recorded as failed; a redelivered event sends nothing new."""
 
+import asyncio
 from typing import Any
 
+import asyncpg
 import nats
 import pytest
 
@@ -23,6 +25,39 @@ async def test_a_webhook_that_fails_three_times_then_answers_is_delivered(stack:
     await eventually(lambda: len(of_type(stack, "tandem.alert")) == 4, timeout=15)
     ids = {r.headers["webhook-id"] for r in of_type(stack, "tandem.alert")}
     assert len(ids) == 1  # one delivery, retried under one id
+
+
+async def test_a_send_that_outlasts_its_lease_is_not_sent_a_second_time(stack: Stack) -> None:
+    plan = await couple(stack.client)
+    await support(stack, plan)
+    await eventually(lambda: len(of_type(stack, "tandem.consent_request")) == 1, timeout=15)
+    lease = stack.notifier_settings.lease_seconds
+    stack.webhooks.hold_after(0)
+    await activate(stack.client, plan, "crisis")
+    await eventually(lambda: len(of_type(stack, "tandem.alert")) == 1, timeout=15)
+    await asyncio.sleep(lease * 1.2)  # the receiver is slower than the lease (not its timeout)
+    # New work wakes the worker, which leases every claim free by then: had the alert's
+    # lease lapsed, it would be sent again now.
+    await support(stack, plan, "Lee")
+    await eventually(lambda: len(of_type(stack, "tandem.consent_request")) == 2, timeout=15)
+    stack.webhooks.release()
+
+    async def recorded_sent() -> bool:
+        return await alert_status(stack) == "sent"
+
+    await eventually(recorded_sent, timeout=15)
+    assert len(of_type(stack, "tandem.alert")) == 1  # its lease was renewed while it was sent
+
+
+async def alert_status(stack: Stack) -> str | None:
+    conn = await asyncpg.connect(stack.db_url)
+    try:
+        status: str | None = await conn.fetchval(
+            "SELECT status FROM notifier.deliveries WHERE message = 'alert' AND channel_kind = 'webhook'"
+        )
+    finally:
+        await conn.close()
+    return status
 
 
 async def test_a_webhook_that_always_fails_is_recorded_as_failed_on_the_activation(

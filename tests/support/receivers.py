@@ -145,6 +145,39 @@ class WebhookReceiver(HttpReceiver):
         return [request.json() for request in self.requests]
 
 
+class GatedWebhookReceiver(WebhookReceiver):
+    """A webhook endpoint that can stop answering: held requests wait until ``release()``.
+
+    A held request has arrived (it is in ``requests``) but its sender never hears back,
+    the state a crash leaves a webhook in between sending and recording it as sent.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._open = asyncio.Event()
+        self._open.set()
+        self._passes = 0
+
+    def hold_after(self, passes: int) -> None:
+        """Answer the next ``passes`` requests, then hold every one after them."""
+        self._passes = passes
+        self._open.clear()
+
+    def release(self) -> None:
+        self._open.set()
+
+    async def stop(self) -> None:
+        self.release()
+        await super().stop()
+
+    async def _answer(self, writer: asyncio.StreamWriter, reply: Reply) -> None:
+        if self._passes > 0:
+            self._passes -= 1
+        else:
+            await self._open.wait()
+        await super()._answer(writer, reply)
+
+
 class SmsProvider(HttpReceiver):
     """An SMS provider's send endpoint (``{"to", "body"}`` JSON, see notifier's sms.py)."""
 
