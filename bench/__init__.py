@@ -1,0 +1,1 @@
+"""Benchmarks: figures printed by scripts, never timed tests (see README, "Benchmarks")."""
