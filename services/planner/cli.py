@@ -14,8 +14,9 @@ from rich.console import Console
 
 from contracts import schema
 from planner import dev, notifier_process
+from planner.admin import common
 from planner.ids import new_id
-from planner.settings import Settings, SettingsError, from_env
+from planner.settings import Settings
 from planner.stack import database_only
 from planner.store import accounts, migrations
 
@@ -103,15 +104,11 @@ async def _add_operator(url: str, operator_id: UUID, label: str, token: str) -> 
 
 
 def _settings() -> Settings:
-    try:
-        return from_env()
-    except SettingsError as exc:
-        _fail(str(exc))
+    return common.settings()
 
 
 def _fail(message: str) -> NoReturn:
-    console.print(f"[red]error:[/red] {message}")
-    raise typer.Exit(code=2)
+    common.fail(message)
 
 
 def main() -> None:
