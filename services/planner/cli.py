@@ -15,6 +15,7 @@ from rich.console import Console
 from contracts import schema
 from planner import dev, notifier_process
 from planner.admin import common
+from planner.admin import events as admin_events
 from planner.ids import new_id
 from planner.settings import Settings
 from planner.stack import database_only
@@ -27,6 +28,7 @@ app = typer.Typer(
 )
 operator_token = typer.Typer(help="Operator tokens: read any plan's history, edit none.")
 app.add_typer(operator_token, name="operator-token")
+app.add_typer(admin_events.events, name="events")
 console = Console(stderr=True)
 
 OPERATOR_TOKEN_PREFIX = "tdm_o_"  # noqa: S105 - a prefix, not a secret
