@@ -25,6 +25,8 @@ from contracts.ids import (
 )
 
 SCHEMA_VERSION = 1
+"""The version of an event type that has never changed. ``contracts.upcasting`` knows the
+current version of each type, and turns stored older versions into the current shape."""
 
 ShortText = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 LongText = Annotated[str, msgspec.Meta(max_length=4000)]
@@ -128,10 +130,17 @@ class PartnerJoined(Event, frozen=True, kw_only=True, tag="plan.partner_joined")
 
 
 class WarningSignAdded(Event, frozen=True, kw_only=True, tag="plan.warning_sign_added"):
+    """Schema version 2 added ``level``: the level of trouble the sign points to.
+
+    Version 1 events are upcast on read (see ``contracts.upcasting``) as ``watch``, the
+    level a sign had in effect before signs had levels.
+    """
+
     sign_id: SignId
     owner_id: ParticipantId
     category: ShortText
     description: LongText
+    level: Level
 
 
 class WarningSignRevised(Event, frozen=True, kw_only=True, tag="plan.warning_sign_revised"):

@@ -8,7 +8,7 @@ import pytest
 from uuid_utils.compat import uuid7
 
 from contracts.envelope import Metadata
-from contracts.events import PlanCreated, WarningSignAdded
+from contracts.events import Level, PlanCreated, WarningSignAdded
 from contracts.ids import EventId, ParticipantId, PlanId, SignId
 from planner.store.event_store import (
     AppendResult,
@@ -34,7 +34,11 @@ WHERE datname = current_database() AND wait_event_type = 'Lock'
 
 def new_sign() -> NewEvent:
     event = WarningSignAdded(
-        sign_id=SignId(uuid7()), owner_id=ALEX, category="routine", description="skipping meetings"
+        level=Level.WATCH,
+        sign_id=SignId(uuid7()),
+        owner_id=ALEX,
+        category="routine",
+        description="skipping meetings",
     )
     return NewEvent(event_id=EventId(uuid7()), event=event)
 

@@ -7,7 +7,7 @@ import pytest
 from uuid_utils.compat import uuid7
 
 from contracts.envelope import Metadata
-from contracts.events import PlanCreated, WarningSignAdded
+from contracts.events import Level, PlanCreated, WarningSignAdded
 from contracts.ids import EventId, ParticipantId, PlanId, SignId
 from planner.store import outbox
 from planner.store.event_store import OUTBOX_CHANNEL, AppendResult, NewEvent, append, read_all
@@ -26,7 +26,11 @@ def new_plan(stream: UUID) -> NewEvent:
 
 def new_sign() -> NewEvent:
     event = WarningSignAdded(
-        sign_id=SignId(uuid7()), owner_id=ALEX, category="routine", description="skipping meetings"
+        level=Level.WATCH,
+        sign_id=SignId(uuid7()),
+        owner_id=ALEX,
+        category="routine",
+        description="skipping meetings",
     )
     return NewEvent(event_id=EventId(uuid7()), event=event)
 

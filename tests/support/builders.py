@@ -103,7 +103,11 @@ def two_partners() -> list[PlanEvent]:
 
 def sign_added(sign_id: SignId = SIGN_ID, owner_id: ParticipantId = ALEX) -> WarningSignAdded:
     return WarningSignAdded(
-        sign_id=sign_id, owner_id=owner_id, category="sleep", description="Up past 3am"
+        level=Level.WATCH,
+        sign_id=sign_id,
+        owner_id=owner_id,
+        category="sleep",
+        description="Up past 3am",
     )
 
 

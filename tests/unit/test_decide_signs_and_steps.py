@@ -64,7 +64,11 @@ def revise_step(level: Level | None = None, description: str | None = None) -> R
 def test_a_partner_adds_a_warning_sign_for_either_partner_with_text_trimmed() -> None:
     assert decide(given(*two_partners()), add_sign(category="  sleep ")) == [
         WarningSignAdded(
-            sign_id=SIGN_ID, owner_id=BLAIR, category="sleep", description="Up past 3am"
+            level=Level.WATCH,
+            sign_id=SIGN_ID,
+            owner_id=BLAIR,
+            category="sleep",
+            description="Up past 3am",
         )
     ]
 

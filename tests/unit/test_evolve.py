@@ -110,7 +110,12 @@ def test_a_warning_sign_is_revised_then_retired() -> None:
     revised = WarningSignRevised(sign_id=SIGN_ID, category="mood", description="Irritable")
     state = given(*two_partners(), sign_added(), revised, sign_retired())
     assert state.signs[SIGN_ID] == WarningSign(
-        sign_id=SIGN_ID, owner_id=ALEX, category="mood", description="Irritable", retired=True
+        sign_id=SIGN_ID,
+        owner_id=ALEX,
+        category="mood",
+        description="Irritable",
+        level=Level.WATCH,
+        retired=True,
     )
 
 

@@ -46,6 +46,7 @@ class NewWarningSign(Request, frozen=True, kw_only=True, forbid_unknown_fields=T
     category: Name
     description: Text
     owner_id: UUID | None = None  # whose sign; the caller's when omitted
+    level: Level = Level.WATCH  # the level of trouble the sign points to
 
 
 class WarningSignChange(Request, frozen=True, kw_only=True, forbid_unknown_fields=True):

@@ -21,6 +21,7 @@ class SignView(msgspec.Struct, frozen=True, kw_only=True):
     owner_id: UUID
     category: str
     description: str
+    level: Level
     retired: bool
 
 
@@ -176,6 +177,7 @@ def plan_view(state: PlanState) -> PlanView:
                 owner_id=s.owner_id,
                 category=s.category,
                 description=s.description,
+                level=s.level,
                 retired=s.retired,
             )
             for s in state.signs.values()

@@ -58,6 +58,7 @@ class AddWarningSign(Command, frozen=True, kw_only=True):
     owner_id: ParticipantId
     category: str
     description: str
+    level: Level = Level.WATCH
 
 
 class ReviseWarningSign(Command, frozen=True, kw_only=True):

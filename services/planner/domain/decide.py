@@ -200,6 +200,7 @@ def _add_sign(state: PlanState, command: AddWarningSign) -> list[PlanEvent]:
         owner_id=command.owner_id,
         category=short_text("category", command.category),
         description=long_text("description", command.description, required=True),
+        level=command.level,
     )
     return [added]
 

@@ -77,6 +77,7 @@ def _apply(state: PlanState, event: PlanEvent) -> PlanState:  # noqa: PLR0912 - 
                 owner_id=event.owner_id,
                 category=event.category,
                 description=event.description,
+                level=event.level,
             )
             return replace(state, signs={**state.signs, event.sign_id: sign})
         case WarningSignRevised():

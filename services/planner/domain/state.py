@@ -54,6 +54,7 @@ class WarningSign(msgspec.Struct, frozen=True, kw_only=True):
     owner_id: ParticipantId
     category: str
     description: str
+    level: Level
     retired: bool = False
 
 

@@ -16,8 +16,9 @@ from asyncpg.pool import PoolConnectionProxy
 
 from contracts import events as catalogue
 from contracts.envelope import Envelope, Metadata
-from contracts.events import SCHEMA_VERSION, PlanEvent
+from contracts.events import PlanEvent
 from contracts.ids import EventId
+from contracts.upcasting import current_version, decode_stored
 
 Connection = asyncpg.Connection | PoolConnectionProxy  # what append needs: one connection
 Executor = Connection | asyncpg.Pool  # what reads accept: a connection or a pool
@@ -50,10 +51,10 @@ APPEND = """
 WITH appended AS (
     INSERT INTO events
         (stream_id, stream_version, event_id, event_type, schema_version, payload, metadata)
-    SELECT $1, ($2::int + n.ord)::int, n.event_id, n.event_type, $3, n.payload::jsonb,
-           $4::jsonb
-    FROM unnest($5::uuid[], $6::text[], $7::text[]) WITH ORDINALITY
-             AS n(event_id, event_type, payload, ord)
+    SELECT $1, ($2::int + n.ord)::int, n.event_id, n.event_type, n.schema_version,
+           n.payload::jsonb, $3::jsonb
+    FROM unnest($4::uuid[], $5::text[], $6::int[], $7::text[]) WITH ORDINALITY
+             AS n(event_id, event_type, schema_version, payload, ord)
     ORDER BY n.ord
     RETURNING position, event_id, stream_id, stream_version
 ), queued AS (
@@ -151,8 +152,9 @@ async def append(
         if not events:
             return AppendResult(stream_id=stream_id, version=current, positions=(), duplicate=False)
         encoded_metadata = _encoder.encode(metadata).decode()
+        versions = [current_version(event_type) for event_type in types]
         rows = await conn.fetch(
-            APPEND, stream_id, current, SCHEMA_VERSION, encoded_metadata, ids, types, payloads
+            APPEND, stream_id, current, encoded_metadata, ids, types, versions, payloads
         )
         await conn.execute(NOTIFY, OUTBOX_CHANNEL, str(stream_id))
     return AppendResult(
@@ -221,16 +223,18 @@ async def stream_version(conn: Executor, stream_id: UUID) -> int:
 
 
 def _envelope(row: asyncpg.Record) -> Envelope:
+    """A stored row as an envelope carrying the event in its current shape (upcast)."""
+    event_type = row["event_type"]
     return Envelope(
         event_id=row["event_id"],
         stream_id=row["stream_id"],
         stream_version=row["stream_version"],
         position=row["position"],
-        event_type=row["event_type"],
-        schema_version=row["schema_version"],
+        event_type=event_type,
+        schema_version=current_version(event_type),
         recorded_at=row["recorded_at"],
         metadata=_metadata_decoder.decode(row["metadata"]),
-        event=catalogue.decode(row["payload"]),
+        event=decode_stored(event_type, row["schema_version"], row["payload"]),
     )
 
 

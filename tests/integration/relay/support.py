@@ -12,7 +12,7 @@ from nats.js.errors import NotFoundError
 from uuid_utils.compat import uuid7
 
 from contracts.envelope import Metadata
-from contracts.events import PlanCreated, WarningSignAdded
+from contracts.events import Level, PlanCreated, WarningSignAdded
 from contracts.ids import EventId, ParticipantId, PlanId, SignId
 from contracts.subjects import HEADER_MSG_ID, HEADER_STREAM_VERSION, PLAN_STREAM, PLAN_SUBJECTS
 from planner.store import outbox
@@ -35,7 +35,11 @@ def plan_created(plan_id: UUID) -> NewEvent:
 
 def sign_added() -> NewEvent:
     event = WarningSignAdded(
-        sign_id=SignId(uuid7()), owner_id=ALEX, category="sleep", description="up past 3am"
+        level=Level.WATCH,
+        sign_id=SignId(uuid7()),
+        owner_id=ALEX,
+        category="sleep",
+        description="up past 3am",
     )
     return NewEvent(event_id=EventId(uuid7()), event=event)
 

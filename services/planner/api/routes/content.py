@@ -54,6 +54,7 @@ async def add_sign(
         owner_id=ParticipantId(data.owner_id or partner.participant_id),
         category=data.category.strip(),
         description=data.description.strip(),
+        level=data.level,
     )
     return await run_command(
         request,
