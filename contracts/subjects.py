@@ -10,6 +10,7 @@ DELIVERY_SUBJECTS = "tandem.delivery.>"
 DLQ_STREAM = "TANDEM_DLQ"
 DLQ_SUBJECTS = "tandem.dlq.>"
 DLQ_HEADER_REASON = "Tandem-Dead-Letter-Reason"
+DLQ_HEADER_RETRIED_FROM = "Tandem-Retried-From"  # on a retried event: the dead letter it was
 
 HEADER_MSG_ID = "Nats-Msg-Id"
 HEADER_EVENT_ID = "Tandem-Event-Id"
@@ -33,3 +34,8 @@ def delivery_subject(activation_id: UUID, kind: str) -> str:
 def dead_letter_subject(original: str) -> str:
     """``tandem.dlq.<rest of the original subject>``: where a message that failed for good goes."""
     return "tandem.dlq." + original.removeprefix("tandem.")
+
+
+def original_subject(dead_letter: str) -> str:
+    """The subject a dead letter was first published on: the inverse of ``dead_letter_subject``."""
+    return "tandem." + dead_letter.removeprefix("tandem.dlq.")

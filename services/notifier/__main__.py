@@ -1,10 +1,14 @@
-"""``python -m notifier`` (or ``tandem notifier``): run the notifier until SIGINT or SIGTERM."""
+"""``python -m notifier`` (or ``tandem notifier``): run the notifier until SIGINT or SIGTERM.
+
+``python -m notifier replay …`` replays the plan history instead (see ``replay_command``).
+"""
 
 import asyncio
 import logging
 import signal
 import sys
 
+from notifier import replay_command
 from notifier.service import Notifier
 from notifier.settings import SettingsError, from_env
 
@@ -19,6 +23,8 @@ async def _main() -> None:
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["replay"]:
+        sys.exit(replay_command.main(sys.argv[2:]))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     try:
         asyncio.run(_main())

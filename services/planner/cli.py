@@ -1,7 +1,6 @@
 """The ``tandem`` command."""
 
 import asyncio
-import os
 import secrets
 import sys
 from pathlib import Path
@@ -13,8 +12,8 @@ import typer
 from rich.console import Console
 
 from contracts import schema
-from planner import dev, notifier_process
-from planner.admin import common
+from planner import dev
+from planner.admin import common, dlq, notifier_commands
 from planner.admin import events as admin_events
 from planner.ids import new_id
 from planner.settings import Settings
@@ -29,6 +28,8 @@ app = typer.Typer(
 operator_token = typer.Typer(help="Operator tokens: read any plan's history, edit none.")
 app.add_typer(operator_token, name="operator-token")
 app.add_typer(admin_events.events, name="events")
+app.add_typer(dlq.dlq, name="dlq")
+app.add_typer(notifier_commands.notifier, name="notifier")
 console = Console(stderr=True)
 
 OPERATOR_TOKEN_PREFIX = "tdm_o_"  # noqa: S105 - a prefix, not a secret
@@ -50,13 +51,6 @@ def serve() -> None:
     if not settings.database_url:
         _fail("`tandem serve` needs TANDEM_DATABASE_URL; use `tandem dev` for a local stack")
     dev.serve_only(settings)
-
-
-@app.command("notifier")
-def run_notifier() -> None:
-    """Run the notifier alone (TANDEM_DATABASE_URL, TANDEM_NATS_URL, TANDEM_SECRET_KEY)."""
-    # Its own program, not imported here: the two services share only `contracts`.
-    os.execv(sys.executable, notifier_process.command())  # noqa: S606
 
 
 @app.command("migrate")

@@ -1,0 +1,65 @@
+"""What the rest of a replayed history says about each activation and contact.
+
+A live notifier decides as events arrive; a replay reads history that already happened,
+so before deciding anything it looks ahead. An activation acknowledged or resolved later
+in the history is over as far as paging goes: replaying its activation must not alert
+anyone, whatever the ledger has lost. A contact who answered their consent request, or
+was removed, must not be asked again.
+"""
+
+from collections.abc import Iterable
+from uuid import UUID
+
+import msgspec
+
+from contracts.events import (
+    ActivationAcknowledged,
+    ActivationResolved,
+    AlertDeliveryRecorded,
+    ConsentDeclined,
+    ConsentGiven,
+    ConsentWithdrawn,
+    DeliveryStatus,
+    MessageKind,
+    PlanEvent,
+    SupportContactAdded,
+    SupportContactRemoved,
+)
+
+
+class Hindsight(msgspec.Struct, kw_only=True):
+    acknowledged_by: dict[UUID, UUID] = msgspec.field(default_factory=dict)  # first to answer
+    resolved: set[UUID] = msgspec.field(default_factory=set)
+    answered_contacts: set[UUID] = msgspec.field(default_factory=set)  # or removed
+    alerts_sent: dict[UUID, int] = msgspec.field(default_factory=dict)  # as the planner recorded
+
+    def see(self, event: PlanEvent) -> None:
+        """Take one event of the history into account, in history order."""
+        match event:
+            case ActivationAcknowledged():
+                self.acknowledged_by.setdefault(event.activation_id, event.by)
+            case ActivationResolved():
+                self.resolved.add(event.activation_id)
+            case ConsentGiven() | ConsentDeclined() | ConsentWithdrawn() | SupportContactRemoved():
+                self.answered_contacts.add(event.contact_id)
+            case AlertDeliveryRecorded(activation_id=UUID() as activation_id):
+                if event.message is MessageKind.ALERT and event.status is DeliveryStatus.SENT:
+                    self.alerts_sent[activation_id] = self.alerts_sent.get(activation_id, 0) + 1
+            case _:
+                pass  # nothing else later in the history changes what a replay may send
+
+    def is_over(self, activation_id: UUID) -> bool:
+        """Someone answered it, or it was resolved: nobody is to be paged about it."""
+        return activation_id in self.acknowledged_by or activation_id in self.resolved
+
+    def has_answered(self, added: SupportContactAdded) -> bool:
+        """The contact answered their consent request, or was removed: never ask again."""
+        return added.contact_id in self.answered_contacts
+
+
+def look_ahead(events: Iterable[PlanEvent]) -> Hindsight:
+    """What is known at the end of ``events``."""
+    seen = Hindsight()
+    for event in events:
+        seen.see(event)
+    return seen

@@ -1,0 +1,66 @@
+"""What a replay knows from the rest of the history: which activations are over, who answered."""
+
+from uuid import UUID
+
+from contracts.events import (
+    ActivationAcknowledged,
+    AlertDeliveryRecorded,
+    ChannelKind,
+    DeliveryStatus,
+    MessageKind,
+    SupportContactRemoved,
+)
+from contracts.ids import ActivationId, ContactId
+from notifier.domain.hindsight import look_ahead
+from tests.support.builders import contact_added, resolved
+from tests.unit.notifier_domain.builders import ACTIVATION_ID, BLAIR, DANA, ELI, NOW
+
+OTHER = ActivationId(UUID("01950000-0000-7000-8000-000000000042"))
+
+
+def acknowledged(by: UUID, activation_id: ActivationId = ACTIVATION_ID) -> ActivationAcknowledged:
+    return ActivationAcknowledged(activation_id=activation_id, by=by, at=NOW)
+
+
+def delivered(
+    status: DeliveryStatus, message: MessageKind = MessageKind.ALERT
+) -> AlertDeliveryRecorded:
+    return AlertDeliveryRecorded(
+        delivery_id=UUID("01950000-0000-7000-8000-000000000061"),
+        activation_id=ACTIVATION_ID,
+        recipient_id=BLAIR,
+        channel=ChannelKind.EMAIL,
+        tier=1,
+        message=message,
+        status=status,
+        at=NOW,
+    )
+
+
+def test_an_activation_acknowledged_or_resolved_later_is_over() -> None:
+    assert look_ahead([acknowledged(BLAIR)]).is_over(ACTIVATION_ID)
+    assert look_ahead([resolved()]).is_over(ACTIVATION_ID)
+    assert not look_ahead([resolved(OTHER)]).is_over(ACTIVATION_ID)
+
+
+def test_the_first_acknowledgement_is_the_one_remembered() -> None:
+    seen = look_ahead([acknowledged(BLAIR), acknowledged(DANA)])
+    assert seen.acknowledged_by == {ACTIVATION_ID: BLAIR}
+
+
+def test_a_contact_who_answered_or_was_removed_is_not_asked_again() -> None:
+    dana, eli = ContactId(DANA), ContactId(ELI)
+    seen = look_ahead([SupportContactRemoved(contact_id=eli)])
+    assert seen.has_answered(contact_added(eli))
+    assert not seen.has_answered(contact_added(dana))
+
+
+def test_only_alerts_recorded_as_sent_are_counted() -> None:
+    seen = look_ahead(
+        [
+            delivered(DeliveryStatus.SENT),
+            delivered(DeliveryStatus.FAILED),
+            delivered(DeliveryStatus.SENT, MessageKind.ALL_CLEAR),
+        ]
+    )
+    assert seen.alerts_sent == {ACTIVATION_ID: 1}
