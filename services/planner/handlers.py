@@ -20,6 +20,7 @@ from planner.domain.errors import PlanNotFound
 from planner.domain.evolve import fold
 from planner.domain.state import PlanState
 from planner.ids import new_id
+from planner.metrics import VERSION_CONFLICTS, appended
 from planner.store import event_store, idempotency, read_models
 from planner.store.event_store import Connection, Executor, NewEvent, StreamVersionConflict
 from planner.store.idempotency import IdempotencyRace, IdempotencyRequest, StoredResponse
@@ -32,6 +33,8 @@ class CommandResult(msgspec.Struct, frozen=True, kw_only=True):
     version: int
     events: tuple[PlanEvent, ...]
     state: PlanState
+    appended: tuple[PlanEvent, ...] = ()
+    """The events this command stored: none when decided nothing, or a repeated report."""
 
 
 class PreconditionFailed(Exception):
@@ -73,13 +76,15 @@ async def execute(
     ``event_id`` names the one event a command reported by another service causes, so a
     report that arrives twice is stored once (the store treats the repeat as a no-op).
     """
-    for _ in range(MAX_ATTEMPTS):
+    for attempt in range(1, MAX_ATTEMPTS + 1):
         try:
             async with pool.acquire() as conn, conn.transaction():
-                return await _attempt(conn, plan_id, command, metadata, if_match, event_id)
+                result = await _attempt(conn, plan_id, command, metadata, if_match, event_id)
         except StreamVersionConflict as exc:
-            if if_match is not None:
-                raise PreconditionFailed(if_match, exc.actual or 0) from exc
+            _conflicted(attempt, if_match, exc)
+            continue
+        appended(result.appended)  # counted once committed, never for a rolled-back try
+        return result
     raise ConcurrencyConflict(f"plan {plan_id} kept changing; try again")
 
 
@@ -94,7 +99,7 @@ async def execute_idempotent(
     if_match: int | None = None,
 ) -> StoredResponse:
     """Like :func:`execute`, but a repeated ``Idempotency-Key`` returns the first response."""
-    for _ in range(MAX_ATTEMPTS):
+    for attempt in range(1, MAX_ATTEMPTS + 1):
         try:
             async with pool.acquire() as conn, conn.transaction():
                 stored = await idempotency.find(conn, request)
@@ -103,13 +108,22 @@ async def execute_idempotent(
                 result = await _attempt(conn, plan_id, command, metadata, if_match)
                 response = render(result)
                 await idempotency.save(conn, request, response)
-                return response
         except StreamVersionConflict as exc:
-            if if_match is not None:
-                raise PreconditionFailed(if_match, exc.actual or 0) from exc
+            _conflicted(attempt, if_match, exc)
+            continue
         except IdempotencyRace:
             continue  # the other request committed: the next attempt returns its response
+        appended(result.appended)
+        return response
     raise ConcurrencyConflict(f"plan {plan_id} kept changing; try again")
+
+
+def _conflicted(attempt: int, if_match: int | None, exc: StreamVersionConflict) -> None:
+    """Count a version conflict; with If-Match it is the client's to resolve (412)."""
+    if if_match is not None:
+        VERSION_CONFLICTS.labels(outcome="precondition_failed").inc()
+        raise PreconditionFailed(if_match, exc.actual or 0) from exc
+    VERSION_CONFLICTS.labels(outcome="retried" if attempt < MAX_ATTEMPTS else "gave_up").inc()
 
 
 async def _attempt(
@@ -125,6 +139,7 @@ async def _attempt(
     if if_match is not None and if_match != version:
         raise PreconditionFailed(if_match, version)
     events = decide(state, command)
+    stored: tuple[PlanEvent, ...] = ()
     if events:
         ids = [event_id] if event_id is not None and len(events) == 1 else None
         batch = [
@@ -137,6 +152,9 @@ async def _attempt(
             await read_models.project(conn, plan_id, events)
             state = fold(events, state)
             version = result.version
+            stored = tuple(events)
     if state is None:  # decide refuses every command but CreatePlan on a missing plan
         raise PlanNotFound(plan_id)
-    return CommandResult(plan_id=plan_id, version=version, events=tuple(events), state=state)
+    return CommandResult(
+        plan_id=plan_id, version=version, events=tuple(events), state=state, appended=stored
+    )

@@ -8,8 +8,8 @@ create that loses a race finds the winner's stream on its next look.
 """
 
 import dataclasses
-import logging
 
+import structlog
 from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
 from nats.js.errors import BadRequestError, NotFoundError
 from nats.js.manager import JetStreamManager
@@ -23,7 +23,7 @@ from contracts.subjects import (
     PLAN_SUBJECTS,
 )
 
-log = logging.getLogger(__name__)
+log = structlog.stdlib.get_logger(__name__)
 
 # A republished message with the same Nats-Msg-Id inside this window is stored once. It
 # must outlast the relay's longest retry of one message; DESIGN asks for at least 2 min.
@@ -97,7 +97,7 @@ async def ensure_stream(jsm: JetStreamManager, wanted: StreamConfig) -> None:
             live = (await jsm.stream_info(name)).config
         except NotFoundError:
             if await _created(jsm, wanted):
-                log.info("jetstream.stream_created stream=%s", name)
+                log.info("jetstream.stream_created", stream=name)
                 return
             continue  # someone else created it first: compare with theirs
         drift = drifted_fields(live, wanted)
@@ -105,7 +105,7 @@ async def ensure_stream(jsm: JetStreamManager, wanted: StreamConfig) -> None:
             # Update from the live config so the fields the code does not own survive.
             changes = {field: getattr(wanted, field) for field in drift}
             await jsm.update_stream(dataclasses.replace(live, **changes))
-            log.info("jetstream.stream_updated stream=%s fields=%s", name, ",".join(drift))
+            log.info("jetstream.stream_updated", stream=name, fields=",".join(drift))
         return
     raise StreamConfigError(f"stream {name} kept changing while it was being ensured")
 

@@ -12,6 +12,7 @@ from datetime import UTC
 
 import msgspec
 import nats.errors
+import structlog
 from nats.aio.client import Client
 from nats.js import JetStreamContext
 from nats.js.errors import BadRequestError
@@ -30,7 +31,7 @@ from contracts.subjects import (
 )
 from planner.jetstream import StreamConfigError, ensure_streams
 
-log = logging.getLogger(__name__)
+log = structlog.stdlib.get_logger(__name__)
 
 PUBLISH_TIMEOUT_SECONDS = 2.0
 CONNECT_TIMEOUT_SECONDS = 2
@@ -161,16 +162,16 @@ class Publisher:
         # nats-py reports every failed (re)connect attempt here: once a second in an outage.
         level = logging.DEBUG if self._outage_reported else logging.WARNING
         self._outage_reported = True
-        log.log(level, "relay.nats_error name=%s error=%s", self._name, type(error).__name__)
+        log.log(level, "relay.nats_error", name=self._name, error=type(error).__name__)
 
     async def _disconnected(self) -> None:
         if self._nc is None:
             return  # our own close()
-        log.warning("relay.nats_disconnected name=%s", self._name)
+        log.warning("relay.nats_disconnected", name=self._name)
 
     async def _reconnected(self) -> None:
         self._outage_reported = False
-        log.info("relay.nats_reconnected name=%s", self._name)
+        log.info("relay.nats_reconnected", name=self._name)
         self._on_reconnected()
 
 

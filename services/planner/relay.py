@@ -14,11 +14,13 @@ The loop drains what is pending, then waits for a NOTIFY, stop, or a safety-net 
 
 import asyncio
 import enum
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from logging import ERROR, WARNING
 
+import structlog
+
+from planner import metrics
 from planner.publisher import NatsRefused, NatsUnavailable, Publisher, RelayNatsError
 from planner.store import outbox, relay_connection
 from planner.store.event_store import EventStoreError
@@ -26,7 +28,7 @@ from planner.store.outbox import UndecodableEvent
 from planner.store.relay_connection import RelayConnection
 from planner.waiting import Backoff, unless_stopped, wait_any
 
-log = logging.getLogger(__name__)
+log = structlog.stdlib.get_logger(__name__)
 
 BATCH_SIZE = 500
 SAFETY_NET_SECONDS = 5.0  # a missed NOTIFY delays an event by this much at most
@@ -85,7 +87,7 @@ class Relay:
                 except EventStoreError as error:
                     # An undecodable event needs a newer release; the rest is an outage.
                     level = ERROR if isinstance(error, UndecodableEvent) else WARNING
-                    log.log(level, "relay.session_failed name=%s error=%s", self.name, error)
+                    log.log(level, "relay.session_failed", name=self.name, error=str(error))
                     await wait_any([stop], self._db_backoff.next())
         finally:
             self.state = RelayState.STOPPED
@@ -98,7 +100,7 @@ class Relay:
             try:
                 return await unless_stopped(self._publisher.connect(), stop)
             except NatsUnavailable as error:
-                log.warning("relay.nats_unavailable name=%s error=%s", self.name, error)
+                log.warning("relay.nats_unavailable", name=self.name, error=str(error))
                 await wait_any([stop], backoff.next())
         return False
 
@@ -111,7 +113,7 @@ class Relay:
                 if await wait_any([stop], STANDBY_RETRY_SECONDS):
                     return
             self.state = RelayState.ACTIVE
-            log.info("relay.active name=%s", self.name)
+            log.info("relay.active", name=self.name)
             await self._relay(conn, stop)
         finally:
             self.state = RelayState.STARTING
@@ -152,7 +154,7 @@ class Relay:
         try:
             await self._publisher.ensure_streams(self._replicas)
         except RelayNatsError as error:
-            log.log(_level(error), "relay.streams_failed name=%s error=%r", self.name, error)
+            log.log(_level(error), "relay.streams_failed", name=self.name, error=repr(error))
             raise
 
     async def _drain(self, conn: RelayConnection) -> bool:
@@ -171,20 +173,22 @@ class Relay:
                 duplicate = await self._publisher.publish(envelope)
                 acked.append(envelope.position)
                 self.published_count += 1
+                metrics.published(envelope.recorded_at, duplicate=duplicate)
                 log.debug(
-                    "relay.published event_id=%s position=%s duplicate=%s",
-                    envelope.event_id,
-                    envelope.position,
-                    duplicate,
+                    "relay.published",
+                    event_id=envelope.event_id,
+                    position=envelope.position,
+                    duplicate=duplicate,
+                    correlation_id=envelope.metadata.correlation_id,
                 )
         except RelayNatsError as error:
             failed = envelopes[len(acked)]
             log.log(
                 _level(error),
-                "relay.publish_failed event_id=%s position=%s error=%r",
-                failed.event_id,
-                failed.position,
-                error,
+                "relay.publish_failed",
+                event_id=failed.event_id,
+                position=failed.position,
+                error=repr(error),
             )
             raise
         finally:
@@ -212,10 +216,10 @@ async def running(relay: Relay) -> AsyncIterator[Relay]:
         try:
             await asyncio.wait_for(task, STOP_TIMEOUT_SECONDS)  # cancels it when late
         except TimeoutError:
-            log.warning("relay.stop_timeout name=%s", relay.name)
+            log.warning("relay.stop_timeout", name=relay.name)
 
 
 def _report_crash(task: asyncio.Task[None]) -> None:
     # run() waits outages out, so an exception here is a bug: say so now, not at shutdown.
     if not task.cancelled() and task.exception() is not None:
-        log.error("relay.crashed task=%s", task.get_name(), exc_info=task.exception())
+        log.error("relay.crashed", task=task.get_name(), exc_info=task.exception())

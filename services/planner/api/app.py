@@ -10,8 +10,10 @@ from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.plugins.problem_details import ProblemDetailsPlugin
+from litestar.types import ControllerRouterHandler
 
 from planner.api import problems
+from planner.api.correlation import CorrelationMiddleware
 from planner.api.deps import DEPENDENCIES
 from planner.api.routes import (
     activations,
@@ -19,6 +21,7 @@ from planner.api.routes import (
     content,
     dev_outbox,
     health,
+    metrics,
     participants,
     plans,
     supports,
@@ -27,9 +30,10 @@ from planner.delivery_recorder import recording
 from planner.relay import Relay, running
 from planner.settings import Settings
 
-ROUTES = [
+ROUTES: list[ControllerRouterHandler] = [
     health.healthz,
     health.readyz,
+    metrics.MetricsController,
     participants.register,
     participants.me,
     participants.set_my_channels,
@@ -85,6 +89,7 @@ def create_app(settings: Settings, pool: asyncpg.Pool | None = None) -> Litestar
         route_handlers=[*ROUTES, *dev_pages],
         dependencies=DEPENDENCIES,
         lifespan=[lifespan],
+        middleware=[metrics.config().middleware, CorrelationMiddleware()],
         plugins=[ProblemDetailsPlugin(problems.config())],
         exception_handlers={Exception: problems.internal_error},
         state=State({"settings": settings}),

@@ -13,11 +13,11 @@ from litestar import Request, Response
 
 from contracts.envelope import Metadata
 from planner import handlers
+from planner.api import correlation
 from planner.api.errors import BadHeader
 from planner.api.schemas import Versioned
 from planner.domain.commands import PlanCommand
 from planner.handlers import CommandResult
-from planner.ids import new_id
 from planner.store.idempotency import IdempotencyRequest, StoredResponse
 
 T = TypeVar("T", bound=Versioned)
@@ -45,12 +45,8 @@ def if_match(request: Request[Any, Any, Any]) -> int | None:
 
 
 def correlation_id(request: Request[Any, Any, Any]) -> UUID:
-    """Follow the caller's X-Correlation-Id when it is a UUID; otherwise start a new one."""
-    header = request.headers.get("x-correlation-id", "")
-    try:
-        return UUID(header)
-    except ValueError:
-        return new_id()
+    """The request's correlation id: the caller's X-Correlation-Id when it is a UUID."""
+    return correlation.of(request)
 
 
 async def _idempotency(request: Request[Any, Any, Any], actor: str) -> IdempotencyRequest | None:

@@ -4,10 +4,10 @@ Registered through Litestar's ProblemDetailsPlugin. Anything not in the table is
 whose body says nothing about internals; the exception goes to the log.
 """
 
-import logging
 from collections.abc import Callable
 from typing import Any
 
+import structlog
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsException
@@ -27,7 +27,7 @@ from planner.handlers import ConcurrencyConflict, PreconditionFailed
 from planner.store.event_store import EventIdConflict
 from planner.store.idempotency import IdempotencyKeyReused
 
-log = logging.getLogger("planner.api")
+log = structlog.stdlib.get_logger("planner.api")
 
 TYPE_BASE = "https://tandem.example/problems/"
 
@@ -113,7 +113,7 @@ def config() -> ProblemDetailsConfig:
 def internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     """The last resort: log the exception, show nothing of it."""
     # The path is not logged: capability links carry their token in it.
-    log.error("unhandled error on %s", request.method, exc_info=exc)
+    log.error("api.unhandled_error", method=request.method, exc_info=exc)
     return ProblemDetailsException(
         status_code=500,
         type_=TYPE_BASE + "internal",
