@@ -77,9 +77,10 @@ def command_for(report: NotifierReport) -> RecordDelivery | RecordEscalation:
 
 
 class DeliveryRecorder:
-    def __init__(self, pool: asyncpg.Pool, js: JetStreamContext) -> None:
+    def __init__(self, pool: asyncpg.Pool, js: JetStreamContext, chain_key: bytes) -> None:
         self.pool = pool
         self.js = js
+        self.chain_key = chain_key
 
     async def run(self, stop: asyncio.Event) -> None:
         subscription = await self._subscribe(stop)
@@ -127,6 +128,7 @@ class DeliveryRecorder:
                 report.plan_id,
                 command_for(report),
                 metadata,
+                chain_key=self.chain_key,
                 event_id=EventId(report.report_id),
             )
         except DomainError as exc:
@@ -183,13 +185,15 @@ STOP_TIMEOUT_SECONDS = 10.0
 
 
 @contextlib.asynccontextmanager
-async def recording(pool: asyncpg.Pool, nats_url: str) -> AsyncIterator[None]:
+async def recording(pool: asyncpg.Pool, nats_url: str, chain_key: bytes) -> AsyncIterator[None]:
     """Record the notifier's reports in the background for the duration of the block.
 
     Connecting happens in the background too: the planner serves while NATS is away.
     """
     stop = asyncio.Event()
-    task = asyncio.create_task(_connected(pool, nats_url, stop), name="delivery-recorder")
+    task = asyncio.create_task(
+        _connected(pool, nats_url, chain_key, stop), name="delivery-recorder"
+    )
     try:
         yield
     finally:
@@ -200,12 +204,14 @@ async def recording(pool: asyncpg.Pool, nats_url: str) -> AsyncIterator[None]:
             log.warning("recorder.stop_timeout")
 
 
-async def _connected(pool: asyncpg.Pool, nats_url: str, stop: asyncio.Event) -> None:
+async def _connected(
+    pool: asyncpg.Pool, nats_url: str, chain_key: bytes, stop: asyncio.Event
+) -> None:
     # With unlimited reconnects, nats-py keeps retrying even the first connect.
     connection = await nats.connect(
         nats_url, allow_reconnect=True, max_reconnect_attempts=-1, reconnect_time_wait=0.5
     )
     try:
-        await DeliveryRecorder(pool, connection.jetstream()).run(stop)
+        await DeliveryRecorder(pool, connection.jetstream(), chain_key).run(stop)
     finally:
         await connection.close()

@@ -68,6 +68,7 @@ async def execute(
     command: PlanCommand,
     metadata: Metadata,
     *,
+    chain_key: bytes,
     if_match: int | None = None,
     event_id: EventId | None = None,
 ) -> CommandResult:
@@ -79,7 +80,9 @@ async def execute(
     for attempt in range(1, MAX_ATTEMPTS + 1):
         try:
             async with pool.acquire() as conn, conn.transaction():
-                result = await _attempt(conn, plan_id, command, metadata, if_match, event_id)
+                result = await _attempt(
+                    conn, plan_id, command, metadata, chain_key, if_match, event_id
+                )
         except StreamVersionConflict as exc:
             _conflicted(attempt, if_match, exc)
             continue
@@ -96,6 +99,7 @@ async def execute_idempotent(
     request: IdempotencyRequest,
     render: Render,
     *,
+    chain_key: bytes,
     if_match: int | None = None,
 ) -> StoredResponse:
     """Like :func:`execute`, but a repeated ``Idempotency-Key`` returns the first response."""
@@ -105,7 +109,7 @@ async def execute_idempotent(
                 stored = await idempotency.find(conn, request)
                 if stored is not None:
                     return stored
-                result = await _attempt(conn, plan_id, command, metadata, if_match)
+                result = await _attempt(conn, plan_id, command, metadata, chain_key, if_match)
                 response = render(result)
                 await idempotency.save(conn, request, response)
         except StreamVersionConflict as exc:
@@ -131,6 +135,7 @@ async def _attempt(
     plan_id: UUID,
     command: PlanCommand,
     metadata: Metadata,
+    chain_key: bytes,
     if_match: int | None,
     event_id: EventId | None = None,
 ) -> CommandResult:
@@ -147,7 +152,9 @@ async def _attempt(
             for n, event in enumerate(events)
         ]
         expected: event_store.Expected = version if version else "no_stream"
-        result = await event_store.append(conn, plan_id, batch, expected, metadata)
+        result = await event_store.append(
+            conn, plan_id, batch, expected, metadata, chain_key=chain_key
+        )
         if not result.duplicate:  # a repeated report is already in the state we loaded
             await read_models.project(conn, plan_id, events)
             state = fold(events, state)

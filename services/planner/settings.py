@@ -6,6 +6,8 @@ from pathlib import Path
 
 import msgspec
 
+from planner.store import chain
+
 DEFAULT_PORT = 8000
 MAX_NATS_REPLICAS = 5  # JetStream's own limit on stream replicas
 TRUE_WORDS = ("1", "true", "yes", "on")
@@ -28,6 +30,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     allow_private_webhooks: bool = False
     """Let webhooks point at loopback or private addresses: development and tests only."""
     """Replicas of each JetStream stream: 3 on a 3-node cluster (infra/nats/README.md)."""
+
+    @property
+    def chain_key(self) -> bytes:
+        """The key of the event store's hash chain, derived from ``secret_key``."""
+        return chain.chain_key(self.secret_key)
 
     @property
     def base_url(self) -> str:

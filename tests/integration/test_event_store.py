@@ -21,6 +21,7 @@ from planner.store.event_store import (
     read_stream,
     stream_version,
 )
+from tests.support.builders import CHAIN_KEY
 
 pytestmark = pytest.mark.integration
 
@@ -50,7 +51,7 @@ async def append_in_transaction(
     pool: asyncpg.Pool, stream_id: UUID, events: list[NewEvent], expected: Expected = "any"
 ) -> AppendResult:
     async with pool.acquire() as conn, conn.transaction():
-        return await append(conn, stream_id, events, expected, METADATA)
+        return await append(conn, stream_id, events, expected, METADATA, chain_key=CHAIN_KEY)
 
 
 async def count_events(pool: asyncpg.Pool) -> int:
@@ -168,7 +169,7 @@ async def test_an_event_id_repeated_within_one_batch_is_refused(db_pool: asyncpg
 async def test_append_outside_a_transaction_is_refused(db_pool: asyncpg.Pool) -> None:
     async with db_pool.acquire() as conn:
         with pytest.raises(RuntimeError, match="transaction"):
-            await append(conn, uuid7(), [new(sign())], "any", METADATA)
+            await append(conn, uuid7(), [new(sign())], "any", METADATA, chain_key=CHAIN_KEY)
 
 
 @pytest.mark.parametrize(

@@ -18,6 +18,7 @@ from planner.store.event_store import (
     append,
     read_stream,
 )
+from tests.support.builders import CHAIN_KEY
 from tests.support.eventually import eventually
 
 pytestmark = pytest.mark.integration
@@ -52,7 +53,7 @@ async def append_in_transaction(
     pool: asyncpg.Pool, stream: UUID, events: list[NewEvent], expected: Expected
 ) -> AppendResult:
     async with pool.acquire() as conn, conn.transaction():
-        return await append(conn, stream, events, expected, METADATA)
+        return await append(conn, stream, events, expected, METADATA, chain_key=CHAIN_KEY)
 
 
 async def test_only_one_of_twenty_appenders_expecting_the_same_version_wins(
@@ -106,7 +107,7 @@ async def test_an_append_racing_an_uncommitted_one_conflicts_when_that_commits(
     async with db_pool.acquire() as conn_a:
         transaction_a = conn_a.transaction()
         await transaction_a.start()
-        await append(conn_a, stream, first, "no_stream", METADATA)
+        await append(conn_a, stream, first, "no_stream", METADATA, chain_key=CHAIN_KEY)
 
         # B sees no stream yet, inserts version 1 and waits on A's uncommitted row.
         racing = asyncio.create_task(append_in_transaction(db_pool, stream, second, "no_stream"))

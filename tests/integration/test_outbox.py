@@ -11,6 +11,7 @@ from contracts.events import Level, PlanCreated, WarningSignAdded
 from contracts.ids import EventId, ParticipantId, PlanId, SignId
 from planner.store import outbox
 from planner.store.event_store import OUTBOX_CHANNEL, AppendResult, NewEvent, append, read_all
+from tests.support.builders import CHAIN_KEY
 from tests.support.eventually import eventually
 
 pytestmark = pytest.mark.integration
@@ -36,7 +37,9 @@ def new_sign() -> NewEvent:
 
 
 async def append_plan(conn: asyncpg.pool.PoolConnectionProxy, stream: UUID) -> AppendResult:
-    return await append(conn, stream, [new_plan(stream), new_sign()], "no_stream", METADATA)
+    return await append(
+        conn, stream, [new_plan(stream), new_sign()], "no_stream", METADATA, chain_key=CHAIN_KEY
+    )
 
 
 async def test_each_appended_event_waits_in_the_outbox(db_pool: asyncpg.Pool) -> None:

@@ -40,7 +40,9 @@ from planner.domain.commands import ActivatePlan
 from planner.domain.decide import decide
 from planner.domain.evolve import fold
 from planner.domain.state import PlanState
+from planner.store.chain import chain_key
 
+CHAIN_KEY = chain_key(b"tests-secret-key")  # keys the event store's hash chain in tests
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 LATER = NOW + timedelta(hours=1)
 INVITE_EXPIRES = NOW + timedelta(days=7)

@@ -80,8 +80,11 @@ def create_app(settings: Settings, pool: asyncpg.Pool | None = None) -> Litestar
             if relay is not None and settings.nats_url:
                 # Stopped and awaited before the pool closes (the exit stack unwinds in reverse).
                 await stack.enter_async_context(running(relay))
-                await stack.enter_async_context(recording(app.state.pool, settings.nats_url))
+                await stack.enter_async_context(
+                    recording(app.state.pool, settings.nats_url, settings.chain_key)
+                )
             app.state.relay = relay
+            app.state.chain_key = settings.chain_key  # fails at start without a secret
             yield
 
     dev_pages = [dev_outbox.outbox_page, dev_outbox.outbox_json] if settings.dev_outbox else []

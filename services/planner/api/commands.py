@@ -78,7 +78,9 @@ async def run_command(
     expected = if_match(request)
     idempotency = await _idempotency(request, actor)
     if idempotency is None:
-        result = await handlers.execute(pool, plan_id, command, metadata, if_match=expected)
+        result = await handlers.execute(
+            pool, plan_id, command, metadata, chain_key=_chain_key(request), if_match=expected
+        )
         return _respond(render(result), status_code)
 
     def store(result: CommandResult) -> StoredResponse:
@@ -86,7 +88,14 @@ async def run_command(
         return StoredResponse(status_code=status_code, body=body)
 
     stored = await handlers.execute_idempotent(
-        pool, plan_id, command, metadata, idempotency, store, if_match=expected
+        pool,
+        plan_id,
+        command,
+        metadata,
+        idempotency,
+        store,
+        chain_key=_chain_key(request),
+        if_match=expected,
     )
     version = msgspec.json.decode(stored.body, type=_VersionOnly).version
     return Response(
@@ -95,6 +104,11 @@ async def run_command(
         media_type="application/json",
         headers={"ETag": etag(version)},
     )
+
+
+def _chain_key(request: Request[Any, Any, Any]) -> bytes:
+    key: bytes = request.app.state.chain_key
+    return key
 
 
 class _VersionOnly(msgspec.Struct):

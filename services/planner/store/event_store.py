@@ -6,7 +6,7 @@ that wakes the relay commit or vanish together. asyncpg errors are translated he
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Literal
 from uuid import UUID
 
@@ -19,6 +19,7 @@ from contracts.envelope import Envelope, Metadata
 from contracts.events import PlanEvent
 from contracts.ids import EventId
 from contracts.upcasting import current_version, decode_stored
+from planner.store import chain
 
 Connection = asyncpg.Connection | PoolConnectionProxy  # what append needs: one connection
 Executor = Connection | asyncpg.Pool  # what reads accept: a connection or a pool
@@ -44,17 +45,23 @@ ORDER BY n.ord
 """
 
 STREAM_VERSION = "SELECT coalesce(max(stream_version), 0) FROM events WHERE stream_id = $1"
+# The stream's head: its version, the hash the next event chains to, and its time.
+STREAM_HEAD = """
+SELECT stream_version, hash, recorded_at FROM events WHERE stream_id = $1
+ORDER BY stream_version DESC LIMIT 1
+"""
 
 # One round trip for the whole batch: events with consecutive versions after $2, and
 # one outbox row per event (a data-modifying CTE runs although nothing selects from it).
 APPEND = """
 WITH appended AS (
     INSERT INTO events
-        (stream_id, stream_version, event_id, event_type, schema_version, payload, metadata)
+        (stream_id, stream_version, event_id, event_type, schema_version, payload, metadata,
+         recorded_at, hash)
     SELECT $1, ($2::int + n.ord)::int, n.event_id, n.event_type, n.schema_version,
-           n.payload::jsonb, $3::jsonb
-    FROM unnest($4::uuid[], $5::text[], $6::int[], $7::text[]) WITH ORDINALITY
-             AS n(event_id, event_type, schema_version, payload, ord)
+           n.payload::jsonb, $3::jsonb, $8, n.hash
+    FROM unnest($4::uuid[], $5::text[], $6::int[], $7::text[], $9::bytea[]) WITH ORDINALITY
+             AS n(event_id, event_type, schema_version, payload, hash, ord)
     ORDER BY n.ord
     RETURNING position, event_id, stream_id, stream_version
 ), queued AS (
@@ -126,12 +133,15 @@ async def append(
     events: Sequence[NewEvent],
     expected: Expected,
     metadata: Metadata,
+    *,
+    chain_key: bytes,
 ) -> AppendResult:
     """Append ``events`` to a stream in the caller's open transaction.
 
     A retry of an append that already committed (the same ids with the same content) is
     a success that writes nothing, whatever ``expected`` says. After a raised conflict
-    the transaction is aborted: retry with a new one.
+    the transaction is aborted: retry with a new one. ``chain_key`` (see ``chain``) keys
+    the hash each event records over its content and the hash before it in the stream.
     """
     if not conn.is_in_transaction():
         msg = "append must run inside the caller's transaction"
@@ -146,15 +156,37 @@ async def append(
         duplicate = await _already_stored(conn, stream_id, ids, types, payloads)
         if duplicate is not None:
             return duplicate
-        current = await stream_version(conn, stream_id)
+        head = await conn.fetchrow(STREAM_HEAD, stream_id)
+        current, previous = (0, None) if head is None else (head["stream_version"], head["hash"])
         if expected != "any" and current != (0 if expected == "no_stream" else expected):
             raise StreamVersionConflict(stream_id, expected, current)
         if not events:
             return AppendResult(stream_id=stream_id, version=current, positions=(), duplicate=False)
         encoded_metadata = _encoder.encode(metadata).decode()
         versions = [current_version(event_type) for event_type in types]
+        links = [
+            chain.Link(event_id=i, event_type=t, schema_version=v, payload=p)
+            for i, t, v, p in zip(ids, types, versions, payloads, strict=True)
+        ]
+        # Never before the event it follows, whatever this host's clock says, so reading a
+        # stream "as of" a time never leaves a gap in its versions.
+        recorded_at = (
+            datetime.now(UTC) if head is None else max(datetime.now(UTC), head["recorded_at"])
+        )
+        hashes = chain.link_batch(
+            chain_key, previous, stream_id, current, links, recorded_at, encoded_metadata
+        )
         rows = await conn.fetch(
-            APPEND, stream_id, current, encoded_metadata, ids, types, versions, payloads
+            APPEND,
+            stream_id,
+            current,
+            encoded_metadata,
+            ids,
+            types,
+            versions,
+            payloads,
+            recorded_at,
+            hashes,
         )
         await conn.execute(NOTIFY, OUTBOX_CHANNEL, str(stream_id))
     return AppendResult(

@@ -18,6 +18,7 @@ from planner.domain.commands import RecordDelivery
 from planner.ids import new_id
 from planner.settings import Settings
 from tests.support.api import activate, add_support, assert_problem, couple
+from tests.support.builders import CHAIN_KEY
 
 pytestmark = pytest.mark.integration
 
@@ -140,7 +141,9 @@ async def test_a_delivery_report_shows_on_the_activation_and_counts_once(
     metadata = Metadata(actor="notifier", correlation_id=new_id())
     report_id = EventId(new_id())
     for _ in range(2):  # the same report, delivered twice
-        await handlers.execute(db_pool, UUID(plan.plan_id), report, metadata, event_id=report_id)
+        await handlers.execute(
+            db_pool, UUID(plan.plan_id), report, metadata, chain_key=CHAIN_KEY, event_id=report_id
+        )
     view = (
         await client.get(
             f"/v1/plans/{plan.plan_id}/activations/{activation['activation_id']}",

@@ -17,6 +17,7 @@ from contracts.ids import EventId, ParticipantId, PlanId, SignId
 from contracts.subjects import HEADER_MSG_ID, HEADER_STREAM_VERSION, PLAN_STREAM, PLAN_SUBJECTS
 from planner.store import outbox
 from planner.store.event_store import AppendResult, NewEvent, append
+from tests.support.builders import CHAIN_KEY
 
 ALEX = ParticipantId(UUID("01950000-0000-7000-8000-0000000000a1"))
 FETCH_TIMEOUT_SECONDS = 2.0
@@ -54,15 +55,17 @@ async def append_plan(
     events = [plan_created(stream), *(sign_added() for _ in range(count - 1))]
     if isinstance(conn, asyncpg.Pool):
         async with conn.acquire() as acquired, acquired.transaction():
-            return await append(acquired, stream, events, "no_stream", metadata())
-    return await append(conn, stream, events, "no_stream", metadata())
+            return await append(
+                acquired, stream, events, "no_stream", metadata(), chain_key=CHAIN_KEY
+            )
+    return await append(conn, stream, events, "no_stream", metadata(), chain_key=CHAIN_KEY)
 
 
 async def append_signs(pool: asyncpg.Pool, plan_id: UUID, count: int) -> None:
     """``count`` more events on a plan, one committed append each."""
     for _ in range(count):
         async with pool.acquire() as conn, conn.transaction():
-            await append(conn, plan_id, [sign_added()], "any", metadata())
+            await append(conn, plan_id, [sign_added()], "any", metadata(), chain_key=CHAIN_KEY)
 
 
 async def message_count(js: JetStreamContext) -> int:
