@@ -13,7 +13,7 @@ from rich.console import Console
 
 from contracts import schema
 from planner import dev
-from planner.admin import common, dlq, notifier_commands
+from planner.admin import common, dlq, events_verify, notifier_commands
 from planner.admin import events as admin_events
 from planner.ids import new_id
 from planner.settings import Settings
@@ -28,6 +28,7 @@ app = typer.Typer(
 operator_token = typer.Typer(help="Operator tokens: read any plan's history, edit none.")
 app.add_typer(operator_token, name="operator-token")
 app.add_typer(admin_events.events, name="events")
+admin_events.events.command("verify")(events_verify.verify)
 app.add_typer(dlq.dlq, name="dlq")
 app.add_typer(notifier_commands.notifier, name="notifier")
 console = Console(stderr=True)

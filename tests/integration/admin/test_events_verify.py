@@ -1,0 +1,165 @@
+"""`tandem events verify` on a real store: clean, then changed behind the service's back."""
+
+import asyncio
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+import msgspec
+import pytest
+from typer.testing import CliRunner
+from uuid_utils.compat import uuid7
+
+from planner.cli import app
+from planner.store.event_store import NewEvent, append
+from tests.integration.test_event_store import METADATA, created, new, sign
+from tests.support.builders import CHAIN_KEY
+
+pytestmark = pytest.mark.integration
+
+SECRET = "tests-secret-key"  # the secret CHAIN_KEY derives from
+
+# What a superuser can do: switch the append-only trigger off, edit, switch it back on.
+BEHIND_THE_SERVICE = """
+ALTER TABLE events DISABLE TRIGGER events_append_only;
+{change};
+ALTER TABLE events ENABLE ALWAYS TRIGGER events_append_only;
+"""
+
+
+def verify(db_url: str, secret: str = SECRET) -> tuple[int, dict[str, Any]]:
+    result = CliRunner().invoke(
+        app,
+        ["events", "verify", "--json"],
+        env={"TANDEM_DATABASE_URL": db_url, "TANDEM_SECRET_KEY": secret},
+    )
+    assert result.exit_code in {0, 1}, result.stderr
+    report: dict[str, Any] = msgspec.json.decode(result.stdout)
+    return result.exit_code, report
+
+
+async def two_plans(db_pool: asyncpg.Pool) -> list[UUID]:
+    plans = [uuid7(), uuid7()]
+    for plan in plans:
+        for batch in ([new(created(plan)), new(sign("first"))], [new(sign("second"))]):
+            await _append(db_pool, plan, batch)
+    return plans
+
+
+async def _append(db_pool: asyncpg.Pool, plan: UUID, batch: list[NewEvent]) -> None:
+    async with db_pool.acquire() as conn, conn.transaction():
+        await append(conn, plan, batch, "any", METADATA, chain_key=CHAIN_KEY)
+
+
+async def behind_the_service(db_pool: asyncpg.Pool, change: str) -> None:
+    await db_pool.execute(BEHIND_THE_SERVICE.format(change=change))
+
+
+def problems(report: dict[str, Any]) -> list[tuple[str, int | None]]:
+    return [(p["check"], p.get("stream_version")) for p in report["problems"]]
+
+
+async def test_a_store_written_by_the_service_verifies(db_url: str, db_pool: asyncpg.Pool) -> None:
+    await two_plans(db_pool)
+    code, report = await asyncio.to_thread(verify, db_url)
+    assert code == 0
+    assert report["events"] == 6
+    assert report["streams"] == 2
+    assert report["outbox_pending"] == 6  # no relay ran: every event waits, none is lost
+    assert report["problems"] == []
+
+
+async def test_an_edited_payload_is_reported_with_its_stream_and_version(
+    db_url: str, db_pool: asyncpg.Pool
+) -> None:
+    plan, _ = await two_plans(db_pool)
+    await behind_the_service(
+        db_pool,
+        "UPDATE events SET payload = jsonb_set(payload, '{description}', '\"edited\"') "
+        f"WHERE stream_id = '{plan}' AND stream_version = 2",
+    )
+    code, report = await asyncio.to_thread(verify, db_url)
+    assert code == 1
+    [problem] = report["problems"]
+    assert problem["check"] == "chain"
+    assert (problem["stream_id"], problem["stream_version"]) == (str(plan), 2)
+
+
+async def test_an_edited_time_or_actor_breaks_the_chain_too(
+    db_url: str, db_pool: asyncpg.Pool
+) -> None:
+    plan, other = await two_plans(db_pool)
+    await behind_the_service(
+        db_pool,
+        "UPDATE events SET recorded_at = recorded_at - interval '1 day' "
+        f"WHERE stream_id = '{plan}' AND stream_version = 1",
+    )
+    await behind_the_service(
+        db_pool,
+        "UPDATE events SET metadata = jsonb_set(metadata, '{actor}', '\"operator:x\"') "
+        f"WHERE stream_id = '{other}' AND stream_version = 3",
+    )
+    code, report = await asyncio.to_thread(verify, db_url)
+    assert code == 1
+    found = {(p["stream_id"], p["stream_version"], p["check"]) for p in report["problems"]}
+    assert found == {(str(plan), 1, "chain"), (str(other), 3, "chain")}
+
+
+async def test_a_deleted_event_leaves_a_gap_and_a_broken_link(
+    db_url: str, db_pool: asyncpg.Pool
+) -> None:
+    plan, _ = await two_plans(db_pool)
+    await behind_the_service(
+        db_pool,
+        "DELETE FROM outbox WHERE position = (SELECT position FROM events "
+        f"WHERE stream_id = '{plan}' AND stream_version = 2); "
+        f"DELETE FROM events WHERE stream_id = '{plan}' AND stream_version = 2",
+    )
+    code, report = await asyncio.to_thread(verify, db_url)
+    assert code == 1
+    assert sorted(problems(report)) == [("chain", 3), ("versions", 3)]
+
+
+async def test_another_secret_key_fails_every_link(db_url: str, db_pool: asyncpg.Pool) -> None:
+    await two_plans(db_pool)
+    code, report = await asyncio.to_thread(verify, db_url, "not-the-key")
+    assert code == 1
+    assert {p["check"] for p in report["problems"]} == {"chain"}
+    assert len(report["problems"]) == 6
+
+
+async def test_an_event_that_no_longer_decodes_or_lost_its_outbox_row_is_reported(
+    db_url: str, db_pool: asyncpg.Pool
+) -> None:
+    plan, other = await two_plans(db_pool)
+    await behind_the_service(
+        db_pool,
+        "UPDATE events SET payload = payload - 'category' "
+        f"WHERE stream_id = '{plan}' AND stream_version = 2",
+    )
+    await db_pool.execute(
+        "DELETE FROM outbox WHERE position = (SELECT position FROM events "
+        f"WHERE stream_id = '{other}' AND stream_version = 1)"
+    )
+    code, report = await asyncio.to_thread(verify, db_url)
+    assert code == 1
+    assert sorted(problems(report)) == [("chain", 2), ("decode", 2), ("outbox", 1)]
+
+
+async def test_events_from_before_the_chain_are_counted_not_failed(
+    db_url: str, db_pool: asyncpg.Pool
+) -> None:
+    await two_plans(db_pool)
+    # Events from before migration 0005 carry no hash; the chain starts after them.
+    await behind_the_service(db_pool, "UPDATE events SET hash = NULL")
+    await db_pool.execute(
+        "UPDATE event_chain SET starts_after = (SELECT max(position) FROM events)"
+    )
+    code, report = await asyncio.to_thread(verify, db_url)
+    assert code == 0
+    assert report["unchained"] == 6
+
+    await db_pool.execute("UPDATE event_chain SET starts_after = 0")  # a hash removed later
+    code, report = await asyncio.to_thread(verify, db_url)
+    assert code == 1
+    assert {p["check"] for p in report["problems"]} == {"chain"}
