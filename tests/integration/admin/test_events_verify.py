@@ -19,12 +19,22 @@ pytestmark = pytest.mark.integration
 
 SECRET = "tests-secret-key"  # the secret CHAIN_KEY derives from
 
-# What a superuser can do: switch the append-only trigger off, edit, switch it back on.
-BEHIND_THE_SERVICE = """
-ALTER TABLE events DISABLE TRIGGER events_append_only;
-{change};
-ALTER TABLE events ENABLE ALWAYS TRIGGER events_append_only;
+EDIT_PAYLOAD = """
+UPDATE events SET payload = jsonb_set(payload, '{description}', '"edited"')
+WHERE stream_id = $1 AND stream_version = $2
 """
+DROP_CATEGORY = """
+UPDATE events SET payload = payload - 'category' WHERE stream_id = $1 AND stream_version = $2
+"""
+EARLIER = """
+UPDATE events SET recorded_at = recorded_at - interval '1 day'
+WHERE stream_id = $1 AND stream_version = $2
+"""
+OTHER_ACTOR = """
+UPDATE events SET metadata = jsonb_set(metadata, '{actor}', '"operator:x"')
+WHERE stream_id = $1 AND stream_version = $2
+"""
+POSITION_OF = "SELECT position FROM events WHERE stream_id = $1 AND stream_version = $2"
 
 
 def verify(db_url: str, secret: str = SECRET) -> tuple[int, dict[str, Any]]:
@@ -51,8 +61,18 @@ async def _append(db_pool: asyncpg.Pool, plan: UUID, batch: list[NewEvent]) -> N
         await append(conn, plan, batch, "any", METADATA, chain_key=CHAIN_KEY)
 
 
-async def behind_the_service(db_pool: asyncpg.Pool, change: str) -> None:
-    await db_pool.execute(BEHIND_THE_SERVICE.format(change=change))
+async def behind_the_service(db_pool: asyncpg.Pool, change: str, *args: object) -> None:
+    """What a superuser can do: switch the append-only trigger off, change, switch it on."""
+    async with db_pool.acquire() as conn, conn.transaction():
+        await conn.execute("ALTER TABLE events DISABLE TRIGGER events_append_only")
+        await conn.execute(change, *args)
+        await conn.execute("ALTER TABLE events ENABLE ALWAYS TRIGGER events_append_only")
+
+
+async def drop_event(db_pool: asyncpg.Pool, stream_id: UUID, version: int) -> None:
+    position = await db_pool.fetchval(POSITION_OF, stream_id, version)
+    await db_pool.execute("DELETE FROM outbox WHERE position = $1", position)
+    await behind_the_service(db_pool, "DELETE FROM events WHERE position = $1", position)
 
 
 def problems(report: dict[str, Any]) -> list[tuple[str, int | None]]:
@@ -73,11 +93,7 @@ async def test_an_edited_payload_is_reported_with_its_stream_and_version(
     db_url: str, db_pool: asyncpg.Pool
 ) -> None:
     plan, _ = await two_plans(db_pool)
-    await behind_the_service(
-        db_pool,
-        "UPDATE events SET payload = jsonb_set(payload, '{description}', '\"edited\"') "
-        f"WHERE stream_id = '{plan}' AND stream_version = 2",
-    )
+    await behind_the_service(db_pool, EDIT_PAYLOAD, plan, 2)
     code, report = await asyncio.to_thread(verify, db_url)
     assert code == 1
     [problem] = report["problems"]
@@ -89,16 +105,8 @@ async def test_an_edited_time_or_actor_breaks_the_chain_too(
     db_url: str, db_pool: asyncpg.Pool
 ) -> None:
     plan, other = await two_plans(db_pool)
-    await behind_the_service(
-        db_pool,
-        "UPDATE events SET recorded_at = recorded_at - interval '1 day' "
-        f"WHERE stream_id = '{plan}' AND stream_version = 1",
-    )
-    await behind_the_service(
-        db_pool,
-        "UPDATE events SET metadata = jsonb_set(metadata, '{actor}', '\"operator:x\"') "
-        f"WHERE stream_id = '{other}' AND stream_version = 3",
-    )
+    await behind_the_service(db_pool, EARLIER, plan, 1)
+    await behind_the_service(db_pool, OTHER_ACTOR, other, 3)
     code, report = await asyncio.to_thread(verify, db_url)
     assert code == 1
     found = {(p["stream_id"], p["stream_version"], p["check"]) for p in report["problems"]}
@@ -109,12 +117,7 @@ async def test_a_deleted_event_leaves_a_gap_and_a_broken_link(
     db_url: str, db_pool: asyncpg.Pool
 ) -> None:
     plan, _ = await two_plans(db_pool)
-    await behind_the_service(
-        db_pool,
-        "DELETE FROM outbox WHERE position = (SELECT position FROM events "
-        f"WHERE stream_id = '{plan}' AND stream_version = 2); "
-        f"DELETE FROM events WHERE stream_id = '{plan}' AND stream_version = 2",
-    )
+    await drop_event(db_pool, plan, 2)
     code, report = await asyncio.to_thread(verify, db_url)
     assert code == 1
     assert sorted(problems(report)) == [("chain", 3), ("versions", 3)]
@@ -132,15 +135,9 @@ async def test_an_event_that_no_longer_decodes_or_lost_its_outbox_row_is_reporte
     db_url: str, db_pool: asyncpg.Pool
 ) -> None:
     plan, other = await two_plans(db_pool)
-    await behind_the_service(
-        db_pool,
-        "UPDATE events SET payload = payload - 'category' "
-        f"WHERE stream_id = '{plan}' AND stream_version = 2",
-    )
-    await db_pool.execute(
-        "DELETE FROM outbox WHERE position = (SELECT position FROM events "
-        f"WHERE stream_id = '{other}' AND stream_version = 1)"
-    )
+    await behind_the_service(db_pool, DROP_CATEGORY, plan, 2)
+    position = await db_pool.fetchval(POSITION_OF, other, 1)
+    await db_pool.execute("DELETE FROM outbox WHERE position = $1", position)
     code, report = await asyncio.to_thread(verify, db_url)
     assert code == 1
     assert sorted(problems(report)) == [("chain", 2), ("decode", 2), ("outbox", 1)]
