@@ -10,6 +10,7 @@ was migrated once per session, and dropped after the test.
 """
 
 import asyncio
+import contextlib
 import os
 import secrets
 import shutil
@@ -95,9 +96,8 @@ async def template_database(database_url: str) -> AsyncIterator[str]:
         await admin.close()
 
 
-@pytest.fixture
-async def db_url(database_url: str, template_database: str) -> AsyncIterator[str]:
-    """The DSN of a fresh, migrated database for this test only (dropped afterwards)."""
+@contextlib.asynccontextmanager
+async def _fresh_database(database_url: str, template_database: str) -> AsyncIterator[str]:
     name = f"tandem_test_{secrets.token_hex(6)}"
     admin = await asyncpg.connect(database_url)
     try:
@@ -106,6 +106,20 @@ async def db_url(database_url: str, template_database: str) -> AsyncIterator[str
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
+
+
+@pytest.fixture
+async def db_url(database_url: str, template_database: str) -> AsyncIterator[str]:
+    """The DSN of a fresh, migrated database for this test only (dropped afterwards)."""
+    async with _fresh_database(database_url, template_database) as url:
+        yield url
+
+
+@pytest.fixture
+async def other_db_url(database_url: str, template_database: str) -> AsyncIterator[str]:
+    """A second fresh, migrated database, for tests that move data between two stores."""
+    async with _fresh_database(database_url, template_database) as url:
+        yield url
 
 
 @pytest.fixture

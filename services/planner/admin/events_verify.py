@@ -5,16 +5,9 @@ from typing import Annotated
 
 import asyncpg
 import typer
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
 
-from planner.admin import common
+from planner.admin import common, progress
 from planner.settings import with_home_secret
 from planner.stack import database_only
 from planner.store import verification
@@ -46,23 +39,9 @@ async def _verify(url: str, key: bytes, *, show_progress: bool) -> Report:
     conn = await asyncpg.connect(url)
     try:
         total = await verification.total_events(conn)
-        with Progress(
-            TextColumn("verifying"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("{task.fields[rate]} events/s"),
-            TimeRemainingColumn(),
-            console=common.console,
-            disable=not show_progress,
-        ) as progress:
-            task = progress.add_task("events", total=total, rate="-")
-
-            def advance(count: int) -> None:
-                progress.advance(task, count)
-                speed = progress.tasks[0].speed
-                progress.update(task, rate=f"{speed:,.0f}" if speed else "-")
-
-            return await verification.verify(conn, key, advance)
+        with progress.bar("verifying", disable=not show_progress) as bar:
+            task = bar.add_task("verify", total=total, rate="-")
+            return await verification.verify(conn, key, lambda n: progress.advance(bar, task, n))
     finally:
         await conn.close()
 

@@ -1,0 +1,84 @@
+"""``tandem events export`` and ``tandem events import``: a backup that round-trips.
+
+    tandem events export > backup.ndjson
+    tandem events import backup.ndjson      # into an empty store (a fresh database)
+
+Export → import → export gives the same bytes. See planner.store.backup for the format.
+"""
+
+import asyncio
+import sys
+from pathlib import Path
+from typing import Annotated, BinaryIO
+from uuid import UUID
+
+import asyncpg
+import typer
+
+from planner.admin import common, progress
+from planner.stack import database_only
+from planner.store import backup, migrations
+from planner.store.backup import ImportError_, Span
+
+
+def export(
+    from_position: Annotated[int, typer.Option(min=1, help="first position")] = 1,
+    to_position: Annotated[int | None, typer.Option(min=1, help="last position")] = None,
+    plan: Annotated[UUID | None, typer.Option(help="only this plan's events")] = None,
+    upcast: Annotated[
+        bool,
+        typer.Option(help="payloads in their current shape: for reading, not for backups"),
+    ] = False,
+) -> None:
+    """Write events as NDJSON on stdout, in position order, from one consistent snapshot."""
+    span = Span(from_position=from_position, to_position=to_position, plan_id=plan, upcast=upcast)
+    with database_only(common.settings()) as url:
+        written = asyncio.run(_export(url, span, sys.stdout.buffer))
+    common.console.print(f"exported {written} events")
+
+
+async def _export(url: str, span: Span, out: BinaryIO) -> int:
+    conn = await asyncpg.connect(url)
+    written = 0
+    try:
+        with progress.bar("exporting") as bar:
+            task = bar.add_task("export", total=await backup.count(conn, span), rate="-")
+            async for lines in backup.export_lines(conn, span):
+                out.writelines(lines)
+                written += len(lines)
+                progress.advance(bar, task, len(lines))
+        out.flush()
+    finally:
+        await conn.close()
+    return written
+
+
+def import_(
+    source: Annotated[
+        Path | None, typer.Argument(help="the NDJSON file (standard input when omitted)")
+    ] = None,
+) -> None:
+    """Load an export into an empty store, all or nothing; its events count as published."""
+    with source.open("rb") if source else sys.stdin.buffer as stream:
+        lines = stream.readlines()
+    try:
+        events = backup.parse(lines)
+    except ImportError_ as exc:
+        common.fail(f"nothing imported: {exc}", code=common.EXIT_FOUND_PROBLEM)
+    with database_only(common.settings()) as url:
+        try:
+            asyncio.run(_import(url, events))
+        except ImportError_ as exc:
+            common.fail(f"nothing imported: {exc}", code=common.EXIT_FOUND_PROBLEM)
+    common.console.print(f"imported {len(events)} events; run `tandem events verify` next")
+
+
+async def _import(url: str, events: list[backup.Restored]) -> None:
+    conn = await asyncpg.connect(url)
+    try:
+        await migrations.migrate(conn)
+        with progress.bar("importing") as bar:
+            task = bar.add_task("import", total=len(events), rate="-")
+            await backup.import_events(conn, events, lambda n: progress.advance(bar, task, n))
+    finally:
+        await conn.close()

@@ -1,0 +1,199 @@
+"""Export the event store as NDJSON, and import such a file into an empty store.
+
+One line per event, keys sorted, payload and metadata exactly as stored (canonical JSON,
+the shape of the version recorded, never upcast), with the event's hash. So a backup
+round-trips byte for byte (export → import → export), and the hash chain still verifies
+after a restore.
+
+A restore marks every event published: the events happened, and their alerts went out,
+long ago; publishing them again could page people about what is over. Accounts
+(participants' tokens, operator tokens) are not events and are not in the file.
+"""
+
+from collections.abc import AsyncIterator, Callable, Iterable
+from datetime import datetime
+from uuid import UUID
+
+import asyncpg
+import msgspec
+
+from contracts import upcasting
+from contracts.events import PlanEvent
+from contracts.upcasting import current_version, decode_stored
+from planner.store import read_models
+from planner.store.event_store import Connection
+
+PAGE = 5000
+
+EXPORT = """
+SELECT position, stream_id, stream_version, event_id, event_type, schema_version,
+       payload::text AS payload, metadata::text AS metadata, recorded_at, hash
+FROM events
+WHERE position > $1 AND ($2::bigint IS NULL OR position <= $2)
+  AND ($3::uuid IS NULL OR stream_id = $3)
+ORDER BY position LIMIT $4
+"""
+COUNT = """
+SELECT count(*) FROM events
+WHERE position >= $1 AND ($2::bigint IS NULL OR position <= $2)
+  AND ($3::uuid IS NULL OR stream_id = $3)
+"""
+IS_EMPTY = "SELECT NOT EXISTS (SELECT 1 FROM events)"
+COLUMNS = (
+    "position",
+    "stream_id",
+    "stream_version",
+    "event_id",
+    "event_type",
+    "schema_version",
+    "payload",
+    "metadata",
+    "recorded_at",
+    "hash",
+)
+PUBLISH_ALL = """
+INSERT INTO outbox (position, event_id, stream_id, published_at)
+SELECT position, event_id, stream_id, clock_timestamp() FROM events
+"""
+# Appends after a restore continue after the last imported position.
+CONTINUE_POSITIONS = """
+SELECT setval(pg_get_serial_sequence('events', 'position'), max(position)) FROM events
+"""
+CHAIN_STARTS_AFTER = """
+UPDATE event_chain SET starts_after =
+    coalesce((SELECT max(position) FROM events WHERE hash IS NULL), 0)
+"""
+
+
+class ExportedEvent(msgspec.Struct, frozen=True, kw_only=True):
+    position: int
+    stream_id: UUID
+    stream_version: int
+    event_id: UUID
+    event_type: str
+    schema_version: int
+    recorded_at: datetime
+    payload: msgspec.Raw
+    metadata: msgspec.Raw
+    hash: str | None  # hex
+
+
+class Restored(msgspec.Struct, frozen=True):
+    """A line of the file, and its event as this release reads it."""
+
+    stored: ExportedEvent
+    event: PlanEvent
+
+
+class ImportError_(Exception):  # noqa: N801 - ImportError is a builtin
+    """The file cannot be imported; nothing was written."""
+
+
+class Span(msgspec.Struct, frozen=True, kw_only=True):
+    from_position: int = 1
+    to_position: int | None = None
+    plan_id: UUID | None = None
+    upcast: bool = False
+    """Each payload in its type's current shape, for reading; not a backup (the hashes
+    cover the stored shape, so such a file does not verify after an import)."""
+
+
+async def count(conn: Connection, span: Span) -> int:
+    return int(await conn.fetchval(COUNT, span.from_position, span.to_position, span.plan_id))
+
+
+async def export_lines(conn: Connection, span: Span) -> AsyncIterator[list[bytes]]:
+    """Pages of NDJSON lines (each ending in a newline), read on one snapshot."""
+    async with conn.transaction(isolation="repeatable_read", readonly=True):
+        after = span.from_position - 1
+        while rows := await conn.fetch(EXPORT, after, span.to_position, span.plan_id, PAGE):
+            yield [_line(row, upcast=span.upcast) for row in rows]
+            after = rows[-1]["position"]
+
+
+def _line(row: asyncpg.Record, *, upcast: bool) -> bytes:
+    stored_hash: bytes | None = row["hash"]
+    payload = msgspec.json.decode(row["payload"])
+    event_type, version = row["event_type"], row["schema_version"]
+    if upcast:
+        payload, version = (
+            upcasting.upcast(event_type, version, payload),
+            current_version(event_type),
+        )
+    record = {
+        "position": row["position"],
+        "stream_id": str(row["stream_id"]),
+        "stream_version": row["stream_version"],
+        "event_id": str(row["event_id"]),
+        "event_type": event_type,
+        "schema_version": version,
+        "recorded_at": row["recorded_at"],
+        "payload": payload,
+        "metadata": msgspec.json.decode(row["metadata"]),
+        "hash": None if stored_hash is None else stored_hash.hex(),
+    }
+    return msgspec.json.encode(record, order="sorted") + b"\n"
+
+
+_exported = msgspec.json.Decoder(ExportedEvent)
+
+
+def parse(lines: Iterable[bytes]) -> list[Restored]:
+    """Every line checked before anything is written: shape, decoding, order, versions."""
+    parsed: list[Restored] = []
+    versions: dict[UUID, int] = {}
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            event = _exported.decode(line)
+            decoded = decode_stored(event.event_type, event.schema_version, bytes(event.payload))
+        except msgspec.DecodeError as exc:
+            raise ImportError_(f"line {number}: {exc}") from exc
+        if parsed and event.position <= parsed[-1].stored.position:
+            raise ImportError_(f"line {number}: positions must increase")
+        expected = versions.get(event.stream_id, 0) + 1
+        if event.stream_version != expected:
+            raise ImportError_(
+                f"line {number}: stream {event.stream_id} version {event.stream_version} "
+                f"follows {expected - 1}"
+            )
+        versions[event.stream_id] = event.stream_version
+        parsed.append(Restored(event, decoded))
+    return parsed
+
+
+async def import_events(
+    conn: Connection, events: list[Restored], progress: Callable[[int], None]
+) -> None:
+    """Write ``events`` into an empty store in one transaction, with the read models."""
+    async with conn.transaction():
+        if not await conn.fetchval(IS_EMPTY):
+            raise ImportError_("the store already holds events: import needs an empty store")
+        for start in range(0, len(events), PAGE):
+            page = events[start : start + PAGE]
+            await conn.copy_records_to_table("events", records=_records(page), columns=COLUMNS)
+            progress(len(page))
+        await conn.execute(PUBLISH_ALL)
+        await conn.execute(CONTINUE_POSITIONS)
+        await conn.execute(CHAIN_STARTS_AFTER)
+        for restored in events:  # the read models commands write beside their events
+            await read_models.project(conn, restored.stored.stream_id, [restored.event])
+
+
+def _records(page: list[Restored]) -> list[tuple[object, ...]]:
+    return [
+        (
+            e.position,
+            e.stream_id,
+            e.stream_version,
+            e.event_id,
+            e.event_type,
+            e.schema_version,
+            bytes(e.payload).decode(),
+            bytes(e.metadata).decode(),
+            e.recorded_at,
+            None if e.hash is None else bytes.fromhex(e.hash),
+        )
+        for e in (restored.stored for restored in page)
+    ]
