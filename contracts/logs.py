@@ -21,6 +21,9 @@ from structlog.typing import Processor
 
 CORRELATION_ID = "correlation_id"  # the key under which a line names its correlation id
 
+# httpx logs every request's URL at INFO: a webhook's address, a capability link's token.
+QUIET_LIBRARIES = ("httpx", "httpcore")
+
 _SHARED: list[Processor] = [
     structlog.contextvars.merge_contextvars,
     structlog.stdlib.add_log_level,
@@ -65,6 +68,8 @@ def through_stdlib() -> None:
         # Not cached, so a later configure (a test capturing lines) reaches every logger.
         cache_logger_on_first_use=False,
     )
+    for name in QUIET_LIBRARIES:
+        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 def formatter(*, as_json: bool) -> structlog.stdlib.ProcessorFormatter:

@@ -4,10 +4,10 @@
 """
 
 import asyncio
-import logging
 import signal
 import sys
 
+from contracts import logs
 from notifier import replay_command
 from notifier.service import Notifier
 from notifier.settings import SettingsError, from_env
@@ -25,7 +25,7 @@ async def _main() -> None:
 def main() -> None:
     if sys.argv[1:2] == ["replay"]:
         sys.exit(replay_command.main(sys.argv[2:]))
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logs.configure()
     try:
         asyncio.run(_main())
     except SettingsError as exc:

@@ -6,10 +6,9 @@ delay: the database hiccuped, or an answer arrived before its activation), or pe
 the server's max-deliveries advisory is not stored, so it cannot be relied on.
 """
 
-import logging
-
 import asyncpg
 import msgspec
+import structlog
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
@@ -18,11 +17,13 @@ from nats.js.manager import JetStreamManager
 
 from contracts.envelope import Envelope
 from contracts.subjects import DLQ_HEADER_REASON, PLAN_STREAM, PLAN_SUBJECTS, dead_letter_subject
+from notifier import correlation
 from notifier.database import DATABASE_ERRORS
 from notifier.handling import Handling, NotYetKnown
+from notifier.metrics import DEAD_LETTERS, REDELIVERIES
 from notifier.settings import NotifierSettings
 
-log = logging.getLogger("notifier.consumer")
+log = structlog.stdlib.get_logger("notifier.consumer")
 
 _envelope = msgspec.json.Decoder(Envelope)
 OWNED_FIELDS = ("filter_subject", "ack_policy", "ack_wait", "max_deliver", "deliver_policy")
@@ -50,12 +51,12 @@ async def ensure_consumer(jsm: JetStreamManager, wanted: ConsumerConfig) -> None
         live = (await jsm.consumer_info(PLAN_STREAM, name)).config
     except NotFoundError:
         await jsm.add_consumer(PLAN_STREAM, wanted)
-        log.info("consumer.created name=%s", name)
+        log.info("consumer.created", name=name)
         return
     drift = [f for f in OWNED_FIELDS if getattr(live, f) != getattr(wanted, f)]
     if drift:
         await jsm.add_consumer(PLAN_STREAM, wanted)  # a create on a live name updates it
-        log.info("consumer.updated name=%s fields=%s", name, ",".join(drift))
+        log.info("consumer.updated", name=name, fields=",".join(drift))
 
 
 def retry_delay(delivered: int) -> float:
@@ -75,6 +76,8 @@ class Consumer:
     async def process(self, msg: Msg) -> None:
         """Handle one message and settle it: ack, nak(delay) or dead-letter + term."""
         delivered = msg.metadata.num_delivered
+        if delivered > 1:
+            REDELIVERIES.inc()
         if delivered > self.settings.max_deliveries:
             await self.dead_letter(msg, f"delivered {delivered} times without success")
             return
@@ -83,6 +86,10 @@ class Consumer:
         except msgspec.DecodeError as exc:
             await self.dead_letter(msg, f"undecodable event: {exc}")
             return
+        with correlation.bound(envelope.metadata.correlation_id):
+            await self._handle(msg, envelope, delivered)
+
+    async def _handle(self, msg: Msg, envelope: Envelope, delivered: int) -> None:
         try:
             async with self.pool.acquire() as conn, conn.transaction():
                 await self.handling.handle(conn, envelope)
@@ -90,16 +97,16 @@ class Consumer:
             await msg.nak(delay=retry_delay(delivered))  # its activation is still on the way
             return
         except DATABASE_ERRORS as exc:
-            log.warning(
-                "consumer.retry event_id=%s error=%s", envelope.event_id, type(exc).__name__
-            )
+            log.warning("consumer.retry", event_id=envelope.event_id, error=type(exc).__name__)
             await msg.nak(delay=retry_delay(delivered))
             return
         await msg.ack()
+        log.debug("consumer.handled", event_id=envelope.event_id, event_type=envelope.event_type)
 
     async def dead_letter(self, msg: Msg, reason: str) -> None:
         headers = dict(msg.headers or {})
         headers[DLQ_HEADER_REASON] = reason
         await self.js.publish(dead_letter_subject(msg.subject), msg.data, headers=headers)
         await msg.term()
-        log.error("consumer.dead_lettered subject=%s reason=%s", msg.subject, reason)
+        DEAD_LETTERS.inc()
+        log.error("consumer.dead_lettered", subject=msg.subject, reason=reason)

@@ -4,20 +4,21 @@ The activation's current state is read under the timer's lock, so a timer that c
 after an acknowledgement or a resolution pages nobody.
 """
 
-import logging
 from datetime import UTC, datetime
 
 import asyncpg
+import structlog
 
-from notifier import ledger, timers
+from notifier import correlation, ledger, timers
 from notifier.domain import deliveries as plan
-from notifier.domain.escalation import Escalate, NoAnswer, next_step
+from notifier.domain.escalation import Escalate, NoAnswer, Step, next_step
 from notifier.handling import Handling
 from notifier.ids import new_id
 from notifier.ledger import Connection
+from notifier.metrics import ESCALATIONS
 from notifier.timers import DueTimer
 
-log = logging.getLogger("notifier.escalator")
+log = structlog.stdlib.get_logger("notifier.escalator")
 
 
 class Escalator:
@@ -40,15 +41,29 @@ class Escalator:
             await timers.retire(conn, timer)
             return
         step = next_step(record.snapshot, timer.tier, record.status)
+        # The claims of a later tier carry the activation's own correlation id.
+        with correlation.bound(record.correlation_id):
+            await self._step(conn, timer, record, step, now)
+
+    async def _step(
+        self,
+        conn: Connection,
+        timer: DueTimer,
+        record: ledger.ActivationRecord,
+        step: Step,
+        now: datetime,
+    ) -> None:
         match step:
             case Escalate(tier=tier):
                 await timers.fire(conn, timer, new_id())
                 await self.handling.alert_tier(conn, record.plan_id, record.snapshot, tier, now)
-                log.info("escalation.next_tier activation_id=%s tier=%d", timer.activation_id, tier)
+                ESCALATIONS.labels(kind="next_tier").inc()
+                log.info("escalation.next_tier", activation_id=timer.activation_id, tier=tier)
             case NoAnswer():
                 await timers.fire(conn, timer, None)  # the no-answer note is its own report
                 planned = plan.no_answer_deliveries(record.plan_id, record.snapshot)
                 await ledger.claim(conn, planned, self.handling.renderer(record.snapshot, {}))
-                log.info("escalation.no_answer activation_id=%s", timer.activation_id)
+                ESCALATIONS.labels(kind="no_answer").inc()
+                log.info("escalation.no_answer", activation_id=timer.activation_id)
             case _:
                 await timers.retire(conn, timer)  # answered already: a late timer is silent

@@ -16,6 +16,7 @@ import msgspec
 from asyncpg.pool import PoolConnectionProxy
 
 from contracts.events import Channel, ChannelKind, MessageKind, PlanActivated
+from notifier import correlation
 from notifier.channels.base import DeliveryOutcome
 from notifier.domain.alert_text import Rendered
 from notifier.domain.deliveries import PlannedDelivery
@@ -28,11 +29,13 @@ Executor = Connection | asyncpg.Pool
 WORK_CHANNEL = "notifier_work"  # NOTIFY on new claims and timers: wakes the workers
 
 REMEMBER = """
-INSERT INTO notifier.activations (activation_id, plan_id, snapshot) VALUES ($1, $2, $3::jsonb)
+INSERT INTO notifier.activations (activation_id, plan_id, snapshot, correlation_id)
+VALUES ($1, $2, $3::jsonb, $4)
 ON CONFLICT (activation_id) DO NOTHING
 """
 LOAD = """
-SELECT activation_id, plan_id, snapshot::text AS snapshot, status, acknowledged_by
+SELECT activation_id, plan_id, snapshot::text AS snapshot, status, acknowledged_by,
+    correlation_id
 FROM notifier.activations WHERE activation_id = $1
 """
 LOCK = LOAD.strip() + " FOR UPDATE"
@@ -51,8 +54,9 @@ RETURNING sequence
 """
 CLAIM = """
 INSERT INTO notifier.deliveries (delivery_id, claim_key, plan_id, activation_id, recipient_id,
-    recipient_name, channel_kind, address, tier, message, sequence, subject, body, payload)
-SELECT d, k, p, a, r, n, c, ad, t, m, s, su, b, pl::jsonb
+    recipient_name, channel_kind, address, tier, message, sequence, subject, body, payload,
+    correlation_id)
+SELECT d, k, p, a, r, n, c, ad, t, m, s, su, b, pl::jsonb, $15
 FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::uuid[], $5::uuid[], $6::text[],
     $7::text[], $8::text[], $9::int[], $10::text[], $11::int[], $12::text[], $13::text[],
     $14::text[]) AS x(d, k, p, a, r, n, c, ad, t, m, s, su, b, pl)
@@ -67,7 +71,7 @@ WHERE delivery_id IN (
     WHERE status = 'claimed' AND (lease_until IS NULL OR lease_until < now())
     ORDER BY claimed_at LIMIT $2 FOR UPDATE SKIP LOCKED)
 RETURNING delivery_id, plan_id, activation_id, recipient_id, recipient_name, channel_kind,
-    address, tier, message, sequence, subject, body, payload::text AS payload
+    address, tier, message, sequence, subject, body, payload::text AS payload, correlation_id
 """
 RENEW = """
 UPDATE notifier.deliveries SET lease_until = now() + $2::interval
@@ -77,6 +81,12 @@ FINISH = """
 UPDATE notifier.deliveries SET status = $2, permanent = $3, reason = $4,
     attempts = attempts + $5, finished_at = now(), lease_until = NULL
 WHERE delivery_id = $1 AND status = 'claimed'
+"""
+# Set once per activation: only the first alert sent finds it empty.
+FIRST_ALERT_SENT = """
+UPDATE notifier.activations SET first_delivered_at = clock_timestamp()
+WHERE activation_id = $1 AND first_delivered_at IS NULL
+RETURNING extract(epoch FROM clock_timestamp() - (snapshot->>'at')::timestamptz)::float8
 """
 ALERTED = """
 SELECT recipient_id, channel_kind, address FROM notifier.deliveries
@@ -90,6 +100,7 @@ class ActivationRecord(msgspec.Struct, frozen=True, kw_only=True):
     snapshot: PlanActivated
     status: ActivationStatus
     acknowledged_by: UUID | None
+    correlation_id: UUID | None = None
 
 
 class Lease(msgspec.Struct, frozen=True, kw_only=True):
@@ -107,6 +118,7 @@ class Lease(msgspec.Struct, frozen=True, kw_only=True):
     subject: str
     body: str
     payload: dict[str, Any]
+    correlation_id: UUID | None = None
 
 
 Render = Callable[[PlannedDelivery, int], Rendered]  # (delivery, its sequence) → the words
@@ -117,7 +129,11 @@ _snapshot = msgspec.json.Decoder(PlanActivated)
 async def remember_activation(conn: Executor, plan_id: UUID, activated: PlanActivated) -> bool:
     """Keep the activation's frozen snapshot; False when it was known already (a replay)."""
     status = await conn.execute(
-        REMEMBER, activated.activation_id, plan_id, msgspec.json.encode(activated).decode()
+        REMEMBER,
+        activated.activation_id,
+        plan_id,
+        msgspec.json.encode(activated).decode(),
+        correlation.current(),
     )
     return status.endswith(" 1")
 
@@ -140,6 +156,7 @@ def _record(row: asyncpg.Record | None) -> ActivationRecord | None:
         snapshot=_snapshot.decode(row["snapshot"]),
         status=ActivationStatus(row["status"]),
         acknowledged_by=row["acknowledged_by"],
+        correlation_id=row["correlation_id"],
     )
 
 
@@ -154,7 +171,8 @@ async def mark_resolved(conn: Executor, activation_id: UUID) -> bool:
 async def claim(conn: Connection, planned: Sequence[PlannedDelivery], render: Render) -> int:
     """Claim each planned delivery not claimed before; return how many are new.
 
-    The message is rendered now and kept with the claim, so any resend is identical.
+    The message is rendered now and kept with the claim, so any resend is identical. The
+    claims carry the correlation id bound to the work in hand.
     """
     if not planned:
         return 0
@@ -180,7 +198,7 @@ async def claim(conn: Connection, planned: Sequence[PlannedDelivery], render: Re
         )
         for column, value in zip(columns, row, strict=True):
             column.append(value)
-    inserted = await conn.fetch(CLAIM, *columns)
+    inserted = await conn.fetch(CLAIM, *columns, correlation.current())
     if inserted:
         await conn.execute(NOTIFY, WORK_CHANNEL)
     return len(inserted)
@@ -213,6 +231,7 @@ async def lease(conn: Executor, seconds: float, limit: int = 20) -> list[Lease]:
             subject=row["subject"],
             body=row["body"],
             payload=msgspec.json.decode(row["payload"]),
+            correlation_id=row["correlation_id"],
         )
         for row in rows
     ]
@@ -235,6 +254,12 @@ async def skip(conn: Executor, delivery_id: UUID, reason: str) -> None:
     await conn.execute(FINISH, delivery_id, "skipped", False, reason, 0)
 
 
+async def first_alert_sent(conn: Connection, activation_id: UUID) -> float | None:
+    """Seconds since the activation when this is its first alert sent; None after that."""
+    seconds: float | None = await conn.fetchval(FIRST_ALERT_SENT, activation_id)
+    return seconds
+
+
 async def alerted(conn: Executor, activation_id: UUID) -> list[tuple[UUID, Channel]]:
     """The (recipient, channel) pairs an alert of this activation was sent to."""
     rows = await conn.fetch(ALERTED, activation_id)
@@ -249,7 +274,7 @@ async def alerted(conn: Executor, activation_id: UUID) -> list[tuple[UUID, Chann
 
 UNREPORTED = """
 SELECT delivery_id, plan_id, activation_id, recipient_id, channel_kind, tier, message, status,
-    reason, attempts, finished_at
+    reason, attempts, finished_at, correlation_id
 FROM notifier.deliveries
 WHERE reported_at IS NULL AND status IN ('sent', 'failed')
 ORDER BY finished_at LIMIT $1

@@ -5,7 +5,7 @@ as ``Nats-Msg-Id``, so a NATS outage delays them and a retry never doubles them;
 planner stores each report once under that same id.
 """
 
-import logging
+from uuid import UUID
 
 import asyncpg
 import msgspec
@@ -14,10 +14,8 @@ from nats.js import JetStreamContext
 from contracts.delivery import DeliveryReported, NotifierReport, TierEscalated, subject_key
 from contracts.events import ChannelKind, DeliveryStatus, MessageKind
 from contracts.ids import ActivationId, PlanId
-from contracts.subjects import HEADER_MSG_ID, delivery_subject
+from contracts.subjects import HEADER_CORRELATION_ID, HEADER_MSG_ID, delivery_subject
 from notifier import ledger, timers
-
-log = logging.getLogger("notifier.reporter")
 
 
 class Reporter:
@@ -29,7 +27,7 @@ class Reporter:
         """Publish every unreported outcome; return how many. NATS errors propagate."""
         count = 0
         for row in await ledger.unreported(self.pool):
-            await self._publish(_delivery_report(row), "reported")
+            await self._publish(_delivery_report(row), "reported", row["correlation_id"])
             await ledger.mark_reported(self.pool, [row["delivery_id"]])
             count += 1
         for fired in await timers.unreported(self.pool):
@@ -45,11 +43,16 @@ class Reporter:
             count += 1
         return count
 
-    async def _publish(self, report: NotifierReport, kind: str) -> None:
+    async def _publish(
+        self, report: NotifierReport, kind: str, correlation_id: UUID | None = None
+    ) -> None:
+        headers = {HEADER_MSG_ID: str(report.report_id)}
+        if correlation_id is not None:  # the planner records the report under this id
+            headers[HEADER_CORRELATION_ID] = str(correlation_id)
         await self.js.publish(
             delivery_subject(subject_key(report), kind),
             msgspec.json.encode(report),
-            headers={HEADER_MSG_ID: str(report.report_id)},
+            headers=headers,
         )
 
 

@@ -7,23 +7,24 @@ lapses, under the same delivery id.
 
 import asyncio
 import contextlib
-import logging
 from collections.abc import AsyncIterator, Mapping
 from uuid import UUID
 
 import asyncpg
+import structlog
 
 from contracts.capabilities import webhook_secret
 from contracts.events import ChannelKind, MessageKind
-from notifier import ledger, timers
+from notifier import correlation, ledger, timers
 from notifier.channels.base import ChannelAdapter, DeliveryOutcome, OutboundMessage
 from notifier.database import DATABASE_ERRORS
 from notifier.domain.escalation import ActivationStatus
 from notifier.handling import Handling
 from notifier.ledger import Lease
+from notifier.metrics import ACTIVATION_TO_FIRST_DELIVERY, DELIVERIES
 from notifier.settings import NotifierSettings
 
-log = logging.getLogger("notifier.sender")
+log = structlog.stdlib.get_logger("notifier.sender")
 
 MAX_IN_FLIGHT = 32
 
@@ -61,18 +62,21 @@ class Sender:
         await asyncio.gather(*self.in_flight, return_exceptions=True)
 
     async def deliver(self, lease: Lease) -> None:
-        try:
-            async with self.slots:
-                await self._deliver(lease)
-        except DATABASE_ERRORS as exc:
-            # The claim stays leased; when the lease lapses it is sent again, same id.
-            log.warning(
-                "delivery.deferred delivery_id=%s error=%s", lease.delivery_id, type(exc).__name__
-            )
+        with correlation.bound(lease.correlation_id):
+            try:
+                async with self.slots:
+                    await self._deliver(lease)
+            except DATABASE_ERRORS as exc:
+                # The claim stays leased; when the lease lapses it is sent again, same id.
+                log.warning(
+                    "delivery.deferred", delivery_id=lease.delivery_id, error=type(exc).__name__
+                )
 
     async def _deliver(self, lease: Lease) -> None:
         if await self._answered(lease):
             await ledger.skip(self.pool, lease.delivery_id, "activation already resolved")
+            _count(lease, "skipped")
+            log.info("delivery.skipped", delivery_id=lease.delivery_id, reason="resolved")
             return
         async with self._holding(lease.delivery_id):
             outcome = await self.adapters[lease.channel.kind].send(self._message(lease))
@@ -82,6 +86,7 @@ class Sender:
             await timers.hurry_if_tier_failed(self.pool, lease.activation_id, lease.tier)
 
     async def _record(self, lease: Lease, outcome: DeliveryOutcome) -> None:
+        _count(lease, "sent" if outcome.sent else "failed")
         if not (outcome.sent and lease.message is MessageKind.ALERT and lease.activation_id):
             await ledger.finish(self.pool, lease.delivery_id, outcome)
             return
@@ -90,6 +95,9 @@ class Sender:
                 conn, lease.activation_id, lease.recipient_id, lease.channel
             )
             await ledger.finish(conn, lease.delivery_id, outcome)
+            first = await ledger.first_alert_sent(conn, lease.activation_id)
+        if first is not None:
+            ACTIVATION_TO_FIRST_DELIVERY.observe(max(0.0, first))
 
     @contextlib.asynccontextmanager
     async def _holding(self, delivery_id: UUID) -> AsyncIterator[None]:
@@ -110,7 +118,7 @@ class Sender:
                 await ledger.renew(self.pool, delivery_id, seconds)
             except DATABASE_ERRORS as exc:  # the next renewal may get through
                 log.warning(
-                    "delivery.renew_failed delivery_id=%s error=%s", delivery_id, type(exc).__name__
+                    "delivery.renew_failed", delivery_id=delivery_id, error=type(exc).__name__
                 )
 
     async def _answered(self, lease: Lease) -> bool:
@@ -137,14 +145,21 @@ class Sender:
         )
 
 
+def _count(lease: Lease, outcome: str) -> None:
+    DELIVERIES.labels(
+        channel=lease.channel.kind.value, message=lease.message.value, outcome=outcome
+    ).inc()
+
+
 def _log(lease: Lease, outcome: DeliveryOutcome) -> None:
     # Ids and outcomes only: never the address, the text or the recipient's name.
     log.info(
-        "delivery.%s delivery_id=%s activation_id=%s channel=%s attempts=%d reason=%s",
-        "sent" if outcome.sent else "failed",
-        lease.delivery_id,
-        lease.activation_id,
-        lease.channel.kind.value,
-        outcome.attempts,
-        outcome.reason,
+        "delivery.sent" if outcome.sent else "delivery.failed",
+        delivery_id=lease.delivery_id,
+        activation_id=lease.activation_id,
+        channel=lease.channel.kind.value,
+        message=lease.message.value,
+        tier=lease.tier,
+        attempts=outcome.attempts,
+        reason=outcome.reason,
     )

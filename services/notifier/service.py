@@ -7,7 +7,6 @@ claims, finished sends, new timers) and otherwise sleeping until the next timer 
 
 import asyncio
 import contextlib
-import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -15,11 +14,12 @@ from typing import Any, TypeVar
 import asyncpg
 import nats
 import nats.errors
+import structlog
 from nats.aio.client import Client
 from nats.js.errors import NotFoundError
 
 from contracts.subjects import PLAN_STREAM
-from notifier import adapters, migrations, timers
+from notifier import adapters, migrations, status, timers
 from notifier.channels.retry import RetryPolicy
 from notifier.consumer import Consumer, consumer_config, ensure_consumer
 from notifier.database import DATABASE_ERRORS, SESSION_SETTINGS
@@ -29,7 +29,7 @@ from notifier.reporter import Reporter
 from notifier.sender import Sender
 from notifier.settings import NotifierSettings
 
-log = logging.getLogger("notifier")
+log = structlog.stdlib.get_logger("notifier")
 T = TypeVar("T")
 
 SAFETY_NET_SECONDS = 5.0  # the longest the worker sleeps without a NOTIFY
@@ -45,16 +45,26 @@ class Notifier:
     def __init__(self, settings: NotifierSettings) -> None:
         self.settings = settings
         self.ready = asyncio.Event()
+        self.dependencies = status.Dependencies(settings)
+        self.status_url: str | None = None  # where /healthz, /readyz and /metrics answer
 
     async def run(self, stop: asyncio.Event) -> None:
         """Serve until ``stop`` is set; a database or NATS not up yet is waited for."""
+        async with status.serving(self.dependencies) as url:
+            self.status_url = url
+            log.info("notifier.status_server", metrics=f"{url}/metrics", readyz=f"{url}/readyz")
+            await self._run(stop)
+
+    async def _run(self, stop: asyncio.Event) -> None:
         pool = await _when_reachable("database", self._open_pool, DATABASE_ERRORS, stop)
         if pool is None:
             return
+        self.dependencies.pool = pool
         try:
             nc = await _when_reachable("nats", self._connect_nats, NATS_ERRORS, stop)
             if nc is None:
                 return
+            self.dependencies.nats = nc
             try:
                 await self._serve(pool, nc, stop)
             finally:
@@ -94,6 +104,7 @@ class Notifier:
         js = nc.jetstream()
         await self._bind(nc, stop)
         subscription = await js.pull_subscribe_bind(self.settings.consumer_name, PLAN_STREAM)
+        self.dependencies.consumer_bound = True
         consumer = Consumer(self.settings, pool, js)
         policy = RetryPolicy(
             base_delay=self.settings.retry_base_delay, deadline=self.settings.retry_deadline
@@ -118,7 +129,7 @@ class Notifier:
                 await ensure_consumer(jsm, consumer_config(self.settings))
                 return
             except (NotFoundError, nats.errors.Error) as exc:
-                log.warning("consumer.waiting stream=%s error=%s", PLAN_STREAM, type(exc).__name__)
+                log.warning("consumer.waiting", stream=PLAN_STREAM, error=type(exc).__name__)
                 await _wait(stop, 1.0)
 
 
@@ -141,7 +152,7 @@ async def _when_reachable(
         try:
             return attempt.result()
         except errors as exc:
-            log.warning("notifier.waiting dependency=%s error=%s", dependency, type(exc).__name__)
+            log.warning("notifier.waiting", dependency=dependency, error=type(exc).__name__)
             await _wait(stop, RECONNECT_SECONDS)
     return None
 
@@ -154,14 +165,14 @@ async def _consume(subscription: object, consumer: Consumer, stop: asyncio.Event
         except nats.errors.TimeoutError:
             continue
         except nats.errors.Error as exc:
-            log.warning("consumer.fetch_failed error=%s", type(exc).__name__)
+            log.warning("consumer.fetch_failed", error=type(exc).__name__)
             await _wait(stop, 1.0)
             continue
         for message in messages:
             try:
                 await consumer.process(message)
             except nats.errors.Error as exc:  # an ack or nak lost: JetStream redelivers it
-                log.warning("consumer.settle_failed error=%s", type(exc).__name__)
+                log.warning("consumer.settle_failed", error=type(exc).__name__)
 
 
 class Worker:
@@ -194,17 +205,17 @@ class Worker:
             await self.sender.drain()
             await self.escalator.fire_due()
         except DATABASE_ERRORS as exc:
-            log.warning("worker.database_error error=%s", type(exc).__name__)
+            log.warning("worker.database_error", error=type(exc).__name__)
         try:
             await self.reporter.drain()
         except (nats.errors.Error, *DATABASE_ERRORS) as exc:  # the ledger keeps the reports
-            log.warning("reporter.deferred error=%s", type(exc).__name__)
+            log.warning("reporter.deferred", error=type(exc).__name__)
 
     async def _sleep_for(self) -> float:
         try:
             due = await timers.next_due(self.pool)
         except DATABASE_ERRORS as exc:
-            log.warning("worker.database_error error=%s", type(exc).__name__)
+            log.warning("worker.database_error", error=type(exc).__name__)
             return DATABASE_RETRY_SECONDS
         if due is None:
             return SAFETY_NET_SECONDS
@@ -223,7 +234,7 @@ async def _listen(dsn: str, wake: asyncio.Event) -> asyncpg.Connection | None:
         # whose NOTIFY it missed) without waiting out its safety net.
         listener.add_termination_listener(lambda _: wake.set())
     except DATABASE_ERRORS as exc:
-        log.warning("worker.listen_failed error=%s", type(exc).__name__)
+        log.warning("worker.listen_failed", error=type(exc).__name__)
         return None
     return listener
 

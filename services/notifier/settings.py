@@ -8,6 +8,8 @@ import msgspec
 from notifier.domain.alert_text import DEFAULT_CRISIS_RESOURCES
 
 TRUE = {"1", "true", "yes", "on"}
+DEFAULT_STATUS_PORT = 8001
+MAX_PORT = 65535
 
 
 class NotifierSettings(msgspec.Struct, frozen=True, kw_only=True):
@@ -28,6 +30,8 @@ class NotifierSettings(msgspec.Struct, frozen=True, kw_only=True):
     consumer_name: str = "notifier"
     retry_base_delay: float = 0.5  # channel retries: 0.5 s, 1 s, 2 s … (tests shorten it)
     retry_deadline: float = 60.0
+    status_host: str = "127.0.0.1"  # /healthz, /readyz and /metrics
+    status_port: int = 0  # 0: a free port; from_env gives 8001 unless TANDEM_NOTIFIER_PORT
 
 
 class SettingsError(ValueError):
@@ -57,7 +61,17 @@ def from_env(environ: dict[str, str] | None = None) -> NotifierSettings:
         crisis_resources=env.get("TANDEM_CRISIS_RESOURCES") or DEFAULT_CRISIS_RESOURCES,
         lease_seconds=_seconds(env, "TANDEM_NOTIFIER_LEASE_SECONDS", 60.0),
         retry_base_delay=_seconds(env, "TANDEM_NOTIFIER_RETRY_BASE_DELAY", 0.5),
+        status_port=_port(env, "TANDEM_NOTIFIER_PORT", DEFAULT_STATUS_PORT),
     )
+
+
+def _port(env: dict[str, str], name: str, default: int) -> int:
+    text = env.get(name, "").strip()
+    if not text:
+        return default
+    if not text.isdigit() or int(text) > MAX_PORT:
+        raise SettingsError(f"{name} must be a port number (0: any free port), got {text!r}")
+    return int(text)
 
 
 def _seconds(env: dict[str, str], name: str, default: float) -> float:

@@ -13,7 +13,7 @@ from rich.console import Console
 
 from contracts import schema
 from planner import dev
-from planner.admin import common, dlq, events_backup, events_verify, notifier_commands
+from planner.admin import common, dlq, events_verify, notifier_commands
 from planner.admin import events as admin_events
 from planner.ids import new_id
 from planner.settings import Settings
@@ -29,8 +29,6 @@ operator_token = typer.Typer(help="Operator tokens: read any plan's history, edi
 app.add_typer(operator_token, name="operator-token")
 app.add_typer(admin_events.events, name="events")
 admin_events.events.command("verify")(events_verify.verify)
-admin_events.events.command("export")(events_backup.export)
-admin_events.events.command("import")(events_backup.import_)
 app.add_typer(dlq.dlq, name="dlq")
 app.add_typer(notifier_commands.notifier, name="notifier")
 console = Console(stderr=True)

@@ -15,7 +15,7 @@ from rich.console import Console
 from contracts import logs
 from contracts.subjects import PLAN_STREAM
 from planner.api.app import create_app
-from planner.notifier_process import notifier_process
+from planner.notifier_process import notifier_process, status_url
 from planner.settings import Settings, with_home_secret
 from planner.stack import servers
 from planner.store import migrations
@@ -95,6 +95,9 @@ def _banner(settings: Settings) -> None:
     relay = f"outbox → JetStream {PLAN_STREAM}" if settings.run_relay else "off (TANDEM_RUN_RELAY)"
     console.print(f"  relay     {relay}")
     console.print("  notifier  its own process (python -m notifier)")
+    notifier = status_url()
+    console.print(f"            {notifier}/metrics  {notifier}/readyz")
+    console.print(f"  metrics   {base}/metrics")
     console.print(f"  outbox    {base}/dev/outbox   (e-mail and SMS, without a provider)")
 
 

@@ -15,6 +15,13 @@ from pathlib import Path
 from planner.settings import Settings
 
 STOP_TIMEOUT_SECONDS = 10.0
+DEFAULT_STATUS_PORT = "8001"  # the notifier's /healthz, /readyz and /metrics
+
+
+def status_url() -> str:
+    """Where the notifier started by `tandem dev` serves its status (TANDEM_NOTIFIER_PORT)."""
+    port = os.environ.get("TANDEM_NOTIFIER_PORT") or DEFAULT_STATUS_PORT
+    return f"http://127.0.0.1:{port}"
 
 
 def command() -> list[str]:
@@ -27,6 +34,7 @@ def environment(settings: Settings, dev_outbox: Path | None) -> dict[str, str]:
     env["TANDEM_NATS_URL"] = settings.nats_url or ""
     env["TANDEM_SECRET_KEY"] = settings.secret_key.decode()
     env["TANDEM_PUBLIC_URL"] = settings.base_url
+    env["TANDEM_NOTIFIER_PORT"] = status_url().rsplit(":", 1)[1]
     if dev_outbox is not None:
         env["TANDEM_DEV_OUTBOX"] = str(dev_outbox)
     if settings.allow_private_webhooks:

@@ -36,6 +36,7 @@ class Stack(msgspec.Struct, kw_only=True):
     nats: EmbeddedNats
     nats_url: str
     db_url: str
+    notifier: Notifier | None = None  # running in this process; its status_url answers HTTP
 
 
 @pytest.fixture
@@ -106,7 +107,7 @@ async def stack(
     app = create_app(planner_settings)
     async with AsyncTestClient(app=app, base_url=PUBLIC_URL) as client:
         settings = notifier_settings(db_url, nats_url, smtp, sms)
-        async with running_notifier(settings):
+        async with running_notifier(settings) as notifier:
             yield Stack(
                 client=client,
                 webhooks=webhooks,
@@ -116,4 +117,5 @@ async def stack(
                 nats=nats,
                 nats_url=nats_url,
                 db_url=db_url,
+                notifier=notifier,
             )

@@ -14,6 +14,7 @@ from notifier.service import Notifier
 from planner.embedded.nats_server import EmbeddedNats, free_port
 from planner.jetstream import ensure_streams
 from tests.e2e.conftest import notifier_settings
+from tests.support.log_capture import captured_logs
 from tests.support.receivers import GatedWebhookReceiver, SmsProvider, SmtpServer
 
 pytestmark = pytest.mark.integration
@@ -50,17 +51,16 @@ async def test_a_notifier_started_before_nats_serves_once_nats_is_up(
 
 async def test_a_notifier_waiting_for_its_database_stops_promptly(
     receivers: tuple[GatedWebhookReceiver, SmtpServer, SmsProvider],
-    caplog: pytest.LogCaptureFixture,
 ) -> None:
     _, smtp, sms = receivers
     nowhere = f"postgresql://tandem@127.0.0.1:{free_port()}/tandem"
     stop = asyncio.Event()
     notifier = Notifier(notifier_settings(nowhere, "nats://127.0.0.1:1", smtp, sms))
-    running = asyncio.create_task(notifier.run(stop))
-
-    await asyncio.sleep(1.0)
+    with captured_logs() as logs:
+        running = asyncio.create_task(notifier.run(stop))
+        await asyncio.sleep(1.0)
     assert not running.done()
-    assert "notifier.waiting dependency=database" in caplog.text
+    assert any(line["dependency"] == "database" for line in logs.events("notifier.waiting"))
 
     stop.set()
     await asyncio.wait_for(running, STOP_WITHIN_SECONDS)

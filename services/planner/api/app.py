@@ -95,6 +95,7 @@ def create_app(settings: Settings, pool: asyncpg.Pool | None = None) -> Litestar
         middleware=[metrics.config().middleware, CorrelationMiddleware()],
         plugins=[ProblemDetailsPlugin(problems.config())],
         exception_handlers={Exception: problems.internal_error},
+        logging_config=None,  # the process configured logging (contracts.logs): keep it
         state=State({"settings": settings}),
         openapi_config=OpenAPIConfig(
             title="Tandem planner API",
