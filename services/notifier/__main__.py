@@ -8,7 +8,7 @@ import signal
 import sys
 
 from contracts import logs
-from notifier import replay_command
+from notifier import migrate_command, replay_command
 from notifier.service import Notifier
 from notifier.settings import SettingsError, from_env
 
@@ -23,6 +23,8 @@ async def _main() -> None:
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["migrate"]:
+        sys.exit(migrate_command.main())
     if sys.argv[1:2] == ["replay"]:
         sys.exit(replay_command.main(sys.argv[2:]))
     logs.configure()

@@ -13,8 +13,18 @@ from rich.console import Console
 
 from contracts import schema
 from planner import dev
-from planner.admin import common, dlq, events_verify, notifier_commands
+from planner.admin import (
+    common,
+    database,
+    dlq,
+    events_tail,
+    events_verify,
+    notifier_commands,
+    plan_show,
+    replay,
+)
 from planner.admin import events as admin_events
+from planner.admin import migrate as admin_migrate
 from planner.ids import new_id
 from planner.settings import Settings
 from planner.stack import database_only
@@ -28,7 +38,12 @@ app = typer.Typer(
 operator_token = typer.Typer(help="Operator tokens: read any plan's history, edit none.")
 app.add_typer(operator_token, name="operator-token")
 app.add_typer(admin_events.events, name="events")
+admin_events.events.command("tail")(events_tail.tail)
 admin_events.events.command("verify")(events_verify.verify)
+app.add_typer(database.db, name="db")
+app.add_typer(plan_show.plan, name="plan")
+app.command("migrate")(admin_migrate.migrate)
+app.command("replay")(replay.replay)
 app.add_typer(dlq.dlq, name="dlq")
 app.add_typer(notifier_commands.notifier, name="notifier")
 console = Console(stderr=True)
@@ -54,14 +69,6 @@ def serve() -> None:
     dev.serve_only(settings)
 
 
-@app.command("migrate")
-def migrate() -> None:
-    """Apply the database migrations (safe to run twice, or from two processes at once)."""
-    with database_only(_settings()) as url:
-        applied = asyncio.run(_migrate(url))
-    console.print(f"applied {len(applied)} migration(s): {', '.join(applied) or 'none needed'}")
-
-
 @app.command("schema")
 def write_schema(
     directory: Annotated[Path, typer.Option(help="where to write")] = schema.SCHEMA_DIR,
@@ -81,14 +88,6 @@ def create_operator_token(
         asyncio.run(_add_operator(url, new_id(), label, token))
     console.print(f"operator token created for {label!r}; it is shown only this once:")
     typer.echo(token)
-
-
-async def _migrate(url: str) -> list[str]:
-    conn = await asyncpg.connect(url)
-    try:
-        return await migrations.migrate(conn)
-    finally:
-        await conn.close()
 
 
 async def _add_operator(url: str, operator_id: UUID, label: str, token: str) -> None:

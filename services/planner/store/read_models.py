@@ -5,6 +5,7 @@ partner who just joined can act at once. Other read models may lag and are rebui
 """
 
 from collections.abc import Sequence
+from datetime import datetime
 from uuid import UUID
 
 from contracts.events import PartnerInvited, PartnerJoined, PlanCreated, PlanEvent
@@ -31,19 +32,38 @@ SELECT plan_id FROM plan_members WHERE participant_id = $1 ORDER BY joined_at
 """
 
 
+# Which events each read model follows; `tandem replay` reads only these.
+MEMBER_EVENTS = frozenset({"plan.created", "plan.partner_joined"})
+INVITE_EVENTS = frozenset({"plan.partner_invited"})
+
+
 async def project(conn: Connection, plan_id: UUID, events: Sequence[PlanEvent]) -> None:
     """Apply the authorization read models for freshly appended events (same transaction)."""
     for event in events:
-        match event:
-            case (
-                PlanCreated(created_by=participant_id)
-                | PartnerJoined(participant_id=participant_id)
-            ):
-                await conn.execute(INSERT_MEMBER, plan_id, participant_id)
-            case PartnerInvited(code_sha256=code, expires_at=expires_at):
-                await conn.execute(INSERT_INVITE_CODE, code, plan_id, expires_at)
-            case _:
-                pass  # not needed for authorization
+        member = member_joining(event)
+        if member is not None:
+            await conn.execute(INSERT_MEMBER, plan_id, member)
+        invite = invite_code(event)
+        if invite is not None:
+            await conn.execute(INSERT_INVITE_CODE, invite[0], plan_id, invite[1])
+
+
+def member_joining(event: PlanEvent) -> UUID | None:
+    """The participant an event makes a member of its plan, if any (live and replay)."""
+    match event:
+        case PlanCreated(created_by=participant_id) | PartnerJoined(participant_id=participant_id):
+            return participant_id
+        case _:
+            return None
+
+
+def invite_code(event: PlanEvent) -> tuple[str, datetime] | None:
+    """The invite code hash and expiry an event issues, if any (live and replay)."""
+    match event:
+        case PartnerInvited(code_sha256=code, expires_at=expires_at):
+            return code, expires_at
+        case _:
+            return None
 
 
 async def is_member(conn: Executor, plan_id: UUID, participant_id: UUID) -> bool:

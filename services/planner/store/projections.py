@@ -1,0 +1,149 @@
+"""The read models `tandem replay` can rebuild: name → tables, the events they follow, rows.
+
+Each projection is one live table. A rebuild fills ``<name>__fresh`` (created ``LIKE`` the
+live table, so columns and defaults follow the migrations), adds its keys after the bulk
+load, and swaps it in: drop the live table, rename the fresh one and its keys to the
+live names. The row functions are the ones the command handlers use inline
+(:mod:`planner.store.read_models`), so a rebuilt row is the row a command writes.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from contracts.envelope import Envelope
+from planner.store import read_models
+
+Row = tuple[Any, ...]
+
+# --- plan_members ---------------------------------------------------------------------
+
+CREATE_FRESH_MEMBERS = """
+DROP TABLE IF EXISTS plan_members__fresh;
+CREATE TABLE plan_members__fresh (LIKE plan_members INCLUDING DEFAULTS INCLUDING CONSTRAINTS)
+"""
+KEYS_FRESH_MEMBERS = """
+ALTER TABLE plan_members__fresh
+    ADD CONSTRAINT plan_members__fresh_pkey PRIMARY KEY (plan_id, participant_id);
+CREATE INDEX plan_members__fresh_by_participant ON plan_members__fresh (participant_id)
+"""
+INSERT_FRESH_MEMBER = """
+INSERT INTO plan_members__fresh (plan_id, participant_id, joined_at) VALUES ($1, $2, $3)
+ON CONFLICT DO NOTHING
+"""
+INSERT_LIVE_MEMBER = """
+INSERT INTO plan_members (plan_id, participant_id, joined_at) VALUES ($1, $2, $3)
+ON CONFLICT DO NOTHING
+"""
+LOCK_MEMBERS = "LOCK TABLE plan_members IN ACCESS EXCLUSIVE MODE"
+SWAP_MEMBERS = """
+DROP TABLE plan_members;
+ALTER TABLE plan_members__fresh RENAME TO plan_members;
+ALTER TABLE plan_members RENAME CONSTRAINT plan_members__fresh_pkey TO plan_members_pkey;
+ALTER INDEX plan_members__fresh_by_participant RENAME TO plan_members_by_participant
+"""
+
+# --- partner_invite_codes -------------------------------------------------------------
+
+CREATE_FRESH_INVITES = """
+DROP TABLE IF EXISTS partner_invite_codes__fresh;
+CREATE TABLE partner_invite_codes__fresh
+    (LIKE partner_invite_codes INCLUDING DEFAULTS INCLUDING CONSTRAINTS)
+"""
+KEYS_FRESH_INVITES = """
+ALTER TABLE partner_invite_codes__fresh
+    ADD CONSTRAINT partner_invite_codes__fresh_pkey PRIMARY KEY (code_sha256)
+"""
+INSERT_FRESH_INVITE = """
+INSERT INTO partner_invite_codes__fresh (code_sha256, plan_id, expires_at) VALUES ($1, $2, $3)
+ON CONFLICT DO NOTHING
+"""
+INSERT_LIVE_INVITE = """
+INSERT INTO partner_invite_codes (code_sha256, plan_id, expires_at) VALUES ($1, $2, $3)
+ON CONFLICT DO NOTHING
+"""
+LOCK_INVITES = "LOCK TABLE partner_invite_codes IN ACCESS EXCLUSIVE MODE"
+SWAP_INVITES = """
+DROP TABLE partner_invite_codes;
+ALTER TABLE partner_invite_codes__fresh RENAME TO partner_invite_codes;
+ALTER TABLE partner_invite_codes
+    RENAME CONSTRAINT partner_invite_codes__fresh_pkey TO partner_invite_codes_pkey
+"""
+
+
+@dataclass(frozen=True)
+class Projection:
+    name: str
+    """The live table, and the name `tandem replay` takes."""
+    event_types: frozenset[str]
+    """Only these events are read for it."""
+    columns: tuple[str, ...]
+    key_width: int
+    """The primary key is the first ``key_width`` columns (a rebuild keeps the first row)."""
+    rows: Callable[[Envelope], list[Row]]
+    """The rows one event adds; applying an event twice adds nothing new."""
+    fresh_table: str
+    create_fresh: str
+    keys_fresh: str
+    insert_fresh: str
+    insert_live: str
+    lock: str
+    swap: str
+
+
+def member_rows(envelope: Envelope) -> list[Row]:
+    member = read_models.member_joining(envelope.event)
+    return [] if member is None else [(envelope.stream_id, member, envelope.recorded_at)]
+
+
+def invite_rows(envelope: Envelope) -> list[Row]:
+    invite = read_models.invite_code(envelope.event)
+    return [] if invite is None else [(invite[0], envelope.stream_id, invite[1])]
+
+
+PLAN_MEMBERS = Projection(
+    name="plan_members",
+    event_types=read_models.MEMBER_EVENTS,
+    columns=("plan_id", "participant_id", "joined_at"),
+    key_width=2,
+    rows=member_rows,
+    fresh_table="plan_members__fresh",
+    create_fresh=CREATE_FRESH_MEMBERS,
+    keys_fresh=KEYS_FRESH_MEMBERS,
+    insert_fresh=INSERT_FRESH_MEMBER,
+    insert_live=INSERT_LIVE_MEMBER,
+    lock=LOCK_MEMBERS,
+    swap=SWAP_MEMBERS,
+)
+
+PARTNER_INVITE_CODES = Projection(
+    name="partner_invite_codes",
+    event_types=read_models.INVITE_EVENTS,
+    columns=("code_sha256", "plan_id", "expires_at"),
+    key_width=1,
+    rows=invite_rows,
+    fresh_table="partner_invite_codes__fresh",
+    create_fresh=CREATE_FRESH_INVITES,
+    keys_fresh=KEYS_FRESH_INVITES,
+    insert_fresh=INSERT_FRESH_INVITE,
+    insert_live=INSERT_LIVE_INVITE,
+    lock=LOCK_INVITES,
+    swap=SWAP_INVITES,
+)
+
+# Registry order is lock order: every rebuild locks live tables in this order.
+REGISTRY: dict[str, Projection] = {p.name: p for p in (PLAN_MEMBERS, PARTNER_INVITE_CODES)}
+
+
+class UnknownProjection(ValueError):
+    def __init__(self, names: list[str]) -> None:
+        self.names = names
+        super().__init__(f"unknown projection(s): {', '.join(names)}; known: {', '.join(REGISTRY)}")
+
+
+def select(names: list[str]) -> list[Projection]:
+    """The named projections in registry order; all of them when ``names`` is empty."""
+    unknown = [name for name in names if name not in REGISTRY]
+    if unknown:
+        raise UnknownProjection(unknown)
+    return [p for name, p in REGISTRY.items() if not names or name in names]

@@ -1,0 +1,209 @@
+"""Rebuild read models from events into fresh tables and swap them in, while commands run.
+
+1. Under one REPEATABLE READ snapshot S, read every event the projections follow (large
+   pages) and COPY their rows into ``<name>__fresh``; then add the keys. Commands keep
+   writing the live tables meanwhile: nothing of theirs is locked.
+2. Catch up, unlocked: apply the events whose transaction was not visible in S (committed
+   since, whatever their positions: see :mod:`planner.store.event_feed`), in a new
+   snapshot S2. This leaves little for the locked step.
+3. Swap, in one transaction: lock the live tables (ACCESS EXCLUSIVE, with a lock timeout
+   so a long transaction cannot make everyone queue behind us), apply the events not
+   visible in S2 (the lock waited for every writer of these tables, so each event whose
+   rows went into a live table is committed and seen here), drop the live tables and
+   rename the fresh ones. A command that appended its event but waits on the lock to
+   write its row has not committed: it is not caught up here, and when the lock is
+   released its statement is re-planned against the renamed table and writes there.
+
+Every apply is an idempotent insert, so an event applied twice (by two catch-ups) adds
+nothing. ``reapply_from`` is the light repair: events from a position on, inserted into
+the live tables, nothing dropped.
+"""
+
+import time
+from collections.abc import Callable, Sequence
+
+import asyncpg
+import msgspec
+
+from contracts.envelope import Envelope
+from planner.store import event_feed
+from planner.store.event_store import Connection, _envelope
+from planner.store.projections import Projection, Row
+
+REPLAY_LOCK_KEY = 7_346_201_857_114_551_003  # one rebuild at a time per database
+SWAP_LOCK_TIMEOUT = "2s"
+SWAP_ATTEMPTS = 5
+PAGE_SIZE = 20_000
+
+TRY_LOCK = "SELECT pg_try_advisory_lock($1)"
+UNLOCK = "SELECT pg_advisory_unlock($1)"
+MAX_POSITION = "SELECT coalesce(max(position), 0) FROM events"
+SET_LOCK_TIMEOUT = "SELECT set_config('lock_timeout', $1, true)"
+PAGE = """
+SELECT position, stream_id, stream_version, event_id, event_type, schema_version,
+       payload::text AS payload, metadata::text AS metadata, recorded_at
+FROM events WHERE position > $1 AND event_type = ANY($2::text[])
+ORDER BY position LIMIT $3
+"""
+
+Progress = Callable[[int, int], None]
+"""Called with (position reached, last position) as pages are read."""
+
+
+class ReplayBusy(Exception):
+    """Another rebuild holds the replay lock on this database."""
+
+
+class SwapTimedOut(Exception):
+    """The live tables stayed locked by others through every attempt; nothing was swapped."""
+
+
+class RebuildResult(msgspec.Struct, frozen=True, kw_only=True):
+    projections: tuple[str, ...]
+    last_position: int
+    """The highest position in the store when the rebuild began (what the rate counts)."""
+    events_applied: int
+    rows: dict[str, int]
+    caught_up: int
+    """Events committed during the rebuild, applied by the catch-ups."""
+    lock_ms: float
+    seconds: float
+
+
+async def rebuild(
+    conn: Connection,
+    projections: Sequence[Projection],
+    progress: Progress,
+    page_size: int = PAGE_SIZE,
+) -> RebuildResult:
+    started = time.perf_counter()
+    if not await conn.fetchval(TRY_LOCK, REPLAY_LOCK_KEY):
+        raise ReplayBusy("another `tandem replay` is running on this database")
+    try:
+        for projection in projections:
+            await conn.execute(projection.create_fresh)
+        snapshot, last, applied, rows = await _load(conn, projections, progress, page_size)
+        for projection in projections:
+            await conn.execute(projection.keys_fresh)
+        batch = await event_feed.committed_since(conn, snapshot, _filter(projections))
+        caught_up = await _apply(conn, projections, batch.envelopes, fresh=True)
+        locked, more = await _swap(conn, projections, batch.snapshot)
+    finally:
+        await conn.fetchval(UNLOCK, REPLAY_LOCK_KEY)
+    return RebuildResult(
+        projections=tuple(p.name for p in projections),
+        last_position=last,
+        events_applied=applied,
+        rows=rows,
+        caught_up=caught_up + more,
+        lock_ms=round(locked * 1000, 1),
+        seconds=round(time.perf_counter() - started, 3),
+    )
+
+
+async def _load(
+    conn: Connection, projections: Sequence[Projection], progress: Progress, page_size: int
+) -> tuple[str, int, int, dict[str, int]]:
+    """COPY the rows of every event visible in one snapshot; return it and what was read."""
+    types = sorted(_filter(projections).event_types or ())
+    seen: dict[str, set[Row]] = {p.name: set() for p in projections}
+    applied = 0
+    async with conn.transaction(isolation="repeatable_read"):
+        snapshot = str(await conn.fetchval(event_feed.SNAPSHOT))
+        last = int(await conn.fetchval(MAX_POSITION))
+        after = 0
+        while page := await conn.fetch(PAGE, after, types, page_size):
+            envelopes = [_envelope(row) for row in page]
+            applied += len(envelopes)
+            for projection in projections:
+                fresh = _new_rows(projection, envelopes, seen[projection.name])
+                if fresh:
+                    await conn.copy_records_to_table(
+                        projection.fresh_table, records=fresh, columns=projection.columns
+                    )
+            after = page[-1]["position"]
+            progress(after, last)
+    progress(last, last)
+    return snapshot, last, applied, {name: len(keys) for name, keys in seen.items()}
+
+
+def _new_rows(projection: Projection, envelopes: list[Envelope], seen: set[Row]) -> list[Row]:
+    rows = []
+    for envelope in envelopes:
+        if envelope.event_type not in projection.event_types:
+            continue
+        for row in projection.rows(envelope):
+            key = row[: projection.key_width]
+            if key not in seen:
+                seen.add(key)
+                rows.append(row)
+    return rows
+
+
+async def _swap(
+    conn: Connection, projections: Sequence[Projection], snapshot: str
+) -> tuple[float, int]:
+    """Lock, catch up what committed since ``snapshot``, rename; (seconds locked, events)."""
+    types = list(_filter(projections).event_types or ())
+    for _ in range(SWAP_ATTEMPTS):
+        try:
+            async with conn.transaction():
+                await conn.execute(SET_LOCK_TIMEOUT, SWAP_LOCK_TIMEOUT)
+                for projection in projections:
+                    await conn.execute(projection.lock)
+                locked_at = time.perf_counter()
+                # A new statement after the lock: its snapshot sees every writer we waited for.
+                rows = await conn.fetch(event_feed.COMMITTED_SINCE, snapshot, None, types)
+                caught_up = await _apply(
+                    conn, projections, [_envelope(r) for r in rows], fresh=True
+                )
+                for projection in projections:
+                    await conn.execute(projection.swap)
+            return time.perf_counter() - locked_at, caught_up
+        except asyncpg.LockNotAvailableError:
+            # Someone held a table past the timeout: catch up unlocked, then try again.
+            batch = await event_feed.committed_since(conn, snapshot, _filter(projections))
+            await _apply(conn, projections, batch.envelopes, fresh=True)
+            snapshot = batch.snapshot
+    raise SwapTimedOut(f"could not lock {', '.join(p.name for p in projections)}")
+
+
+async def reapply_from(
+    conn: Connection,
+    projections: Sequence[Projection],
+    from_position: int,
+    progress: Progress,
+    page_size: int = PAGE_SIZE,
+) -> int:
+    """Insert the rows of events from ``from_position`` on into the live tables (idempotent)."""
+    types = sorted(_filter(projections).event_types or ())
+    last = int(await conn.fetchval(MAX_POSITION))
+    after, applied = from_position - 1, 0
+    while page := await conn.fetch(PAGE, after, types, page_size):
+        applied += await _apply(conn, projections, [_envelope(r) for r in page], fresh=False)
+        after = page[-1]["position"]
+        progress(after, last)
+    progress(last, last)
+    return applied
+
+
+async def _apply(
+    conn: Connection, projections: Sequence[Projection], envelopes: list[Envelope], *, fresh: bool
+) -> int:
+    for projection in projections:
+        rows = [
+            row
+            for envelope in envelopes
+            if envelope.event_type in projection.event_types
+            for row in projection.rows(envelope)
+        ]
+        if rows:
+            await conn.executemany(
+                projection.insert_fresh if fresh else projection.insert_live, rows
+            )
+    return len(envelopes)
+
+
+def _filter(projections: Sequence[Projection]) -> event_feed.Filter:
+    types = sorted(set().union(*(p.event_types for p in projections)))
+    return event_feed.Filter(event_types=tuple(types))
