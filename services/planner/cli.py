@@ -17,6 +17,7 @@ from planner.admin import (
     common,
     database,
     dlq,
+    events_backup,
     events_tail,
     events_verify,
     notifier_commands,
@@ -40,6 +41,8 @@ app.add_typer(operator_token, name="operator-token")
 app.add_typer(admin_events.events, name="events")
 admin_events.events.command("tail")(events_tail.tail)
 admin_events.events.command("verify")(events_verify.verify)
+admin_events.events.command("export")(events_backup.export)
+admin_events.events.command("import")(events_backup.import_)
 app.add_typer(database.db, name="db")
 app.add_typer(plan_show.plan, name="plan")
 app.command("migrate")(admin_migrate.migrate)
