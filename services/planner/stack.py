@@ -46,6 +46,8 @@ def servers(settings: Settings) -> Iterator[Endpoints]:
         nats_url = settings.nats_url
         if not nats_url:
             nats = EmbeddedNats(settings.home.resolve() / "nats")
-            nats_url = nats.start()
-            stack.callback(nats.stop)
+            nats_url = nats.running_url()  # `make run`'s, left running
+            if nats_url is None:
+                nats_url = nats.start()
+                stack.callback(nats.stop)
         yield Endpoints(database_url=database_url, nats_url=nats_url)

@@ -10,6 +10,8 @@ import pytest
 
 from planner.embedded.nats_server import EmbeddedNats
 from planner.embedded.postgres import EmbeddedPostgres
+from planner.settings import Settings
+from planner.stack import servers
 from tests.support.eventually import eventually
 
 pytestmark = pytest.mark.integration
@@ -49,6 +51,22 @@ async def test_embedded_nats_serves_jetstream_and_stops_leaving_no_process(
     server.stop()
     assert not server.is_running()
     assert process_gone(pid)
+
+
+def test_a_command_uses_the_nats_server_make_run_started_and_leaves_it_running(
+    tmp_path: Path, db_url: str
+) -> None:
+    running = EmbeddedNats(tmp_path / "nats")  # what `make run` started on this TANDEM_HOME
+    url = running.start()
+    try:
+        settings = Settings(home=tmp_path, database_url=db_url)
+        with servers(settings) as endpoints:
+            assert endpoints.nats_url == url  # no second server on the same JetStream folder
+        assert running.is_running()  # and the command did not stop it
+        assert EmbeddedNats(tmp_path / "nats").running_url() == url
+    finally:
+        running.stop()
+    assert EmbeddedNats(tmp_path / "nats").running_url() is None
 
 
 def test_embedded_nats_explains_a_port_it_cannot_bind(tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ store and its log under one data folder.
 """
 
 import atexit
+import os
 import shutil
 import signal
 import socket
@@ -19,6 +20,8 @@ START_ATTEMPTS = 3  # a free port can be taken between choosing and binding it
 LOG_TAIL_LINES = 20
 HOST = "127.0.0.1"
 READY_LINE = b"Server is ready"
+PID_FILE = "nats-server.pid"  # written by nats-server itself (-P)
+URL_FILE = "nats-server.url"  # written by us once the server is ready
 
 
 def nats_server_binary() -> Path:
@@ -65,11 +68,26 @@ class EmbeddedNats:
                     raise
             else:
                 self._url = f"nats://{HOST}:{port}"
+                (self.data_dir / URL_FILE).write_text(self._url + "\n")
                 return self._url
         raise AssertionError  # pragma: no cover - the loop returns or raises
 
     def is_running(self) -> bool:
         return self._process is not None and self._process.poll() is None
+
+    def running_url(self) -> str | None:
+        """The URL of a nats-server another process runs on this data folder, if any.
+
+        Two servers on one JetStream folder would corrupt it, so a command finds the one
+        `make run` started (its pid and URL files) and uses it instead of starting one.
+        """
+        try:
+            pid = int((self.data_dir / PID_FILE).read_text().strip())
+            url = (self.data_dir / URL_FILE).read_text().strip()
+            port = int(url.rsplit(":", 1)[1])
+        except (OSError, ValueError, IndexError):
+            return None
+        return url if _alive(pid) and _accepts(port) else None
 
     @property
     def pid(self) -> int | None:
@@ -82,6 +100,7 @@ class EmbeddedNats:
         atexit.unregister(self.stop)
         if process is None or process.poll() is not None:
             return
+        (self.data_dir / URL_FILE).unlink(missing_ok=True)
         process.send_signal(signal.SIGTERM)
         try:
             process.wait(timeout=STOP_TIMEOUT_SECONDS)
@@ -91,7 +110,7 @@ class EmbeddedNats:
 
     def _launch(self, port: int) -> None:
         command = [str(nats_server_binary()), "-a", HOST, "-p", str(port), "-js"]
-        command += ["-sd", str(self.data_dir)]
+        command += ["-sd", str(self.data_dir), "-P", str(self.data_dir / PID_FILE)]
         with self.log_path.open("ab") as log:
             log_start = log.tell()
             process = subprocess.Popen(  # noqa: S603 - fixed arguments, our own binary
@@ -121,6 +140,16 @@ class EmbeddedNats:
     def _log_tail(self) -> str:
         lines = self.log_path.read_text(encoding="utf-8", errors="replace").splitlines()
         return "\n".join(lines[-LOG_TAIL_LINES:])
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # it exists, as another user's
+    return True
 
 
 def _accepts(port: int) -> bool:
