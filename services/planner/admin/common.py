@@ -12,7 +12,7 @@ import msgspec
 import typer
 from rich.console import Console
 
-from planner.settings import Settings, SettingsError, from_env
+from planner.settings import Settings, SettingsError, from_env, with_home_secret
 
 EXIT_FOUND_PROBLEM = 1
 EXIT_CANNOT_RUN = 2
@@ -25,6 +25,23 @@ def settings() -> Settings:
         return from_env()
     except SettingsError as exc:
         fail(str(exc))
+
+
+def settings_with_secret() -> Settings:
+    """Settings whose secret is TANDEM_SECRET_KEY, or the one `make run` keeps in TANDEM_HOME.
+
+    Never a new one: a command that checks signatures or hashes with a fresh random key
+    would only report that nothing matches.
+    """
+    configured = settings()
+    if configured.secret_key:
+        return configured
+    if not (configured.home / "secret_key").exists():
+        fail(
+            "this command needs the service secret: set TANDEM_SECRET_KEY, or TANDEM_HOME to "
+            "the folder `make run` uses"
+        )
+    return with_home_secret(configured)
 
 
 def fail(message: str, code: int = EXIT_CANNOT_RUN) -> NoReturn:

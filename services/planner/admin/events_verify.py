@@ -8,7 +8,6 @@ import typer
 from rich.table import Table
 
 from planner.admin import common, progress
-from planner.settings import with_home_secret
 from planner.stack import database_only
 from planner.store import verification
 from planner.store.verification import Report
@@ -24,7 +23,7 @@ def verify(
     The hash chain is keyed by TANDEM_SECRET_KEY (under `make run`, the one in TANDEM_HOME):
     verify with the key the events were written with.
     """
-    settings = with_home_secret(common.settings())
+    settings = common.settings_with_secret()
     with database_only(settings) as url:
         report = asyncio.run(_verify(url, settings.chain_key, show_progress=not as_json))
     if as_json:

@@ -49,7 +49,8 @@ def replay(
     arguments = ["replay", "--from-sequence", str(from_sequence)]
     if dry_run:
         arguments.append("--dry-run")
-    settings = common.settings()
+    # The secret `make run` made under TANDEM_HOME, unless TANDEM_SECRET_KEY is set.
+    settings = common.settings_with_secret()
     # A child process rather than exec: embedded servers started for this command (no URLs
     # configured, `make run` not running) must be stopped when the replay ends.
     with servers(settings) as endpoints:

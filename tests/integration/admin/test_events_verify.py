@@ -1,6 +1,7 @@
 """`tandem events verify` on a real store: clean, then changed behind the service's back."""
 
 import asyncio
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -160,3 +161,16 @@ async def test_events_from_before_the_chain_are_counted_not_failed(
     code, report = await asyncio.to_thread(verify, db_url)
     assert code == 1
     assert {p["check"] for p in report["problems"]} == {"chain"}
+
+
+def test_verify_without_the_service_secret_says_so_instead_of_guessing(
+    db_url: str, tmp_path: Path
+) -> None:
+    result = CliRunner().invoke(
+        app,
+        ["events", "verify"],
+        env={"TANDEM_DATABASE_URL": db_url, "TANDEM_HOME": str(tmp_path), "TANDEM_SECRET_KEY": ""},
+    )
+    assert result.exit_code == 2
+    assert "TANDEM_SECRET_KEY" in result.stderr
+    assert not (tmp_path / "secret_key").exists()  # no random key made up on the way
