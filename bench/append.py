@@ -1,0 +1,176 @@
+"""Append throughput: our event store against the floor, side by side in one run.
+
+    .venv/bin/python -m bench.append [--rounds 5] [--transactions 3200]
+
+Ours is ``planner.store.event_store.append`` in a transaction, as commands use it: a hash
+chain link, an outbox row and a NOTIFY with each batch. The floor is a bare asyncpg
+INSERT of the same row shape into a table with the same unique constraints, doing no
+other work. Both run on the same embedded PostgreSQL (durable settings), in rounds that
+alternate which goes first; each figure is the median over the rounds, with min and max.
+The Python ``eventsourcing`` peer is still to come (issue 5).
+"""
+
+import argparse
+import asyncio
+import statistics
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import asyncpg
+import msgspec
+from uuid_utils.compat import uuid7
+
+from contracts.envelope import Metadata
+from contracts.events import Level, WarningSignAdded, encode, event_type
+from contracts.ids import EventId, ParticipantId, SignId
+from planner.embedded.postgres import EmbeddedPostgres, ensure_database
+from planner.store import migrations
+from planner.store.chain import chain_key
+from planner.store.event_store import NewEvent, append
+
+KEY = chain_key(b"bench-secret")
+ACTOR = ParticipantId(uuid7())
+METADATA = Metadata(actor=f"participant:{ACTOR}", correlation_id=uuid7())
+
+FLOOR_TABLE = """
+CREATE TABLE IF NOT EXISTS floor_events (
+    position       bigint generated always as identity primary key,
+    stream_id      uuid        not null,
+    stream_version int         not null,
+    event_id       uuid        not null unique,
+    event_type     text        not null,
+    schema_version int         not null,
+    payload        jsonb       not null,
+    metadata       jsonb       not null,
+    recorded_at    timestamptz not null default clock_timestamp(),
+    unique (stream_id, stream_version)
+)
+"""
+FLOOR_INSERT = """
+INSERT INTO floor_events (stream_id, stream_version, event_id, event_type, schema_version,
+    payload, metadata)
+SELECT $1, v, e, $2, 2, $3::jsonb, $4::jsonb
+FROM unnest($5::int[], $6::uuid[]) AS n(v, e)
+"""
+
+Writer = Callable[[asyncpg.Pool, int], Awaitable[None]]
+
+
+def sign() -> WarningSignAdded:
+    return WarningSignAdded(
+        sign_id=SignId(uuid7()),
+        owner_id=ACTOR,
+        category="sleep",
+        description="Up past 3am several nights running",
+        level=Level.WATCH,
+    )
+
+
+async def ours(pool: asyncpg.Pool, per_transaction: int) -> None:
+    """One transaction appending ``per_transaction`` events to a new stream."""
+    batch = [NewEvent(event_id=EventId(uuid7()), event=sign()) for _ in range(per_transaction)]
+    async with pool.acquire() as conn, conn.transaction():
+        await append(conn, uuid7(), batch, "no_stream", METADATA, chain_key=KEY)
+
+
+async def floor(pool: asyncpg.Pool, per_transaction: int) -> None:
+    """The same rows, bare: one INSERT in its own transaction."""
+    events = [sign() for _ in range(per_transaction)]
+    payload = encode(events[0]).decode()
+    metadata = msgspec.json.encode(METADATA).decode()
+    versions = list(range(1, per_transaction + 1))
+    ids = [uuid7() for _ in events]
+    async with pool.acquire() as conn:
+        await conn.execute(
+            FLOOR_INSERT, uuid7(), event_type(events[0]), payload, metadata, versions, ids
+        )
+
+
+async def rate(pool: asyncpg.Pool, write: Writer, writers: int, total: int, per_tx: int) -> float:
+    """Events per second with ``writers`` concurrent writers doing ``total`` transactions."""
+    each = total // writers
+
+    async def writer() -> None:
+        for _ in range(each):
+            await write(pool, per_tx)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(writer() for _ in range(writers)))
+    return each * writers * per_tx / (time.perf_counter() - started)
+
+
+class Figure(msgspec.Struct, frozen=True):
+    name: str
+    unit: str
+    median: float
+    min: float
+    max: float
+
+
+def figure(name: str, values: list[float]) -> Figure:
+    return Figure(
+        name, "events/s", round(statistics.median(values)), round(min(values)), round(max(values))
+    )
+
+
+async def measure(dsn: str, rounds: int, transactions: int) -> list[Figure]:
+    cases = [("1 writer, 1 event/tx", 1, 1), ("16 writers, 1 event/tx", 16, 1)]
+    cases.append(("16 writers, 10 events/tx", 16, 10))
+    figures: list[Figure] = []
+    async with asyncpg.create_pool(dsn, min_size=16, max_size=16) as pool:
+        await pool.execute(FLOOR_TABLE)
+        for label, writers, per_tx in cases:
+            results: dict[str, list[float]] = {"ours": [], "floor": []}
+            count = transactions if writers > 1 else transactions // 4
+            for round_number in range(rounds):
+                order = [("ours", ours), ("floor", floor)]
+                for name, write in order if round_number % 2 == 0 else order[::-1]:
+                    results[name].append(await rate(pool, write, writers, count, per_tx))
+            figures += [figure(f"append {label}: {n}", v) for n, v in results.items()]
+            ratios = [o / f for o, f in zip(results["ours"], results["floor"], strict=True)]
+            figures.append(
+                Figure(
+                    f"append {label}: ours/floor",
+                    "ratio",
+                    round(statistics.median(ratios), 3),
+                    round(min(ratios), 3),
+                    round(max(ratios), 3),
+                )
+            )
+    return figures
+
+
+async def main_async(rounds: int, transactions: int) -> list[Figure]:
+    with tempfile.TemporaryDirectory(prefix="tandem-bench-pg-") as folder:
+        server = EmbeddedPostgres(Path(folder) / "pgdata")
+        dsn = await asyncio.to_thread(server.start)
+        try:
+            url = await ensure_database(dsn, "bench")
+            conn = await asyncpg.connect(url)
+            try:
+                await migrations.migrate(conn)
+            finally:
+                await conn.close()
+            return await measure(url, rounds, transactions)
+        finally:
+            await asyncio.to_thread(server.stop)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--transactions", type=int, default=3200, help="per case and round")
+    args = parser.parse_args(argv)
+    figures = asyncio.run(main_async(args.rounds, args.transactions))
+    print(f"{'figure':<46}{'median':>10}{'min':>10}{'max':>10}  unit")
+    for f in figures:
+        print(f"{f.name:<46}{f.median:>10}{f.min:>10}{f.max:>10}  {f.unit}")
+    print(msgspec.json.encode(figures).decode())
+
+
+if __name__ == "__main__":
+    main()
