@@ -5,7 +5,9 @@ service secret (ack links and webhook secrets are derived from it), and in devel
 the dev outbox for e-mail and SMS that have no provider configured.
 """
 
+import functools
 import os
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -18,10 +20,26 @@ STOP_TIMEOUT_SECONDS = 10.0
 DEFAULT_STATUS_PORT = "8001"  # the notifier's /healthz, /readyz and /metrics
 
 
+@functools.cache
 def status_url() -> str:
-    """Where the notifier started by `tandem dev` serves its status (TANDEM_NOTIFIER_PORT)."""
-    port = os.environ.get("TANDEM_NOTIFIER_PORT") or DEFAULT_STATUS_PORT
+    """Where the notifier started by `tandem dev` serves its status.
+
+    TANDEM_NOTIFIER_PORT when set (a port in use then stops the notifier, loudly). Else
+    8001, or a free port when something else holds 8001: like the embedded servers, the
+    local stack must never fail to alert because a port is taken. Decided once per process,
+    so the banner and the notifier agree.
+    """
+    port = os.environ.get("TANDEM_NOTIFIER_PORT") or _free_or_any(int(DEFAULT_STATUS_PORT))
     return f"http://127.0.0.1:{port}"
+
+
+def _free_or_any(preferred: int) -> str:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind(("127.0.0.1", preferred))
+        except OSError:
+            probe.bind(("127.0.0.1", 0))
+        return str(probe.getsockname()[1])
 
 
 def command() -> list[str]:
