@@ -30,6 +30,7 @@ class Receiver:
     alerts: dict[str, Arrival] = field(default_factory=dict)  # by activation id
     waiters: dict[str, asyncio.Future[Arrival]] = field(default_factory=dict)
     _server: asyncio.Server | None = None
+    _connections: set[asyncio.StreamWriter] = field(default_factory=set)
 
     @property
     def url(self) -> str:
@@ -44,6 +45,8 @@ class Receiver:
     async def stop(self) -> None:
         if self._server is not None:
             self._server.close()
+            for writer in self._connections:  # keep-alive connections outlive close()
+                writer.close()
             await self._server.wait_closed()
 
     def alert_for(self, activation_id: str) -> asyncio.Future[Arrival]:
@@ -59,6 +62,7 @@ class Receiver:
         return sum(1 for arrival in self.arrivals if arrival.json().get("type") == kind)
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self._connections.add(writer)
         try:
             while True:
                 request_line = await reader.readline()
@@ -79,6 +83,7 @@ class Receiver:
         except (ConnectionError, asyncio.IncompleteReadError):
             return
         finally:
+            self._connections.discard(writer)
             writer.close()
 
     def _settle(self, arrival: Arrival) -> None:

@@ -10,13 +10,20 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import structlog
+
 from planner.settings import Settings
 
+log = structlog.stdlib.get_logger(__name__)
+
 STOP_TIMEOUT_SECONDS = 10.0
+WATCH_SECONDS = 1.0  # how often `tandem dev` checks that its notifier still runs
+RESTART_DELAY_SECONDS = 1.0
 DEFAULT_STATUS_PORT = "8001"  # the notifier's /healthz, /readyz and /metrics
 
 
@@ -60,18 +67,57 @@ def environment(settings: Settings, dev_outbox: Path | None) -> dict[str, str]:
     return env
 
 
-@contextmanager
-def notifier_process(
-    settings: Settings, dev_outbox: Path | None
-) -> Iterator[subprocess.Popen[bytes]]:
-    """Run the notifier for the duration of the block; stop it (SIGTERM, then SIGKILL)."""
-    process = subprocess.Popen(command(), env=environment(settings, dev_outbox))  # noqa: S603
-    try:
-        yield process
-    finally:
+class Supervised:
+    """The notifier process, started again whenever it exits while `tandem dev` runs.
+
+    A notifier that died (a crash, an OOM kill, a bad deploy of its code) would otherwise
+    leave the local stack accepting activations that alert nobody.
+    """
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self._env = env
+        self._stopping = threading.Event()
+        self._watcher = threading.Thread(target=self._watch, name="notifier-watch", daemon=True)
+        self.process = self._spawn()
+        self.restarts = 0
+
+    def _spawn(self) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(command(), env=self._env)  # noqa: S603
+
+    def start(self) -> None:
+        self._watcher.start()
+
+    def _watch(self) -> None:
+        while not self._stopping.wait(WATCH_SECONDS):
+            returncode = self.process.poll()
+            if returncode is None:
+                continue
+            log.error("notifier.exited", returncode=returncode, restart_in=RESTART_DELAY_SECONDS)
+            if self._stopping.wait(RESTART_DELAY_SECONDS):
+                return
+            self.process = self._spawn()
+            self.restarts += 1
+
+    def stop(self) -> None:
+        """SIGTERM, then SIGKILL if it does not exit in time; no restart after this."""
+        self._stopping.set()
+        if self._watcher.is_alive():
+            self._watcher.join()
+        process = self.process
         process.terminate()
         try:
             process.wait(STOP_TIMEOUT_SECONDS)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@contextmanager
+def notifier_process(settings: Settings, dev_outbox: Path | None) -> Iterator[Supervised]:
+    """Run the notifier for the duration of the block, restarted if it exits; then stop it."""
+    supervised = Supervised(environment(settings, dev_outbox))
+    supervised.start()
+    try:
+        yield supervised
+    finally:
+        supervised.stop()
