@@ -8,13 +8,14 @@ alert that was still on the wire when the activation was resolved.
 from typing import Any
 from uuid import UUID
 
-import asyncpg
 import pytest
 
 from tests.e2e.conftest import PUBLIC_URL, Stack
 from tests.e2e.test_alerts import mails_to, of_type, support
 from tests.support.api import Couple, activate, couple
+from tests.support.database import value_of
 from tests.support.eventually import eventually
+from tests.support.processes import ACTIVATION_STATUS
 
 pytestmark = pytest.mark.integration
 
@@ -43,14 +44,7 @@ async def resolve(stack: Stack, plan: Couple, activation_id: str, outcome: str) 
 
 
 async def notifier_status(stack: Stack, activation_id: str) -> str | None:
-    conn = await asyncpg.connect(stack.db_url)
-    try:
-        status: str | None = await conn.fetchval(
-            "SELECT status FROM notifier.activations WHERE activation_id = $1",
-            UUID(activation_id),
-        )
-    finally:
-        await conn.close()
+    status: str | None = await value_of(stack.db_url, ACTIVATION_STATUS, UUID(activation_id))
     return status
 
 

@@ -2,12 +2,12 @@
 
 from uuid import UUID
 
-import asyncpg
 import pytest
 
 from tests.e2e.conftest import Stack
 from tests.e2e.test_alerts import of_type, support
-from tests.support.api import Couple, activate, couple
+from tests.support.api import Couple, activate, couple, webhook_contact
+from tests.support.database import value_of
 from tests.support.eventually import eventually
 
 pytestmark = pytest.mark.integration
@@ -60,14 +60,11 @@ async def test_an_acknowledgement_before_the_timeout_prevents_escalation(stack: 
     assert acked.status_code == 200
 
     async def timer_cancelled() -> bool:
-        connection = await asyncpg.connect(stack.db_url)
-        try:
-            status = await connection.fetchval(
-                "SELECT status FROM notifier.timers WHERE activation_id = $1 AND tier = 1",
-                UUID(activation["activation_id"]),
-            )
-        finally:
-            await connection.close()
+        status = await value_of(
+            stack.db_url,
+            "SELECT status FROM notifier.timers WHERE activation_id = $1 AND tier = 1",
+            UUID(activation["activation_id"]),
+        )
         return bool(status == "cancelled")
 
     # A cancelled timer never fires: nothing is left that could alert tier 2.
@@ -78,20 +75,8 @@ async def test_an_acknowledgement_before_the_timeout_prevents_escalation(stack: 
 
 
 async def webhook_only(stack: Stack, plan: Couple, name: str) -> str:
-    answer = await stack.client.post(
-        f"/v1/plans/{plan.plan_id}/supports",
-        json={
-            "display_name": name,
-            "relationship": "friend",
-            "channels": [{"kind": "webhook", "address": f"{stack.webhooks.url}/{name.lower()}"}],
-        },
-        headers=plan.first.auth,
-    )
-    body = answer.json()
-    path = body["consent_url"].removeprefix("http://tandem.test")
-    assert (await stack.client.post(path, json={"decision": "accept"})).status_code == 200
-    contact_id: str = body["contact_id"]
-    return contact_id
+    url = f"{stack.webhooks.url}/{name.lower()}"
+    return await webhook_contact(stack.client, plan, url, name)
 
 
 async def test_a_tier_whose_every_channel_failed_for_good_escalates_without_waiting(

@@ -4,13 +4,13 @@ The notifier keeps running: its pool opens new sessions, its worker listens agai
 the next activation is alerted as if nothing had happened.
 """
 
-import asyncpg
 import pytest
 
 from notifier.database import SESSION_SETTINGS
 from tests.e2e.conftest import Stack
 from tests.e2e.test_alerts import of_type, support
 from tests.support.api import activate, couple
+from tests.support.database import value_of
 from tests.support.eventually import eventually
 
 pytestmark = pytest.mark.integration
@@ -20,11 +20,7 @@ NOTIFIER_SESSIONS = "SELECT count(*) FROM pg_stat_activity WHERE application_nam
 
 
 async def notifier_sessions(db_url: str, query: str) -> int:
-    conn = await asyncpg.connect(db_url)
-    try:
-        count: int = await conn.fetchval(query, SESSION_SETTINGS["application_name"])
-    finally:
-        await conn.close()
+    count: int = await value_of(db_url, query, SESSION_SETTINGS["application_name"])
     return count
 
 

@@ -18,7 +18,7 @@ from planner.api.app import create_app
 from planner.embedded.nats_server import EmbeddedNats
 from planner.settings import Settings
 from tests.e2e.conftest import PUBLIC_URL, SECRET
-from tests.support.api import Couple, activate, consent_path, couple
+from tests.support.api import Couple, activate, couple, webhook_contact
 from tests.support.eventually import eventually
 from tests.support.processes import (
     UNSENT,
@@ -96,23 +96,6 @@ def notifier_process(
         process.stop()
 
 
-async def webhook_support(client: Client, plan: Couple, url: str) -> None:
-    """A support contact whose only channel is a webhook, who has consented."""
-    answer = await client.post(
-        f"/v1/plans/{plan.plan_id}/supports",
-        json={
-            "display_name": "Jo",
-            "relationship": "sponsor",
-            "channels": [{"kind": "webhook", "address": url}],
-        },
-        headers=plan.first.auth,
-    )
-    assert answer.status_code == 201, answer.text
-    path = consent_path(answer.json()["consent_url"])
-    decided = await client.post(path, json={"decision": "accept"})
-    assert decided.status_code == 200, decided.text
-
-
 async def in_chunks(make: Callable[[], Awaitable[T]], count: int, chunk: int = CHUNK) -> list[T]:
     made: list[T] = []
     while len(made) < count:
@@ -148,7 +131,7 @@ async def test_a_notifier_killed_mid_burst_delivers_every_alert_after_restart_wi
 
         async def consented_plan() -> Couple:
             plan = await couple(planner)
-            await webhook_support(planner, plan, hooks.url)
+            await webhook_contact(planner, plan, hooks.url, relationship="sponsor")
             return plan
 
         plans = await in_chunks(consented_plan, PLANS)

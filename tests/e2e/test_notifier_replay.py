@@ -19,7 +19,9 @@ from tests.e2e.conftest import PUBLIC_URL, SECRET, Stack
 from tests.e2e.test_alerts import support
 from tests.e2e.test_answers import partner_webhook, resolve, to
 from tests.support.api import Couple, activate, couple
+from tests.support.database import value_of
 from tests.support.eventually import eventually
+from tests.support.processes import ACTIVATION_STATUS, UNSENT
 
 pytestmark = pytest.mark.integration
 
@@ -53,12 +55,7 @@ async def ledger_rows(stack: Stack) -> dict[str, int]:
 
 
 async def nothing_left_to_send(stack: Stack) -> bool:
-    conn = await asyncpg.connect(stack.db_url)
-    try:
-        query = "SELECT count(*) FROM notifier.deliveries WHERE status = 'claimed'"
-        return await conn.fetchval(query) == 0
-    finally:
-        await conn.close()
+    return bool(await value_of(stack.db_url, UNSENT) == 0)
 
 
 async def lose_the_ledger(stack: Stack) -> None:
@@ -142,13 +139,7 @@ async def test_a_replay_after_the_ledger_was_lost_never_pages_about_a_resolved_a
     await eventually(lambda: nothing_left_to_send(stack), timeout=15)
     assert len(alerts_for(stack, history.over)) == 1
     assert len(to(stack, "tandem.all_clear", "jo")) == 1
-    conn = await asyncpg.connect(stack.db_url)
-    try:
-        status = await conn.fetchval(
-            "SELECT status FROM notifier.activations WHERE activation_id = $1", UUID(history.over)
-        )
-    finally:
-        await conn.close()
+    status = await value_of(stack.db_url, ACTIVATION_STATUS, UUID(history.over))
     assert status == "resolved"
 
 

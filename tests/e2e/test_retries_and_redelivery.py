@@ -3,7 +3,6 @@
 import asyncio
 from typing import Any
 
-import asyncpg
 import nats
 import pytest
 
@@ -11,6 +10,7 @@ from contracts.subjects import PLAN_STREAM
 from tests.e2e.conftest import Stack
 from tests.e2e.test_alerts import of_type, support
 from tests.support.api import activate, couple
+from tests.support.database import value_of
 from tests.support.eventually import eventually
 
 pytestmark = pytest.mark.integration
@@ -50,13 +50,10 @@ async def test_a_send_that_outlasts_its_lease_is_not_sent_a_second_time(stack: S
 
 
 async def alert_status(stack: Stack) -> str | None:
-    conn = await asyncpg.connect(stack.db_url)
-    try:
-        status: str | None = await conn.fetchval(
-            "SELECT status FROM notifier.deliveries WHERE message = 'alert' AND channel_kind = 'webhook'"
-        )
-    finally:
-        await conn.close()
+    status: str | None = await value_of(
+        stack.db_url,
+        "SELECT status FROM notifier.deliveries WHERE message = 'alert' AND channel_kind = 'webhook'",
+    )
     return status
 
 

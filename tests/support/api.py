@@ -83,6 +83,32 @@ async def add_support(
     return contact_id, consent_path(url)
 
 
+async def webhook_contact(
+    client: AsyncTestClient[Any],
+    plan: Couple,
+    url: str,
+    name: str = "Jo",
+    relationship: str = "friend",
+) -> str:
+    """A support contact whose only channel is the webhook at ``url``, who has consented."""
+    answer = await client.post(
+        f"/v1/plans/{plan.plan_id}/supports",
+        json={
+            "display_name": name,
+            "relationship": relationship,
+            "channels": [{"kind": "webhook", "address": url}],
+        },
+        headers=plan.first.auth,
+    )
+    assert answer.status_code == 201, answer.text
+    decided = await client.post(
+        consent_path(answer.json()["consent_url"]), json={"decision": "accept"}
+    )
+    assert decided.status_code == 200, decided.text
+    contact_id: str = answer.json()["contact_id"]
+    return contact_id
+
+
 async def activate(
     client: AsyncTestClient[Any], plan: Couple, level: str = "setback", **extra: Any
 ) -> dict[str, Any]:

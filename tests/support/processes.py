@@ -21,15 +21,16 @@ import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-import asyncpg
 import nats
 
 from contracts.subjects import PLAN_STREAM
+from tests.support.database import value_of
 
 STOP_TIMEOUT_SECONDS = 10.0
 OUTPUT_TAIL_LINES = 60
 
 UNSENT = "SELECT count(*) FROM notifier.deliveries WHERE status = 'claimed'"
+ACTIVATION_STATUS = "SELECT status FROM notifier.activations WHERE activation_id = $1"
 
 
 class NotifierProcess:
@@ -106,11 +107,7 @@ async def events_acknowledged(nats_url: str, consumer: str = "notifier") -> bool
 
 
 async def ledger_count(db_url: str, query: str) -> int:
-    conn = await asyncpg.connect(db_url)
-    try:
-        count: int = await conn.fetchval(query)
-    finally:
-        await conn.close()
+    count: int = await value_of(db_url, query)
     return count
 
 
