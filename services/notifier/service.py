@@ -141,16 +141,8 @@ async def _when_reachable(
 ) -> T | None:
     """``connect()``, tried again every few seconds until it works; None if stopped first."""
     while not stop.is_set():
-        attempt = asyncio.ensure_future(connect())
-        stopped = asyncio.ensure_future(stop.wait())
-        await asyncio.wait({attempt, stopped}, return_when=asyncio.FIRST_COMPLETED)
-        stopped.cancel()
-        if not attempt.done():
-            attempt.cancel()
-            await asyncio.wait({attempt})
-            return None
         try:
-            return attempt.result()
+            return await _unless_stopped(connect(), stop)
         except errors as exc:
             log.warning("notifier.waiting", dependency=dependency, error=type(exc).__name__)
             await _wait(stop, RECONNECT_SECONDS)
@@ -161,7 +153,8 @@ async def _consume(subscription: object, consumer: Consumer, stop: asyncio.Event
     fetch = subscription.fetch  # type: ignore[attr-defined]
     while not stop.is_set():
         try:
-            messages = await _unless_stopped(fetch(FETCH_BATCH, timeout=FETCH_WAIT_SECONDS), stop)
+            fetching = fetch(FETCH_BATCH, timeout=FETCH_WAIT_SECONDS)
+            messages: list[Any] = await _unless_stopped(fetching, stop) or []
         except nats.errors.TimeoutError:
             continue
         except nats.errors.Error as exc:
@@ -239,18 +232,17 @@ async def _listen(dsn: str, wake: asyncio.Event) -> asyncpg.Connection | None:
     return listener
 
 
-async def _unless_stopped(fetching: Any, stop: asyncio.Event) -> list[Any]:
-    """The fetched messages, or none when ``stop`` is set first (the long poll is dropped)."""
-    fetch = asyncio.ensure_future(fetching)
+async def _unless_stopped(work: Awaitable[T], stop: asyncio.Event) -> T | None:
+    """What ``work`` returns (or raises), or None when ``stop`` is set first (it is dropped)."""
+    task = asyncio.ensure_future(work)
     stopped = asyncio.ensure_future(stop.wait())
-    await asyncio.wait({fetch, stopped}, return_when=asyncio.FIRST_COMPLETED)
+    await asyncio.wait({task, stopped}, return_when=asyncio.FIRST_COMPLETED)
     stopped.cancel()
-    if not fetch.done():
-        fetch.cancel()
-        await asyncio.wait({fetch})  # unlike awaiting it, never swallows our own cancellation
-        return []
-    result: list[Any] = fetch.result()
-    return result
+    if not task.done():
+        task.cancel()
+        await asyncio.wait({task})  # unlike awaiting it, never swallows our own cancellation
+        return None
+    return task.result()
 
 
 async def _wait(stop: asyncio.Event, seconds: float, wake: asyncio.Event | None = None) -> None:
