@@ -42,11 +42,11 @@ async def _export(url: str, span: Span, out: BinaryIO) -> int:
     written = 0
     try:
         with progress.bar("exporting") as bar:
-            task = bar.add_task("export", total=await backup.count(conn, span), rate="-")
+            task = bar.add_task("export", total=await backup.count(conn, span))
             async for lines in backup.export_lines(conn, span):
                 out.writelines(lines)
                 written += len(lines)
-                progress.advance(bar, task, len(lines))
+                bar.advance(task, len(lines))
         out.flush()
     finally:
         await conn.close()
@@ -78,7 +78,7 @@ async def _import(url: str, events: list[backup.Restored]) -> None:
     try:
         await migrations.migrate(conn)
         with progress.bar("importing") as bar:
-            task = bar.add_task("import", total=len(events), rate="-")
-            await backup.import_events(conn, events, lambda n: progress.advance(bar, task, n))
+            task = bar.add_task("import", total=len(events))
+            await backup.import_events(conn, events, lambda n: bar.advance(task, n))
     finally:
         await conn.close()

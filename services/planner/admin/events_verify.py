@@ -39,8 +39,8 @@ async def _verify(url: str, key: bytes, *, show_progress: bool) -> Report:
     try:
         total = await verification.total_events(conn)
         with progress.bar("verifying", disable=not show_progress) as bar:
-            task = bar.add_task("verify", total=total, rate="-")
-            return await verification.verify(conn, key, lambda n: progress.advance(bar, task, n))
+            task = bar.add_task("verify", total=total)
+            return await verification.verify(conn, key, lambda n: bar.advance(task, n))
     finally:
         await conn.close()
 

@@ -4,28 +4,34 @@ from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
-    TaskID,
+    ProgressColumn,
+    Task,
     TextColumn,
+    TimeElapsedColumn,
     TimeRemainingColumn,
 )
+from rich.text import Text
 
 from planner.admin import common
 
 
+class RateColumn(ProgressColumn):
+    """Events per second, as rich measures them over the last seconds."""
+
+    def render(self, task: Task) -> Text:
+        speed = task.speed
+        return Text("   -- ev/s" if speed is None else f"{speed:>9,.0f} ev/s")
+
+
 def bar(verb: str, *, disable: bool = False) -> Progress:
-    """A bar on stderr (stdout stays data); add tasks with ``rate="-"``."""
+    """A bar on stderr (stdout stays data for scripts)."""
     return Progress(
         TextColumn(verb),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn("events, {task.fields[rate]}/s"),
+        RateColumn(),
+        TimeElapsedColumn(),
         TimeRemainingColumn(),
         console=common.console,
         disable=disable,
     )
-
-
-def advance(progress: Progress, task: TaskID, count: int) -> None:
-    progress.advance(task, count)
-    speed = progress.tasks[0].speed
-    progress.update(task, rate=f"{speed:,.0f}" if speed else "-")

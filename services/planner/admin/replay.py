@@ -13,19 +13,8 @@ from typing import Annotated
 import asyncpg
 import msgspec
 import typer
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    ProgressColumn,
-    Task,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
-from rich.text import Text
 
-from planner.admin import common
+from planner.admin import common, progress
 from planner.stack import database_only
 from planner.store import projections, rebuild
 from planner.store.projections import Projection
@@ -79,7 +68,7 @@ async def _run(
 ) -> rebuild.RebuildResult | ReapplyResult:
     conn = await asyncpg.connect(url)
     try:
-        with _progress() as bar:
+        with progress.bar("replaying") as bar:
             task = bar.add_task("events", total=None)
 
             def advance(position: int, last: int) -> None:
@@ -97,26 +86,6 @@ async def _run(
             )
     finally:
         await conn.close()
-
-
-class RateColumn(ProgressColumn):
-    """Events (positions) per second, as rich measures them over the last seconds."""
-
-    def render(self, task: Task) -> Text:
-        speed = task.speed
-        return Text("   -- ev/s" if speed is None else f"{speed:>9,.0f} ev/s")
-
-
-def _progress() -> Progress:
-    return Progress(
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        RateColumn(),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-        console=common.console,
-    )
 
 
 def _report(result: rebuild.RebuildResult | ReapplyResult) -> None:
