@@ -13,20 +13,17 @@ The Python ``eventsourcing`` peer is still to come (issue 5).
 import argparse
 import asyncio
 import statistics
-import tempfile
 import time
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 
 import asyncpg
 import msgspec
 from uuid_utils.compat import uuid7
 
+from bench.database import migrated_database
 from contracts.envelope import Metadata
 from contracts.events import Level, WarningSignAdded, encode, event_type
 from contracts.ids import EventId, ParticipantId, SignId
-from planner.embedded.postgres import EmbeddedPostgres, ensure_database
-from planner.store import migrations
 from planner.store.chain import chain_key
 from planner.store.event_store import NewEvent, append
 
@@ -143,19 +140,8 @@ async def measure(dsn: str, rounds: int, transactions: int) -> list[Figure]:
 
 
 async def main_async(rounds: int, transactions: int) -> list[Figure]:
-    with tempfile.TemporaryDirectory(prefix="tandem-bench-pg-") as folder:
-        server = EmbeddedPostgres(Path(folder) / "pgdata")
-        dsn = await asyncio.to_thread(server.start)
-        try:
-            url = await ensure_database(dsn, "bench")
-            conn = await asyncpg.connect(url)
-            try:
-                await migrations.migrate(conn)
-            finally:
-                await conn.close()
-            return await measure(url, rounds, transactions)
-        finally:
-            await asyncio.to_thread(server.stop)
+    async with migrated_database("bench") as url:
+        return await measure(url, rounds, transactions)
 
 
 def main(argv: list[str] | None = None) -> None:

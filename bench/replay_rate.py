@@ -11,24 +11,21 @@ rebuild as `tandem replay` and prints events per second over the whole store.
 
 import argparse
 import asyncio
-import shutil
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
 import asyncpg
 import msgspec
 
+from bench.database import migrated_database
 from contracts import events as ev
 from contracts import ids
 from contracts.upcasting import current_version
-from planner.embedded.postgres import EmbeddedPostgres, ensure_database
-from planner.store import migrations, projections, rebuild
+from planner.store import projections, rebuild
 
 COPY_CHUNK = 48_000  # events per COPY (a multiple of the events of one plan)
 COLUMNS = (
@@ -202,14 +199,10 @@ def records(count: int) -> Iterator[list[tuple[Any, ...]]]:
         yield chunk
 
 
-async def measure(count: int, page_size: int, folder: Path) -> Result:
-    server = EmbeddedPostgres(folder / "pgdata")
-    dsn = await asyncio.to_thread(server.start)
-    try:
-        url = await ensure_database(dsn, "tandem_bench")
+async def measure(count: int, page_size: int) -> Result:
+    async with migrated_database("tandem_bench") as url:
         conn = await asyncpg.connect(url)
         try:
-            await migrations.migrate(conn)
             started = time.perf_counter()
             for chunk in records(count):
                 await conn.copy_records_to_table("events", records=chunk, columns=COLUMNS)
@@ -220,8 +213,6 @@ async def measure(count: int, page_size: int, folder: Path) -> Result:
             )
         finally:
             await conn.close()
-    finally:
-        await asyncio.to_thread(server.stop)
     return Result(
         events=result.last_position,
         plans=result.rows["plan_members"] // 2,
@@ -240,11 +231,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--page-size", type=int, default=rebuild.PAGE_SIZE)
     args = parser.parse_args(argv)
-    folder = Path(tempfile.mkdtemp(prefix="tandem-bench-replay-"))
-    try:
-        result = asyncio.run(measure(args.events, args.page_size, folder))
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    result = asyncio.run(measure(args.events, args.page_size))
     print(
         f"{result.events:,} events ({result.plans:,} plans) filled in {result.fill_seconds}s; "
         f"rebuilt in {result.rebuild_seconds}s: {result.events_per_second:,} events/s, "
