@@ -170,9 +170,8 @@ async def append(
         ]
         # Never before the event it follows, whatever this host's clock says, so reading a
         # stream "as of" a time never leaves a gap in its versions.
-        recorded_at = (
-            datetime.now(UTC) if head is None else max(datetime.now(UTC), head["recorded_at"])
-        )
+        now = datetime.now(UTC)
+        recorded_at = now if head is None else max(now, head["recorded_at"])
         hashes = chain.link_batch(
             chain_key, previous, stream_id, current, links, recorded_at, encoded_metadata
         )
