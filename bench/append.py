@@ -12,7 +12,7 @@ The Python ``eventsourcing`` peer is still to come (issue 5).
 
 import argparse
 import asyncio
-import statistics
+import functools
 import time
 from collections.abc import Awaitable, Callable
 
@@ -21,6 +21,7 @@ import msgspec
 from uuid_utils.compat import uuid7
 
 from bench.database import migrated_database
+from bench.figures import Figure, alternating, figure, ratio, table
 from contracts.envelope import Metadata
 from contracts.events import Level, WarningSignAdded, encode, event_type
 from contracts.ids import EventId, ParticipantId, SignId
@@ -98,20 +99,6 @@ async def rate(pool: asyncpg.Pool, write: Writer, writers: int, total: int, per_
     return each * writers * per_tx / (time.perf_counter() - started)
 
 
-class Figure(msgspec.Struct, frozen=True):
-    name: str
-    unit: str
-    median: float
-    min: float
-    max: float
-
-
-def figure(name: str, values: list[float]) -> Figure:
-    return Figure(
-        name, "events/s", round(statistics.median(values)), round(min(values)), round(max(values))
-    )
-
-
 async def measure(dsn: str, rounds: int, transactions: int) -> list[Figure]:
     cases = [("1 writer, 1 event/tx", 1, 1), ("16 writers, 1 event/tx", 16, 1)]
     cases.append(("16 writers, 10 events/tx", 16, 10))
@@ -119,23 +106,16 @@ async def measure(dsn: str, rounds: int, transactions: int) -> list[Figure]:
     async with asyncpg.create_pool(dsn, min_size=16, max_size=16) as pool:
         await pool.execute(FLOOR_TABLE)
         for label, writers, per_tx in cases:
-            results: dict[str, list[float]] = {"ours": [], "floor": []}
             count = transactions if writers > 1 else transactions // 4
-            for round_number in range(rounds):
-                order = [("ours", ours), ("floor", floor)]
-                for name, write in order if round_number % 2 == 0 else order[::-1]:
-                    results[name].append(await rate(pool, write, writers, count, per_tx))
-            figures += [figure(f"append {label}: {n}", v) for n, v in results.items()]
-            ratios = [o / f for o, f in zip(results["ours"], results["floor"], strict=True)]
-            figures.append(
-                Figure(
-                    f"append {label}: ours/floor",
-                    "ratio",
-                    round(statistics.median(ratios), 3),
-                    round(min(ratios), 3),
-                    round(max(ratios), 3),
-                )
+            results = await alternating(
+                rounds,
+                {
+                    name: functools.partial(rate, pool, write, writers, count, per_tx)
+                    for name, write in (("ours", ours), ("floor", floor))
+                },
             )
+            figures += [figure(f"append {label}: {n}", "events/s", v) for n, v in results.items()]
+            figures.append(ratio(f"append {label}: ours/floor", results["ours"], results["floor"]))
     return figures
 
 
@@ -152,9 +132,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--transactions", type=int, default=3200, help="per case and round")
     args = parser.parse_args(argv)
     figures = asyncio.run(main_async(args.rounds, args.transactions))
-    print(f"{'figure':<46}{'median':>10}{'min':>10}{'max':>10}  unit")
-    for f in figures:
-        print(f"{f.name:<46}{f.median:>10}{f.min:>10}{f.max:>10}  {f.unit}")
+    print(table(figures))
     print(msgspec.json.encode(figures).decode())
 
 
