@@ -88,6 +88,7 @@ def notifier_process(
         "TANDEM_WEBHOOK_ALLOW_PRIVATE": "1",
         "TANDEM_NOTIFIER_LEASE_SECONDS": "2",
         "TANDEM_NOTIFIER_RETRY_BASE_DELAY": "0.05",
+        "TANDEM_NOTIFIER_PORT": "0",  # any free port: 8001 may be another notifier's
     }
     process = NotifierProcess(env, tmp_path / "notifier.log")
     try:
