@@ -2,7 +2,7 @@
 
 A command runs in one transaction: the plan's stream is read, ``decide`` turns the command
 into events, and the events, their outbox rows, the authorization read models and the
-stored Idempotency-Key response commit together or not at all.
+stored Idempotency-Key response commit together or not at all. Then the relay is woken.
 """
 
 from collections.abc import Callable
@@ -21,7 +21,7 @@ from planner.domain.evolve import fold
 from planner.domain.state import PlanState
 from planner.ids import new_id
 from planner.metrics import VERSION_CONFLICTS, appended
-from planner.store import event_store, idempotency, read_models
+from planner.store import event_store, idempotency, outbox_wake, read_models
 from planner.store.event_store import Connection, Executor, NewEvent, StreamVersionConflict
 from planner.store.idempotency import IdempotencyRace, IdempotencyRequest, StoredResponse
 
@@ -86,7 +86,7 @@ async def execute(
         except StreamVersionConflict as exc:
             _conflicted(attempt, if_match, exc)
             continue
-        appended(result.appended)  # counted once committed, never for a rolled-back try
+        _committed(pool, result)
         return result
     raise ConcurrencyConflict(f"plan {plan_id} kept changing; try again")
 
@@ -117,9 +117,16 @@ async def execute_idempotent(
             continue
         except IdempotencyRace:
             continue  # the other request committed: the next attempt returns its response
-        appended(result.appended)
+        _committed(pool, result)
         return response
     raise ConcurrencyConflict(f"plan {plan_id} kept changing; try again")
+
+
+def _committed(pool: asyncpg.Pool, result: CommandResult) -> None:
+    """Once committed, never for a rolled-back try: count the events and wake the relay."""
+    if result.appended:
+        appended(result.appended)
+        outbox_wake.after_commit(pool)
 
 
 def _conflicted(attempt: int, if_match: int | None, exc: StreamVersionConflict) -> None:
@@ -152,8 +159,10 @@ async def _attempt(
             for n, event in enumerate(events)
         ]
         expected: event_store.Expected = version if version else "no_stream"
+        # Not a notifying transaction: PostgreSQL would serialise its commit with every
+        # other notifying one (see outbox_wake). The relay is woken once this commits.
         result = await event_store.append(
-            conn, plan_id, batch, expected, metadata, chain_key=chain_key
+            conn, plan_id, batch, expected, metadata, chain_key=chain_key, notify=False
         )
         if not result.duplicate:  # a repeated report is already in the state we loaded
             await read_models.project(conn, plan_id, events)

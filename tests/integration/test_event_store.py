@@ -1,5 +1,6 @@
 """The event store against a real PostgreSQL: append, expected versions, idempotency, reads."""
 
+from typing import Protocol
 from uuid import UUID
 
 import asyncpg
@@ -47,22 +48,39 @@ def new(event: PlanEvent) -> NewEvent:
     return NewEvent(event_id=EventId(uuid7()), event=event)
 
 
-async def append_in_transaction(
-    pool: asyncpg.Pool, stream_id: UUID, events: list[NewEvent], expected: Expected = "any"
-) -> AppendResult:
-    async with pool.acquire() as conn, conn.transaction():
-        return await append(conn, stream_id, events, expected, METADATA, chain_key=CHAIN_KEY)
+class Appender(Protocol):
+    async def __call__(
+        self, stream: UUID, events: list[NewEvent], expected: Expected = "any"
+    ) -> AppendResult: ...
+
+
+@pytest.fixture(params=["in-transaction", "one-statement"])
+def append_to(request: pytest.FixtureRequest, db_pool: asyncpg.Pool) -> Appender:
+    """Append as commands do (in their transaction), and as its own one-statement transaction."""
+
+    async def appender(
+        stream: UUID, events: list[NewEvent], expected: Expected = "any"
+    ) -> AppendResult:
+        async with db_pool.acquire() as conn:
+            if request.param == "one-statement":
+                return await append(conn, stream, events, expected, METADATA, chain_key=CHAIN_KEY)
+            async with conn.transaction():
+                return await append(conn, stream, events, expected, METADATA, chain_key=CHAIN_KEY)
+
+    return appender
 
 
 async def count_events(pool: asyncpg.Pool) -> int:
     return int(await pool.fetchval("SELECT count(*) FROM events"))
 
 
-async def test_appended_events_read_back_with_their_metadata(db_pool: asyncpg.Pool) -> None:
+async def test_appended_events_read_back_with_their_metadata(
+    append_to: Appender, db_pool: asyncpg.Pool
+) -> None:
     stream = uuid7()
     batch = [new(created(stream)), new(sign())]
 
-    result = await append_in_transaction(db_pool, stream, batch, "no_stream")
+    result = await append_to(stream, batch, "no_stream")
 
     envelopes = await read_stream(db_pool, stream)
     assert result.version == 2
@@ -83,48 +101,55 @@ async def test_a_stream_without_events_has_version_zero(db_pool: asyncpg.Pool) -
     assert await read_stream(db_pool, uuid7()) == []
 
 
-async def test_no_stream_refuses_a_stream_that_already_exists(db_pool: asyncpg.Pool) -> None:
+async def test_no_stream_refuses_a_stream_that_already_exists(
+    append_to: Appender, db_pool: asyncpg.Pool
+) -> None:
     stream = uuid7()
-    await append_in_transaction(db_pool, stream, [new(created(stream))], "no_stream")
+    await append_to(stream, [new(created(stream))], "no_stream")
 
     with pytest.raises(StreamVersionConflict) as conflict:
-        await append_in_transaction(db_pool, stream, [new(sign())], "no_stream")
+        await append_to(stream, [new(sign())], "no_stream")
 
     assert (conflict.value.stream_id, conflict.value.expected) == (stream, "no_stream")
     assert conflict.value.actual == 1
 
 
 async def test_an_exact_expected_version_must_match_the_current_one(
+    append_to: Appender,
     db_pool: asyncpg.Pool,
 ) -> None:
     stream = uuid7()
-    await append_in_transaction(db_pool, stream, [new(created(stream)), new(sign())])
+    await append_to(stream, [new(created(stream)), new(sign())])
 
     with pytest.raises(StreamVersionConflict) as conflict:
-        await append_in_transaction(db_pool, stream, [new(sign())], 1)
-    result = await append_in_transaction(db_pool, stream, [new(sign())], 2)
+        await append_to(stream, [new(sign())], 1)
+    result = await append_to(stream, [new(sign())], 2)
 
     assert (conflict.value.expected, conflict.value.actual) == (1, 2)
     assert result.version == 3
     assert await stream_version(db_pool, stream) == 3
 
 
-async def test_any_appends_whatever_the_current_version(db_pool: asyncpg.Pool) -> None:
+async def test_any_appends_whatever_the_current_version(
+    append_to: Appender, db_pool: asyncpg.Pool
+) -> None:
     stream = uuid7()
-    first = await append_in_transaction(db_pool, stream, [new(created(stream))], "any")
-    second = await append_in_transaction(db_pool, stream, [new(sign())], "any")
+    first = await append_to(stream, [new(created(stream))], "any")
+    second = await append_to(stream, [new(sign())], "any")
 
     assert (first.version, second.version) == (1, 2)
 
 
-async def test_a_retried_append_is_a_duplicate_that_writes_nothing(db_pool: asyncpg.Pool) -> None:
+async def test_a_retried_append_is_a_duplicate_that_writes_nothing(
+    append_to: Appender, db_pool: asyncpg.Pool
+) -> None:
     stream = uuid7()
     batch = [new(created(stream)), new(sign())]
-    original = await append_in_transaction(db_pool, stream, batch, "no_stream")
+    original = await append_to(stream, batch, "no_stream")
     rows_before = await count_events(db_pool)
 
     # The expected version is stale now; a retry of the same append still succeeds.
-    retried = await append_in_transaction(db_pool, stream, batch, "no_stream")
+    retried = await append_to(stream, batch, "no_stream")
 
     assert retried.duplicate
     assert (retried.version, retried.positions) == (original.version, original.positions)
@@ -133,43 +158,82 @@ async def test_a_retried_append_is_a_duplicate_that_writes_nothing(db_pool: asyn
 
 
 async def test_an_event_id_reused_for_other_content_is_an_event_id_conflict(
+    append_to: Appender,
     db_pool: asyncpg.Pool,
 ) -> None:
     stream = uuid7()
     original = new(sign("skipping meetings"))
-    await append_in_transaction(db_pool, stream, [original])
+    await append_to(stream, [original])
 
     reused = NewEvent(event_id=original.event_id, event=sign("calling old friends"))
     with pytest.raises(EventIdConflict) as conflict:
-        await append_in_transaction(db_pool, stream, [reused])
+        await append_to(stream, [reused])
 
     assert conflict.value.event_id == original.event_id
     assert await count_events(db_pool) == 1
 
 
 async def test_an_event_id_reused_in_another_stream_is_an_event_id_conflict(
+    append_to: Appender,
     db_pool: asyncpg.Pool,
 ) -> None:
     event = new(sign())
-    await append_in_transaction(db_pool, uuid7(), [event])
+    await append_to(uuid7(), [event])
 
     with pytest.raises(EventIdConflict):
-        await append_in_transaction(db_pool, uuid7(), [event])
+        await append_to(uuid7(), [event])
 
 
-async def test_an_event_id_repeated_within_one_batch_is_refused(db_pool: asyncpg.Pool) -> None:
+async def test_an_event_id_repeated_within_one_batch_is_refused(
+    append_to: Appender, db_pool: asyncpg.Pool
+) -> None:
     event = new(sign())
 
     with pytest.raises(EventIdConflict):
-        await append_in_transaction(db_pool, uuid7(), [event, event])
+        await append_to(uuid7(), [event, event])
 
     assert await count_events(db_pool) == 0
 
 
-async def test_append_outside_a_transaction_is_refused(db_pool: asyncpg.Pool) -> None:
+async def test_an_append_outside_a_transaction_commits_events_and_outbox_rows_together(
+    db_pool: asyncpg.Pool,
+) -> None:
+    stream = uuid7()
     async with db_pool.acquire() as conn:
-        with pytest.raises(RuntimeError, match="transaction"):
-            await append(conn, uuid7(), [new(sign())], "any", METADATA, chain_key=CHAIN_KEY)
+        result = await append(
+            conn,
+            stream,
+            [new(created(stream)), new(sign())],
+            "no_stream",
+            METADATA,
+            chain_key=CHAIN_KEY,
+        )
+        assert not conn.is_in_transaction()
+
+    assert await db_pool.fetchval(
+        "SELECT array_agg(position ORDER BY position) FROM outbox WHERE stream_id = $1", stream
+    ) == list(result.positions)
+
+
+async def test_a_refused_one_statement_append_writes_nothing(db_pool: asyncpg.Pool) -> None:
+    stream = uuid7()
+    first = new(created(stream))
+    async with db_pool.acquire() as conn:
+        await append(conn, stream, [first], "no_stream", METADATA, chain_key=CHAIN_KEY)
+        # The first event clashes only on its stream version; the batch goes as a whole.
+        with pytest.raises(StreamVersionConflict) as conflict:
+            await append(
+                conn,
+                stream,
+                [new(sign()), new(sign())],
+                "no_stream",
+                METADATA,
+                chain_key=CHAIN_KEY,
+            )
+
+    assert conflict.value.actual == 1
+    assert await count_events(db_pool) == 1
+    assert await db_pool.fetchval("SELECT count(*) FROM outbox") == 1
 
 
 @pytest.mark.parametrize(
@@ -182,10 +246,10 @@ async def test_append_outside_a_transaction_is_refused(db_pool: asyncpg.Pool) ->
     ],
 )
 async def test_the_database_refuses_to_change_history(
-    db_pool: asyncpg.Pool, statement: str
+    append_to: Appender, db_pool: asyncpg.Pool, statement: str
 ) -> None:
     stream = uuid7()
-    await append_in_transaction(db_pool, stream, [new(created(stream))])
+    await append_to(stream, [new(created(stream))])
 
     with pytest.raises(asyncpg.RestrictViolationError, match="append-only"):
         await db_pool.execute(statement)
@@ -194,11 +258,12 @@ async def test_the_database_refuses_to_change_history(
 
 
 async def test_read_all_pages_through_every_stream_in_position_order(
+    append_to: Appender,
     db_pool: asyncpg.Pool,
 ) -> None:
     streams = [uuid7() for _ in range(3)]
     for stream in streams:
-        await append_in_transaction(db_pool, stream, [new(created(stream)), new(sign())])
+        await append_to(stream, [new(created(stream)), new(sign())])
 
     pages, after = [], 0
     while page := await read_all(db_pool, after_position=after, limit=4):
@@ -212,11 +277,13 @@ async def test_read_all_pages_through_every_stream_in_position_order(
     assert [e.stream_id for page in pages for e in page] == [s for s in streams for _ in (1, 2)]
 
 
-async def test_read_stream_until_shows_the_stream_as_it_was_then(db_pool: asyncpg.Pool) -> None:
+async def test_read_stream_until_shows_the_stream_as_it_was_then(
+    append_to: Appender, db_pool: asyncpg.Pool
+) -> None:
     stream = uuid7()
-    await append_in_transaction(db_pool, stream, [new(created(stream))])
+    await append_to(stream, [new(created(stream))])
     then = (await read_stream(db_pool, stream))[0].recorded_at
-    await append_in_transaction(db_pool, stream, [new(sign())])
+    await append_to(stream, [new(sign())])
 
     as_of_then = await read_stream(db_pool, stream, until=then)
     now = await read_stream(db_pool, stream)
@@ -225,11 +292,9 @@ async def test_read_stream_until_shows_the_stream_as_it_was_then(db_pool: asyncp
     assert len(now) == 2
 
 
-async def test_read_stream_pages_by_version(db_pool: asyncpg.Pool) -> None:
+async def test_read_stream_pages_by_version(db_pool: asyncpg.Pool, append_to: Appender) -> None:
     stream = uuid7()
-    await append_in_transaction(
-        db_pool, stream, [new(created(stream)), *(new(sign()) for _ in range(4))]
-    )
+    await append_to(stream, [new(created(stream)), *(new(sign()) for _ in range(4))])
 
     page = await read_stream(db_pool, stream, after_version=2, limit=2)
 

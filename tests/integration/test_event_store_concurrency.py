@@ -1,6 +1,7 @@
 """Concurrent appends against a real PostgreSQL: one winner, no gaps, no double writes."""
 
 import asyncio
+from typing import Protocol
 from uuid import UUID
 
 import asyncpg
@@ -49,21 +50,35 @@ def new_plan(stream: UUID) -> NewEvent:
     return NewEvent(event_id=EventId(uuid7()), event=event)
 
 
-async def append_in_transaction(
-    pool: asyncpg.Pool, stream: UUID, events: list[NewEvent], expected: Expected
-) -> AppendResult:
-    async with pool.acquire() as conn, conn.transaction():
-        return await append(conn, stream, events, expected, METADATA, chain_key=CHAIN_KEY)
+class Appender(Protocol):
+    async def __call__(
+        self, stream: UUID, events: list[NewEvent], expected: Expected
+    ) -> AppendResult: ...
+
+
+@pytest.fixture(params=["in-transaction", "one-statement"])
+def append_to(request: pytest.FixtureRequest, db_pool: asyncpg.Pool) -> Appender:
+    """Append as commands do (in their transaction), and as its own one-statement transaction."""
+
+    async def appender(stream: UUID, events: list[NewEvent], expected: Expected) -> AppendResult:
+        async with db_pool.acquire() as conn:
+            if request.param == "one-statement":
+                return await append(conn, stream, events, expected, METADATA, chain_key=CHAIN_KEY)
+            async with conn.transaction():
+                return await append(conn, stream, events, expected, METADATA, chain_key=CHAIN_KEY)
+
+    return appender
 
 
 async def test_only_one_of_twenty_appenders_expecting_the_same_version_wins(
+    append_to: Appender,
     db_pool: asyncpg.Pool,
 ) -> None:
     stream = uuid7()
-    await append_in_transaction(db_pool, stream, [new_plan(stream), new_sign()], "no_stream")
+    await append_to(stream, [new_plan(stream), new_sign()], "no_stream")
 
     outcomes = await asyncio.gather(
-        *(append_in_transaction(db_pool, stream, [new_sign()], 2) for _ in range(APPENDERS)),
+        *(append_to(stream, [new_sign()], 2) for _ in range(APPENDERS)),
         return_exceptions=True,
     )
 
@@ -77,6 +92,7 @@ async def test_only_one_of_twenty_appenders_expecting_the_same_version_wins(
 
 
 async def test_twenty_concurrent_identical_appends_store_the_event_once(
+    append_to: Appender,
     db_pool: asyncpg.Pool,
 ) -> None:
     stream = uuid7()
@@ -85,9 +101,9 @@ async def test_twenty_concurrent_identical_appends_store_the_event_once(
     async def append_retrying_once() -> AppendResult:
         # What the handler does: a conflict aborts the transaction; retry in a new one.
         try:
-            return await append_in_transaction(db_pool, stream, same, "no_stream")
+            return await append_to(stream, same, "no_stream")
         except StreamVersionConflict:
-            return await append_in_transaction(db_pool, stream, same, "no_stream")
+            return await append_to(stream, same, "no_stream")
 
     results = await asyncio.gather(*(append_retrying_once() for _ in range(APPENDERS)))
 
@@ -99,8 +115,9 @@ async def test_twenty_concurrent_identical_appends_store_the_event_once(
 
 @pytest.mark.parametrize("same_event", [False, True], ids=["other-event", "same-event"])
 async def test_an_append_racing_an_uncommitted_one_conflicts_when_that_commits(
-    db_pool: asyncpg.Pool, same_event: bool
+    append_to: Appender, db_pool: asyncpg.Pool, same_event: bool, request: pytest.FixtureRequest
 ) -> None:
+    one_statement = request.node.callspec.params["append_to"] == "one-statement"
     stream = uuid7()
     first = [new_plan(stream)]
     second = first if same_event else [new_plan(stream)]
@@ -110,16 +127,21 @@ async def test_an_append_racing_an_uncommitted_one_conflicts_when_that_commits(
         await append(conn_a, stream, first, "no_stream", METADATA, chain_key=CHAIN_KEY)
 
         # B sees no stream yet, inserts version 1 and waits on A's uncommitted row.
-        racing = asyncio.create_task(append_in_transaction(db_pool, stream, second, "no_stream"))
+        racing = asyncio.create_task(append_to(stream, second, "no_stream"))
         await eventually(lambda: _waits_on_a_lock(db_pool, racing))
         await transaction_a.commit()
 
-        with pytest.raises(StreamVersionConflict) as conflict:
-            await racing
-    assert conflict.value.actual is None  # lost at insert: the version was not read
+        if one_statement and same_event:
+            # Its own transaction: the refused insert is found stored as given at once.
+            assert (await racing).duplicate
+        else:
+            with pytest.raises(StreamVersionConflict) as conflict:
+                await racing
+            # In the caller's transaction the version cannot be read after the refusal.
+            assert conflict.value.actual == (1 if one_statement else None)
 
     if same_event:
-        retried = await append_in_transaction(db_pool, stream, second, "no_stream")
+        retried = await append_to(stream, second, "no_stream")
         assert retried.duplicate
     assert await db_pool.fetchval("SELECT count(*) FROM events") == 1
 

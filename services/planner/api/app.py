@@ -29,6 +29,7 @@ from planner.api.routes import (
 from planner.delivery_recorder import recording
 from planner.relay import Relay, running
 from planner.settings import Settings
+from planner.store import outbox_wake
 
 ROUTES: list[ControllerRouterHandler] = [
     health.healthz,
@@ -86,6 +87,7 @@ def create_app(settings: Settings, pool: asyncpg.Pool | None = None) -> Litestar
             app.state.relay = relay
             app.state.chain_key = settings.chain_key  # fails at start without a secret
             yield
+            await outbox_wake.settled(app.state.pool)  # the last commits' NOTIFY, then close
 
     dev_pages = [dev_outbox.outbox_page, dev_outbox.outbox_json] if settings.dev_outbox else []
     return Litestar(

@@ -1,7 +1,8 @@
 """The event store over asyncpg: append with an expected version, read streams and history.
 
 ``append`` writes into the caller's transaction, so events, their outbox rows and the NOTIFY
-that wakes the relay commit or vanish together. asyncpg errors are translated here, once.
+that wakes the relay commit or vanish together; outside a transaction it is one statement.
+asyncpg errors are translated here, once.
 """
 
 from collections.abc import Iterator, Sequence
@@ -135,17 +136,21 @@ async def append(
     metadata: Metadata,
     *,
     chain_key: bytes,
+    notify: bool = True,
 ) -> AppendResult:
-    """Append ``events`` to a stream in the caller's open transaction.
+    """Append ``events`` to a stream: in the caller's open transaction, or as one statement.
 
-    A retry of an append that already committed (the same ids with the same content) is
-    a success that writes nothing, whatever ``expected`` says. After a raised conflict
-    the transaction is aborted: retry with a new one. ``chain_key`` (see ``chain``) keys
-    the hash each event records over its content and the hash before it in the stream.
+    Inside a transaction the events commit with whatever else the caller writes; after a
+    raised conflict that transaction is aborted: retry with a new one. Outside one, the
+    append is a single statement, its own transaction (events and outbox rows together).
+    A retry of an append that already committed (the same ids with the same content) is a
+    success that writes nothing, whatever ``expected`` says. ``chain_key`` (see ``chain``)
+    keys the hash each event records over its content and the hash before it in the stream.
+    ``notify`` sends the outbox NOTIFY that wakes the relay (inside the caller's
+    transaction, or right after the statement); pass False and call
+    ``outbox_wake.after_commit`` once committed, so the transaction does not NOTIFY.
     """
-    if not conn.is_in_transaction():
-        msg = "append must run inside the caller's transaction"
-        raise RuntimeError(msg)
+    standalone = not conn.is_in_transaction()
     ids = [new.event_id for new in events]
     for index, event_id in enumerate(ids):
         if event_id in ids[:index]:
@@ -153,13 +158,19 @@ async def append(
     types = [catalogue.event_type(new.event) for new in events]
     payloads = [catalogue.encode(new.event).decode() for new in events]
     with _translated(stream_id, expected):
-        duplicate = await _already_stored(conn, stream_id, ids, types, payloads)
-        if duplicate is not None:
-            return duplicate
-        head = await conn.fetchrow(STREAM_HEAD, stream_id)
+        if not standalone:  # a unique violation would abort the caller's transaction
+            duplicate = await _already_stored(conn, stream_id, ids, types, payloads)
+            if duplicate is not None:
+                return duplicate
+        # A new stream has no head to read; should it exist, the insert clashes.
+        head = (
+            None
+            if standalone and expected == "no_stream"
+            else await conn.fetchrow(STREAM_HEAD, stream_id)
+        )
         current, previous = (0, None) if head is None else (head["stream_version"], head["hash"])
         if expected != "any" and current != (0 if expected == "no_stream" else expected):
-            raise StreamVersionConflict(stream_id, expected, current)
+            return await _refused(conn, stream_id, expected, ids, types, payloads, current)
         if not events:
             return AppendResult(stream_id=stream_id, version=current, positions=(), duplicate=False)
         encoded_metadata = _encoder.encode(metadata).decode()
@@ -175,25 +186,40 @@ async def append(
         hashes = chain.link_batch(
             chain_key, previous, stream_id, current, links, recorded_at, encoded_metadata
         )
-        rows = await conn.fetch(
-            APPEND,
-            stream_id,
-            current,
-            encoded_metadata,
-            ids,
-            types,
-            versions,
-            payloads,
-            recorded_at,
-            hashes,
-        )
-        await conn.execute(NOTIFY, OUTBOX_CHANNEL, str(stream_id))
+        arguments = (current, encoded_metadata, ids, types, versions, payloads, recorded_at)
+        try:
+            rows = await conn.fetch(APPEND, stream_id, *arguments, hashes)
+        except asyncpg.UniqueViolationError:
+            if not standalone:
+                raise  # translated: the caller's transaction is aborted, it must retry
+            return await _refused(conn, stream_id, expected, ids, types, payloads, None)
+        if notify:
+            await conn.execute(NOTIFY, OUTBOX_CHANNEL, str(stream_id))
     return AppendResult(
         stream_id=stream_id,
         version=rows[-1]["stream_version"],
         positions=tuple(row["position"] for row in rows),
         duplicate=False,
     )
+
+
+async def _refused(
+    conn: Connection,
+    stream_id: UUID,
+    expected: Expected,
+    ids: list[EventId],
+    types: list[str],
+    payloads: list[str],
+    current: int | None,
+) -> AppendResult:
+    """Outside a transaction, a refused append may be a retry of one that committed."""
+    if not conn.is_in_transaction():
+        duplicate = await _already_stored(conn, stream_id, ids, types, payloads)
+        if duplicate is not None:
+            return duplicate
+        if current is None:
+            current = int(await conn.fetchval(STREAM_VERSION, stream_id))
+    raise StreamVersionConflict(stream_id, expected, current)
 
 
 async def _already_stored(
