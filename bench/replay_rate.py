@@ -1,227 +1,132 @@
-"""Replay rate: `tandem replay` of every read model over a store of 1,000,000 events.
+"""Replay rate: `tandem replay` over 1,000,000 stored events, beside its floor and the peer.
 
-    .venv/bin/python -m bench.replay_rate [--events 1000000] [--page-size 20000]
+    .venv/bin/python -m bench.replay_rate [--events 1000000] [--rounds 3] [--quick]
 
-Starts an embedded PostgreSQL in a temporary folder (durable settings, as shipped),
-migrates it, fills the events table by COPY with plans of 24 events each (created,
-partner invited and joined, signs, steps, two consented contacts, a policy, check-ins,
-an activation with deliveries, its acknowledgement and resolution), then runs the same
-rebuild as `tandem replay` and prints events per second over the whole store.
+One embedded PostgreSQL (durable settings, as shipped) holds both stores: ours, filled by
+COPY with plans of 24 events (``bench.replay_store``), and the peer's, the ``eventsourcing``
+library's table in its own database holding the same plans (``bench.peer``). Filling is
+not measured. Then, in rounds that alternate the order:
+
+- ours: ``planner.store.rebuild.rebuild`` of every read model, as `tandem replay` runs it.
+  It reads only the event types its projections follow (3 of the 24 events of a plan,
+  one row in eight), so the rate is stored events per second: events in the store
+  divided by the seconds the rebuild takes.
+- floor: the same rows (the same position paging and event-type filter) read with
+  asyncpg in pages of the same size, only position and payload, each payload decoded by
+  msgspec into its contract Struct; no other work. Also stored events per second.
+- floor, all rows: the same over every row, without the filter (rows per second), to
+  show what reading and decoding the whole store costs.
+- peer: the library replaying its notification log into its aggregates in memory: read
+  in pages of the same size, decode each notification with the application's mapper,
+  apply it (``mutate``) to the aggregate in a dict. Every event is replayed, so this is
+  events replayed per second.
+
+Ratios are taken round by round (``bench.figures``).
 """
 
 import argparse
 import asyncio
+import functools
 import sys
 import time
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
-from typing import Any
-from uuid import uuid4
 
 import asyncpg
 import msgspec
 
+from bench import peer, replay_store
 from bench.database import migrated_database
-from contracts import events as ev
-from contracts import ids
-from contracts.upcasting import current_version
+from bench.figures import Figure, alternating, figure, ratio, table
+from contracts.events import decoder
+from planner.embedded.postgres import ensure_database
 from planner.store import projections, rebuild
 
-COPY_CHUNK = 48_000  # events per COPY (a multiple of the events of one plan)
-COLUMNS = (
-    "stream_id",
-    "stream_version",
-    "event_id",
-    "event_type",
-    "schema_version",
-    "payload",
-    "metadata",
-    "recorded_at",
-)
-START = datetime(2026, 1, 1, tzinfo=UTC)
+QUICK = (100_000, 2)  # events, rounds
+FLOOR_PAGE = """
+SELECT position, payload::text AS payload FROM events
+WHERE position > $1 AND event_type = ANY($2::text[])
+ORDER BY position LIMIT $3
+"""
+FLOOR_PAGE_ALL = """
+SELECT position, payload::text AS payload FROM events
+WHERE position > $1
+ORDER BY position LIMIT $2
+"""
 
 
-class Result(msgspec.Struct, frozen=True):
-    events: int
-    plans: int
-    fill_seconds: float
-    rebuild_seconds: float
-    events_per_second: float
-    rows: dict[str, int]
-    lock_ms: float
+async def ours(conn: asyncpg.Connection, count: int, page_size: int) -> float:
+    """Stored events per second through a rebuild of every read model."""
+    started = time.perf_counter()
+    await rebuild.rebuild(conn, projections.select([]), lambda _done, _last: None, page_size)
+    return count / (time.perf_counter() - started)
 
 
-def plan_events(index: int) -> list[ev.PlanEvent]:
-    """One plan's life: 24 events, the mix a couple produces in a few weeks."""
-    plan, alex, sam = (ids.PlanId(uuid4()), ids.ParticipantId(uuid4()), ids.ParticipantId(uuid4()))
-    at = START + timedelta(minutes=index)
-    invite = ids.InviteId(uuid4())
-    contacts = [ids.ContactId(uuid4()) for _ in range(2)]
-    activation = ids.ActivationId(uuid4())
-    email = (ev.Channel(kind=ev.ChannelKind.EMAIL, address="support@example.org"),)
-    made: list[ev.PlanEvent] = [
-        ev.PlanCreated(plan_id=plan, title="Our plan", created_by=alex, creator_name="Alex"),
-        ev.PartnerInvited(
-            invite_id=invite, invited_by=alex, code_sha256=uuid4().hex * 2, expires_at=at
-        ),
-        ev.PartnerJoined(invite_id=invite, participant_id=sam, display_name="Sam"),
-    ]
-    made += [
-        ev.WarningSignAdded(
-            sign_id=ids.SignId(uuid4()),
-            owner_id=alex,
-            category="sleep",
-            description="Up late",
-            level=ev.Level.WATCH,
-        )
-        for _ in range(3)
-    ]
-    made += [
-        ev.ResponseStepAdded(step_id=ids.StepId(uuid4()), level=level, description="Call")
-        for level in ev.Level
-    ]
-    for contact in contacts:
-        made.append(
-            ev.SupportContactAdded(
-                contact_id=contact,
-                display_name="Jo",
-                relationship="sponsor",
-                channels=email,
-                added_by=alex,
-            )
-        )
-    made += [ev.ConsentGiven(contact_id=c, scope=ev.ConsentScope(), at=at) for c in contacts]
-    made.append(
-        ev.EscalationPolicySet(
-            level=ev.Level.SETBACK,
-            tiers=(ev.Tier(contact_ids=tuple(contacts), ack_timeout_seconds=300),),
-        )
-    )
-    made += [
-        ev.CheckInRecorded(
-            check_in_id=ids.CheckInId(uuid4()),
-            participant_id=alex,
-            mood=3,
-            craving=2,
-            note="",
-            signs_noticed=(),
-            at=at,
-        )
-        for _ in range(5)
-    ]
-    made += _activation(activation, alex, sam, contacts, at)
-    return made
+async def floor(conn: asyncpg.Connection, count: int, page_size: int) -> float:
+    """Stored events per second reading and decoding the rows our rebuild reads."""
+    types = sorted(set().union(*(p.event_types for p in projections.select([]))))
+    started = time.perf_counter()
+    after = 0
+    while page := await conn.fetch(FLOOR_PAGE, after, types, page_size):
+        for row in page:
+            decoder.decode(row["payload"])
+        after = page[-1]["position"]
+    return count / (time.perf_counter() - started)
 
 
-def _activation(
-    activation: ids.ActivationId,
-    alex: ids.ParticipantId,
-    sam: ids.ParticipantId,
-    contacts: list[ids.ContactId],
-    at: datetime,
-) -> list[ev.PlanEvent]:
-    recipients = tuple(
-        ev.Recipient(
-            recipient_id=ids.RecipientId(who),
-            kind=ev.RecipientKind.CONTACT,
-            display_name="Jo",
-            tier=1,
-        )
-        for who in contacts
-    )
-    return [
-        ev.PlanActivated(
-            activation_id=activation,
-            level=ev.Level.SETBACK,
-            activated_by=alex,
-            observed_sign_ids=(),
-            note="",
-            recipients=recipients,
-            tiers=(),
-            at=at,
-        ),
-        *(
-            ev.AlertDeliveryRecorded(
-                delivery_id=uuid4(),
-                activation_id=activation,
-                recipient_id=r.recipient_id,
-                channel=ev.ChannelKind.EMAIL,
-                tier=1,
-                message=ev.MessageKind.ALERT,
-                status=ev.DeliveryStatus.SENT,
-                at=at,
-            )
-            for r in recipients
-        ),
-        ev.ActivationAcknowledged(activation_id=activation, by=ids.RecipientId(sam), at=at),
-        ev.ActivationResolved(
-            activation_id=activation,
-            outcome=ev.Outcome.RESOLVED,
-            reflection="",
-            resolved_by=alex,
-            at=at,
-        ),
-    ]
+async def floor_all_rows(conn: asyncpg.Connection, page_size: int) -> float:
+    """Rows per second reading and decoding every stored event."""
+    started = time.perf_counter()
+    after, rows = 0, 0
+    while page := await conn.fetch(FLOOR_PAGE_ALL, after, page_size):
+        for row in page:
+            decoder.decode(row["payload"])
+        rows += len(page)
+        after = page[-1]["position"]
+    return rows / (time.perf_counter() - started)
 
 
-def records(count: int) -> Iterator[list[tuple[Any, ...]]]:
-    """COPY records of whole plans, ``COPY_CHUNK`` events at a time, ``count`` in all."""
-    metadata = f'{{"actor":"system:bench","correlation_id":"{uuid4()}"}}'
-    chunk: list[tuple[Any, ...]] = []
-    made, plan = 0, 0
-    while made < count:
-        lifetime = plan_events(plan)
-        created = lifetime[0]
-        if not isinstance(created, ev.PlanCreated):
-            raise TypeError("a plan's stream starts with plan.created")
-        for version, event in enumerate(lifetime[: count - made], start=1):
-            kind = ev.event_type(event)
-            recorded = START + timedelta(minutes=plan, seconds=version)
-            payload = ev.encode(event).decode()
-            chunk.append(
-                (
-                    created.plan_id,
-                    version,
-                    uuid4(),
-                    kind,
-                    current_version(kind),
-                    payload,
-                    metadata,
-                    recorded,
-                )
-            )
-            made += 1
-        plan += 1
-        if len(chunk) >= COPY_CHUNK:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
-async def measure(count: int, page_size: int) -> Result:
+async def measure(count: int, rounds: int, page_size: int) -> list[Figure]:
     async with migrated_database("tandem_bench") as url:
+        peer_url = await ensure_database(url, "tandem_peer")
         conn = await asyncpg.connect(url)
+        plans = await asyncio.to_thread(peer.Plans, env=peer.environment(peer_url, 1))
         try:
             started = time.perf_counter()
-            for chunk in records(count):
-                await conn.copy_records_to_table("events", records=chunk, columns=COLUMNS)
-            await conn.execute("ANALYZE events")
-            filled = time.perf_counter() - started
-            result = await rebuild.rebuild(
-                conn, projections.select([]), lambda _done, _last: None, page_size
+            # Side by side: ours is mostly the server's work, the peer's mostly Python's.
+            await asyncio.gather(
+                replay_store.fill(conn, count), asyncio.to_thread(peer.fill, plans, count)
+            )
+            seconds = time.perf_counter() - started
+            print(f"filled both stores with {count:,} events in {seconds:.1f}s", file=sys.stderr)
+            results = await alternating(
+                rounds,
+                {
+                    "ours": functools.partial(ours, conn, count, page_size),
+                    "floor": functools.partial(floor, conn, count, page_size),
+                    "floor, all rows": functools.partial(floor_all_rows, conn, page_size),
+                    "peer": functools.partial(
+                        asyncio.to_thread, peer.replay_rate, plans, page_size
+                    ),
+                },
             )
         finally:
+            await asyncio.to_thread(plans.close)
             await conn.close()
-    return Result(
-        events=result.last_position,
-        plans=result.rows["plan_members"] // 2,
-        fill_seconds=round(filled, 1),
-        rebuild_seconds=result.seconds,
-        events_per_second=round(result.last_position / result.seconds),
-        rows=result.rows,
-        lock_ms=result.lock_ms,
-    )
+    figures = [figure(f"replay: {name}", "events/s", v, 0) for name, v in results.items()]
+    figures.append(ratio("replay: ours/floor", results["ours"], results["floor"]))
+    figures.append(ratio("replay: ours/peer", results["ours"], results["peer"]))
+    return figures
+
+
+async def collect(
+    events: int = 1_000_000, rounds: int = 3, page_size: int = rebuild.PAGE_SIZE
+) -> list[Figure]:
+    """The replay figures; the defaults take about four minutes on two cores."""
+    return await measure(events, rounds, page_size)
+
+
+async def suite_part(quick: bool) -> list[Figure]:
+    """This part of `make bench` (``bench.suite``)."""
+    return await collect(*QUICK) if quick else await collect()
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -229,15 +134,16 @@ def main(argv: list[str] | None = None) -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--page-size", type=int, default=rebuild.PAGE_SIZE)
-    args = parser.parse_args(argv)
-    result = asyncio.run(measure(args.events, args.page_size))
-    print(
-        f"{result.events:,} events ({result.plans:,} plans) filled in {result.fill_seconds}s; "
-        f"rebuilt in {result.rebuild_seconds}s: {result.events_per_second:,} events/s, "
-        f"swap locked {result.lock_ms} ms"
+    parser.add_argument(
+        "--quick", action="store_true", help="100,000 events, 2 rounds (for development)"
     )
-    sys.stdout.write(msgspec.json.encode(result).decode() + "\n")
+    args = parser.parse_args(argv)
+    events, rounds = QUICK if args.quick else (args.events, args.rounds)
+    figures = asyncio.run(collect(events, rounds, args.page_size))
+    print(table(figures))
+    print(msgspec.json.encode(figures).decode())
 
 
 if __name__ == "__main__":
