@@ -9,7 +9,12 @@ inside a transaction that reads the stream head and checks for a retried append 
 The floor is a bare asyncpg INSERT of the same row shape into a table with the same unique
 constraints, doing no other work. Both run on the same embedded PostgreSQL (durable
 settings), in rounds that alternate which goes first; each figure is the median over the
-rounds, with min and max. The Python ``eventsourcing`` peer is still to come (issue 5).
+rounds, with min and max.
+
+Beside them, the peer: the Python ``eventsourcing`` library saving a new aggregate per
+transaction (``bench.peer``, in its fastest documented configuration), on its own database
+of the same server, its writers as many threads; for 10 events a transaction, one new
+aggregate with 10 events saved at once.
 """
 
 import argparse
@@ -22,6 +27,7 @@ import asyncpg
 import msgspec
 from uuid_utils.compat import uuid7
 
+from bench import peer
 from bench.database import migrated_database
 from bench.figures import Figure, alternating, figure, ratio, table
 from contracts.envelope import Metadata
@@ -116,7 +122,10 @@ async def measure(dsn: str, rounds: int, transactions: int) -> list[Figure]:
     cases = [("1 writer, 1 event/tx", 1, 1), ("16 writers, 1 event/tx", 16, 1)]
     cases.append(("16 writers, 10 events/tx", 16, 10))
     figures: list[Figure] = []
-    async with asyncpg.create_pool(dsn, min_size=16, max_size=16) as pool:
+    async with (
+        asyncpg.create_pool(dsn, min_size=16, max_size=16) as pool,
+        peer.application(peer.Signs, dsn, 16) as signs,
+    ):
         await pool.execute(FLOOR_TABLE)
         for label, writers, per_tx in cases:
             count = transactions if writers > 1 else transactions // 4
@@ -126,21 +135,37 @@ async def measure(dsn: str, rounds: int, transactions: int) -> list[Figure]:
             results = await alternating(
                 rounds,
                 {
-                    name: functools.partial(rate, pool, write, writers, count, per_tx)
-                    for name, write in sides.items()
+                    **{
+                        name: functools.partial(rate, pool, write, writers, count, per_tx)
+                        for name, write in sides.items()
+                    },
+                    "peer": functools.partial(
+                        asyncio.to_thread, peer.append_rate, signs, writers, count, per_tx
+                    ),
                 },
             )
             figures += [figure(f"append {label}: {n}", "events/s", v) for n, v in results.items()]
-            for name in results.keys() - {"floor"}:
+            for name in results.keys() - {"floor", "peer"}:
                 figures.append(
                     ratio(f"append {label}: {name}/floor", results[name], results["floor"])
                 )
+            figures.append(ratio(f"append {label}: ours/peer", results["ours"], results["peer"]))
     return figures
 
 
 async def main_async(rounds: int, transactions: int) -> list[Figure]:
     async with migrated_database("bench") as url:
         return await measure(url, rounds, transactions)
+
+
+async def collect(rounds: int = 5, transactions: int = 3200) -> list[Figure]:
+    """The append figures (ours, floor, peer and their ratios) from one server."""
+    return await main_async(rounds, transactions)
+
+
+async def suite_part(quick: bool) -> list[Figure]:
+    """This part of `make bench` (``bench.suite``)."""
+    return await collect(2, 800) if quick else await collect()
 
 
 def main(argv: list[str] | None = None) -> None:

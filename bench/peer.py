@@ -19,11 +19,14 @@ docs/topics/examples/dcb-enrolment-speedrun.rst):
 Each peer uses its own database on the same server as ours.
 """
 
+import asyncio
+import contextlib
 import importlib.metadata
 import time
+from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 from urllib.parse import parse_qs, urlsplit
 from uuid import UUID, uuid4
 
@@ -34,6 +37,7 @@ from eventsourcing.postgres import PostgresApplicationRecorder
 from psycopg.sql import SQL, Identifier
 
 from bench.peer_domain import Plan, Sign
+from planner.embedded.postgres import ensure_database
 
 TEMPLATES = 1_000  # distinct plans the fill cycles through
 COPY = SQL("COPY {table} (originator_id, originator_version, topic, state) FROM STDIN")
@@ -74,6 +78,23 @@ class Plans(Application[UUID]):
     """The replay peer: its events in ``plans_events``."""
 
     name = "Plans"
+
+
+App = TypeVar("App", bound=Application[UUID])
+
+
+@contextlib.asynccontextmanager
+async def application(kind: type[App], url: str, pool_size: int) -> AsyncIterator[App]:
+    """``kind`` on database ``tandem_peer`` of ``url``'s server, its pool open and full."""
+    peer_url = await ensure_database(url, "tandem_peer")
+    app = await asyncio.to_thread(kind, env=environment(peer_url, pool_size))
+    try:
+        recorder = cast(PostgresApplicationRecorder, app.recorder)
+        await asyncio.to_thread(recorder.max_notification_id)  # opens the pool
+        await asyncio.to_thread(recorder.datastore.pool.wait)
+        yield app
+    finally:
+        await asyncio.to_thread(app.close)
 
 
 # --- append ---------------------------------------------------------------------------

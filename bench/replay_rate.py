@@ -37,7 +37,6 @@ from bench import peer, replay_store
 from bench.database import migrated_database
 from bench.figures import Figure, alternating, figure, ratio, table
 from contracts.events import decoder
-from planner.embedded.postgres import ensure_database
 from planner.store import projections, rebuild
 
 QUICK = (100_000, 2)  # events, rounds
@@ -85,10 +84,11 @@ async def floor_all_rows(conn: asyncpg.Connection, page_size: int) -> float:
 
 
 async def measure(count: int, rounds: int, page_size: int) -> list[Figure]:
-    async with migrated_database("tandem_bench") as url:
-        peer_url = await ensure_database(url, "tandem_peer")
+    async with (
+        migrated_database("tandem_bench") as url,
+        peer.application(peer.Plans, url, 1) as plans,
+    ):
         conn = await asyncpg.connect(url)
-        plans = await asyncio.to_thread(peer.Plans, env=peer.environment(peer_url, 1))
         try:
             started = time.perf_counter()
             # Side by side: ours is mostly the server's work, the peer's mostly Python's.
@@ -109,7 +109,6 @@ async def measure(count: int, rounds: int, page_size: int) -> list[Figure]:
                 },
             )
         finally:
-            await asyncio.to_thread(plans.close)
             await conn.close()
     figures = [figure(f"replay: {name}", "events/s", v, 0) for name, v in results.items()]
     figures.append(ratio("replay: ours/floor", results["ours"], results["floor"]))
