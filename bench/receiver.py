@@ -2,7 +2,8 @@
 
 Keep-alive HTTP/1.1 over asyncio streams: the notifier's httpx pool reuses connections,
 so the figure measured is Tandem's, not the cost of a new TCP handshake per alert.
-Signatures are checked after the run, off the clock.
+Signatures are checked after the run, off the clock. ``hold()`` keeps every answer back
+(the request is noted on arrival) until ``release()``: a receiver that is slow to answer.
 """
 
 import asyncio
@@ -18,6 +19,7 @@ class Arrival:
     target: str
     headers: dict[str, str]
     body: bytes
+    wall: float  # time.time() at the same moment: comparable with the services' timestamps
 
     def json(self) -> dict[str, object]:
         decoded: dict[str, object] = msgspec.json.decode(self.body)
@@ -31,6 +33,7 @@ class Receiver:
     waiters: dict[str, asyncio.Future[Arrival]] = field(default_factory=dict)
     _server: asyncio.Server | None = None
     _connections: set[asyncio.StreamWriter] = field(default_factory=set)
+    _answering: asyncio.Event = field(default_factory=asyncio.Event)
 
     @property
     def url(self) -> str:
@@ -40,6 +43,7 @@ class Receiver:
         return f"http://{host}:{port}/hook"
 
     async def start(self) -> None:
+        self._answering.set()
         self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0, backlog=1024)
 
     async def stop(self) -> None:
@@ -48,6 +52,13 @@ class Receiver:
             for writer in self._connections:  # keep-alive connections outlive close()
                 writer.close()
             await self._server.wait_closed()
+
+    def hold(self) -> None:
+        """Note requests as they arrive but answer none until ``release()``."""
+        self._answering.clear()
+
+    def release(self) -> None:
+        self._answering.set()
 
     def alert_for(self, activation_id: str) -> asyncio.Future[Arrival]:
         """Set when the alert of this activation arrives (it may have arrived already)."""
@@ -74,9 +85,14 @@ class Receiver:
                     headers[name.strip().lower()] = value.strip()
                 body = await reader.readexactly(int(headers.get("content-length", "0")))
                 arrival = Arrival(
-                    time.perf_counter(), request_line.split()[1].decode(), headers, body
+                    time.perf_counter(),
+                    request_line.split()[1].decode(),
+                    headers,
+                    body,
+                    wall=time.time(),
                 )
                 self.arrivals.append(arrival)
+                await self._answering.wait()
                 writer.write(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n")
                 self._settle(arrival)
                 await writer.drain()

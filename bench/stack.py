@@ -18,6 +18,10 @@ from pathlib import Path
 
 import httpx
 
+from planner.embedded.nats_server import EmbeddedNats
+from planner.embedded.postgres import EmbeddedPostgres
+from planner.stack import DATABASE_NAME
+
 READY_TIMEOUT_SECONDS = 120.0
 STOP_TIMEOUT_SECONDS = 30.0
 
@@ -27,6 +31,19 @@ class Service:
     base_url: str
     home: Path
     process: subprocess.Popen[bytes]
+
+
+def database_url(service: Service) -> str:
+    """The embedded PostgreSQL `tandem dev` serves (planner tables, notifier schema)."""
+    return EmbeddedPostgres(service.home / "postgres").dsn(DATABASE_NAME)
+
+
+def nats_url(service: Service) -> str:
+    """The embedded nats-server `tandem dev` started."""
+    url = EmbeddedNats(service.home / "nats").running_url()
+    if url is None:
+        raise RuntimeError(f"no nats-server under {service.home}")
+    return url
 
 
 def free_port() -> int:
