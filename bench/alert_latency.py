@@ -1,172 +1,172 @@
 """Alert latency: an activation accepted by the API → its signed webhook received.
 
-    .venv/bin/python -m bench.alert_latency [--activations 300] [--rate 50] [--plans 64]
+    .venv/bin/python -m bench.alert_latency [--activations 1000] [--rate 50] [--plans 64]
+    .venv/bin/python -m bench.alert_latency --quick      # a short run while developing
 
 Runs `tandem dev` (embedded PostgreSQL and nats-server, the notifier as its own process)
 in a temporary folder, sets up plans whose support contact has a webhook at a loopback
-receiver in this process, then activates at a steady rate (open loop: each activation is
-sent on schedule, not when the previous one ended), resolving each once its alert arrived.
-Both ends of each figure are read from this process's clock.
+receiver in this process, then, after 50 warm-up activations that are not counted:
+
+1. ``--activations`` at a steady ``--rate`` (open loop: each activation is sent on schedule,
+   not when the previous one ended; each is resolved once its alert arrived): p50, p99 and
+   max of accepted → webhook, both ends read from this process's clock; and the median of
+   each hop, from the timestamps the services record (``bench.alert_hops``);
+2. the highest rate sustained without a growing backlog, and the latencies at that rate
+   (``bench.sustained_rate``);
+3. the peak RSS (VmHWM) of the planner and of the notifier over 1 and 2;
+4. the notifier's peak RSS with 10,000 alerts pending (``bench.notifier_memory``).
+
+Progress and per-step details go to stderr; the figures table to stdout.
 """
 
 import argparse
 import asyncio
-import statistics
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import httpx
-import msgspec
 
-from bench.plans import BenchPlan, many_plans
-from bench.receiver import Arrival, Receiver
-from bench.stack import tandem_dev
-from notifier.channels.webhook import verify
+from bench.activations import LEVELS, Slot, drive, latency_figures, slots_of
+from bench.alert_hops import hop_figures
+from bench.backlog import BacklogWatch
+from bench.cpu import CpuShare
+from bench.figures import Figure, figure, table
+from bench.memory import notifier_pid, peak_rss_mb, planner_pid
+from bench.notifier_memory import Tally, pending_figure
+from bench.plans import many_plans
+from bench.receiver import Receiver
+from bench.stack import Service, database_url, nats_url, tandem_dev
+from bench.sustained_rate import Step, search
 
-ALERT_TIMEOUT_SECONDS = 30.0
 WARM_UP_ACTIVATIONS = 50
+SETUP_TIMEOUT_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
-class Sample:
-    sent: float  # the POST left
-    accepted: float  # its 201 was read
-    received: float  # the signed alert was read by the receiver
-
-    @property
-    def from_accepted_ms(self) -> float:
-        # The alert may arrive before the client has read the 201: that counts as 0.
-        return max(0.0, self.received - self.accepted) * 1000
-
-    @property
-    def from_sent_ms(self) -> float:
-        return (self.received - self.sent) * 1000
-
-    @property
-    def api_ms(self) -> float:
-        return (self.accepted - self.sent) * 1000
+class Options:
+    activations: int = 1000  # measured at ``rate``
+    rate: float = 50.0
+    plans: int = 64  # three slots each (one per level)
+    step_seconds: float = 8.0  # per rate step, at least ``step_activations``
+    step_activations: int = 1000
+    pending_alerts: int = 10_000
 
 
-class Summary(msgspec.Struct, frozen=True):
-    p50: float
-    p99: float
-    max: float
+QUICK = Options(
+    activations=200, plans=32, step_seconds=3.0, step_activations=200, pending_alerts=2000
+)
 
 
-class Result(msgspec.Struct, frozen=True):
-    activations: int
-    rate_asked: float
-    rate_achieved: float
-    accepted_to_webhook_ms: Summary
-    sent_to_webhook_ms: Summary
-    api_response_ms: Summary
-
-
-def summarise(values: list[float]) -> Summary:
-    cuts = statistics.quantiles(values, n=100, method="inclusive")
-    return Summary(p50=round(cuts[49], 2), p99=round(cuts[98], 2), max=round(max(values), 2))
-
-
-async def one_activation(client: httpx.AsyncClient, receiver: Receiver, plan: BenchPlan) -> Sample:
-    sent = time.perf_counter()
-    answer = await client.post(
-        f"/v1/plans/{plan.plan_id}/activations", json={"level": "crisis"}, headers=plan.auth
-    )
-    accepted = time.perf_counter()
-    if answer.status_code != 201:
-        raise RuntimeError(f"activation refused: {answer.status_code} {answer.text}")
-    activation_id = answer.json()["activation_id"]
-    arrival: Arrival = await asyncio.wait_for(
-        receiver.alert_for(activation_id), ALERT_TIMEOUT_SECONDS
-    )
-    if not verify(plan.webhook_secret, arrival.headers, arrival.body):
-        raise RuntimeError(f"alert of {activation_id} has a bad signature")
-    resolved = await client.post(
-        f"/v1/plans/{plan.plan_id}/activations/{activation_id}/resolve",
-        json={"outcome": "resolved"},
-        headers=plan.auth,
-    )
-    if resolved.status_code != 200:
-        raise RuntimeError(f"resolve refused: {resolved.status_code} {resolved.text}")
-    return Sample(sent, accepted, arrival.at)
-
-
-async def drive(
-    client: httpx.AsyncClient, receiver: Receiver, plans: list[BenchPlan], count: int, rate: float
-) -> tuple[list[Sample], float]:
-    """``count`` activations at ``rate`` per second; the samples and the rate achieved."""
-    free: asyncio.Queue[BenchPlan] = asyncio.Queue()
-    for plan in plans:
-        free.put_nowait(plan)
-
-    async def cycle(plan: BenchPlan) -> Sample:
-        try:
-            return await one_activation(client, receiver, plan)
-        finally:
-            free.put_nowait(plan)
-
-    start = time.perf_counter()
-    running: list[asyncio.Task[Sample]] = []
-    for index in range(count):
-        await asyncio.sleep(max(0.0, start + index / rate - time.perf_counter()))
-        running.append(asyncio.create_task(cycle(await free.get())))
-    samples = await asyncio.gather(*running)
-    return samples, count / (time.perf_counter() - start)
-
-
-async def measure(activations: int, rate: float, plan_count: int) -> Result:
+async def collect(options: Options | None = None) -> list[Figure]:
+    """Every alert-latency and notifier-memory figure, from one `tandem dev`."""
+    options = options or Options()
     receiver = Receiver()
     await receiver.start()
     try:
         with tandem_dev() as service:
-            limits = httpx.Limits(max_connections=plan_count, max_keepalive_connections=plan_count)
+            slots = options.plans * len(LEVELS)
+            # Idle connections are dropped before uvicorn's 5 s keep-alive can close them under us.
+            limits = httpx.Limits(
+                max_connections=slots, max_keepalive_connections=slots, keepalive_expiry=1.0
+            )
             async with httpx.AsyncClient(
-                base_url=service.base_url, limits=limits, timeout=30
+                base_url=service.base_url, limits=limits, timeout=60
             ) as client:
-                plans = await many_plans(client, receiver.url, plan_count)
-                await _until(lambda: receiver.count("tandem.consent_request") >= plan_count)
-                # Not counted: the first activations pay for connections and warm caches.
-                await drive(client, receiver, plans, WARM_UP_ACTIVATIONS, rate)
-                samples, achieved = await drive(client, receiver, plans, activations, rate)
+                return await _measure(client, receiver, service, options)
     finally:
         await receiver.stop()
-    return Result(
-        activations=activations,
-        rate_asked=rate,
-        rate_achieved=round(achieved, 1),
-        accepted_to_webhook_ms=summarise([s.from_accepted_ms for s in samples]),
-        sent_to_webhook_ms=summarise([s.from_sent_ms for s in samples]),
-        api_response_ms=summarise([s.api_ms for s in samples]),
+
+
+async def suite_part(quick: bool) -> list[Figure]:
+    """This part of `make bench` (``bench.suite``)."""
+    return await collect(QUICK if quick else None)
+
+
+async def _measure(
+    client: httpx.AsyncClient, receiver: Receiver, service: Service, options: Options
+) -> list[Figure]:
+    slots = await _slots(client, receiver, options.plans)
+    await drive(client, receiver, slots, WARM_UP_ACTIVATIONS, options.rate)  # not counted
+    cpu = CpuShare(service)
+    async with BacklogWatch(service) as backlog:
+        steady = await drive(
+            client, receiver, slots, options.activations, options.rate, backlog.mark
+        )
+    _progress(f"{Step(steady).describe()}\n    {cpu.describe()}\n    {backlog.describe()}")
+    prefix = f"alert latency at {options.rate:g}/s"
+    figures = latency_figures(prefix, steady)
+    figures += await hop_figures(prefix, steady.samples, database_url(service), nats_url(service))
+    found = await search(
+        client,
+        receiver,
+        slots,
+        Step(steady),
+        service,
+        seconds=options.step_seconds,
+        min_count=options.step_activations,
     )
+    best = found.best
+    rate = best.run.rate_asked if best else 0.0
+    figures.append(figure("alert latency: sustained rate", "activations/s", [rate], digits=0))
+    if best is not None:
+        figures += latency_figures("alert latency at sustained rate", best.run)
+    figures += [
+        figure("peak RSS planner (alert latency)", "MiB", [peak_rss_mb(planner_pid(service))]),
+        figure("peak RSS notifier (alert latency)", "MiB", [peak_rss_mb(notifier_pid(service))]),
+    ]
+    figures.append(await pending_figure(client, receiver, service, options.pending_alerts))
+    return figures
 
 
-async def _until(ready: Callable[[], bool], timeout: float = 60.0) -> None:  # noqa: ASYNC109
-    deadline = time.monotonic() + timeout
+async def _slots(client: httpx.AsyncClient, receiver: Receiver, count: int) -> list[Slot]:
+    tally = Tally(receiver)
+    started = time.monotonic()
+    plans = await many_plans(client, receiver.url, count)
+    await _until(lambda: tally.update().consent_requests >= count, "consent requests")
+    _progress(f"{count} plans set up in {time.monotonic() - started:.1f} s")
+    return slots_of(plans)
+
+
+async def _until(ready: Callable[[], bool], what: str) -> None:
+    deadline = time.monotonic() + SETUP_TIMEOUT_SECONDS
     while not ready():
         if time.monotonic() > deadline:
-            raise RuntimeError("the notifier did not deliver the consent requests in time")
+            raise RuntimeError(f"waiting for {what} timed out")
         await asyncio.sleep(0.05)
+
+
+def _progress(line: str) -> None:
+    sys.stderr.write(f"  {line}\n")
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--activations", type=int, default=300)
-    parser.add_argument("--rate", type=float, default=50.0, help="activations per second")
-    parser.add_argument("--plans", type=int, default=64, help="plans activated in turn")
+    defaults = Options()
+    parser.add_argument("--activations", type=int, default=defaults.activations)
+    parser.add_argument("--rate", type=float, default=defaults.rate, help="activations/s")
+    parser.add_argument("--plans", type=int, default=defaults.plans, help="3 slots each")
+    parser.add_argument("--pending", type=int, default=defaults.pending_alerts, help="alerts")
+    parser.add_argument("--quick", action="store_true", help="fewer of everything")
     args = parser.parse_args(argv)
-    if args.activations < 100:
+    if args.quick:
+        options = QUICK
+    else:
+        options = Options(
+            activations=args.activations,
+            rate=args.rate,
+            plans=args.plans,
+            pending_alerts=args.pending,
+        )
+    if options.activations < 100:
         parser.error("--activations must be at least 100 for a p99")
-    result = asyncio.run(measure(args.activations, args.rate, args.plans))
-    print(f"{'figure':<26}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}")
-    for name in ("accepted_to_webhook_ms", "sent_to_webhook_ms", "api_response_ms"):
-        figures: Summary = getattr(result, name)
-        print(f"{name:<26}{figures.p50:>9}{figures.p99:>9}{figures.max:>9}")
-    print(f"{result.activations} activations at {result.rate_achieved}/s (asked {args.rate}/s)")
-    sys.stdout.write(msgspec.json.encode(result).decode() + "\n")
+    started = time.monotonic()
+    figures = asyncio.run(collect(options))
+    print(table(figures))
+    _progress(f"collect() took {time.monotonic() - started:.0f} s")
 
 
 if __name__ == "__main__":
