@@ -1,6 +1,6 @@
 """``tandem events tail``: the newest events, and with ``--follow`` each one as it commits.
 
-The follower is woken by the outbox NOTIFY (sent at commit), never by a timer on the hot
+The follower is woken by the outbox NOTIFY (sent after each commit), never by a timer on the hot
 path, and reads through :mod:`planner.store.event_feed`, so an event whose transaction
 commits after a higher position was printed is still printed, once.
 """
