@@ -1,6 +1,6 @@
 """HTTP command throughput and latency, beside the HTTP write floor and the /healthz ceiling.
 
-    .venv/bin/python -m bench.http_throughput [--rounds 3] [--duration 5] [--quick]
+    .venv/bin/python -m bench.http_throughput [--rounds 3] [--duration 3] [--quick]
 
 Runs `tandem dev` as `make run` does (embedded PostgreSQL and nats-server, the planner
 under uvicorn with one worker, the notifier as its own process) in a temporary folder, and
@@ -16,12 +16,17 @@ separate process: raw keep-alive HTTP/1.1 on asyncio protocols) measures:
 - insert floor: ``POST /floor`` on the insert app;
 - healthz: ``GET /healthz`` on the planner, the ceiling of server and generator together.
 
-The 16- and 64-client cases use separate plans, so each starts from fresh streams.
+After each side the run waits until the stack is quiet (outbox drained, no new event or
+webhook for a while), so no side pays for the alerts and delivery reports another left
+behind; how long that takes after activations is a figure of its own. The 16- and
+64-client cases use separate plans, so each starts from fresh streams. Once, at the end,
+the generator's own ceiling: the bare app's ``GET /healthz`` (no framework, no database).
 """
 
 import argparse
 import asyncio
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -43,8 +48,9 @@ from planner.store import outbox
 
 ROUNDS = 3
 WARM_UP_SECONDS = 1.0
-DURATION_SECONDS = 5.0
+DURATION_SECONDS = 3.0
 CLIENTS = (16, 64)
+QUICK = (1, 2.0)  # rounds, seconds per side: a smoke run, its figures not comparable
 SETTLE_TIMEOUT_SECONDS = 60.0
 QUIET_POLL_SECONDS = 0.2
 QUIET_POLLS = 3
@@ -117,6 +123,11 @@ async def collect(
     return figures
 
 
+async def suite_part(quick: bool) -> list[Figure]:
+    """This part of `make bench` (``bench.suite``)."""
+    return await collect(*QUICK) if quick else await collect()
+
+
 async def _measure(
     service: Service,
     receiver: Receiver,
@@ -141,6 +152,7 @@ async def _measure(
                 settled=settled,
             )
             figures = [f for n in plans for f in await _compare(setup, n, rounds)]
+            figures += await _generator_ceiling(floor_port)
         return [*figures, await _stream_lengths(conn, plans)]
     finally:
         await conn.close()
@@ -216,6 +228,26 @@ def _figures(
         *latency("insert floor", "request", "insert floor"),
         cpu("activations"),
         cpu("healthz"),
+    ]
+
+
+async def _generator_ceiling(port: int) -> list[Figure]:
+    """What the load generator reaches against the cheapest answer there is: the bare
+    app's ``GET /healthz`` (no framework, no database), with the most clients."""
+    spec = load.Spec(
+        host="127.0.0.1",
+        port=port,
+        kind="get",
+        path="/healthz",
+        connections=max(CLIENTS),
+        warm_up=0.5,
+        duration=2.0,
+    )
+    result = await load.run(spec)
+    name = f"http load generator ceiling (bare /healthz, {spec.connections} clients)"
+    return [
+        figure(name, "requests/s", [result.total_rate()]),
+        figure(f"{name}: its CPU", "% of a core", [100 * result.cpu_seconds / result.seconds]),
     ]
 
 
@@ -299,9 +331,14 @@ def main(argv: list[str] | None = None) -> None:
         "--quick", action="store_true", help="one round of 2 s per side (a smoke run)"
     )
     args = parser.parse_args(argv)
-    rounds, duration = (1, 2.0) if args.quick else (args.rounds, args.duration)
+    rounds, duration = QUICK if args.quick else (args.rounds, args.duration)
+    # A kill stops the run the way Ctrl-C does: every server started here is stopped.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     started = time.monotonic()
-    figures = asyncio.run(collect(rounds, duration, args.warm_up))
+    try:
+        figures = asyncio.run(collect(rounds, duration, args.warm_up))
+    except KeyboardInterrupt:
+        sys.exit("interrupted: every server this run started is stopped")
     print(table(figures))
     print(f"({time.monotonic() - started:.0f} s)")
     print(msgspec.json.encode(figures).decode())
