@@ -30,6 +30,7 @@ from planner.delivery_recorder import recording
 from planner.relay import Relay, running
 from planner.settings import Settings
 from planner.store import outbox_wake
+from planner.store import pool as pool_factory
 
 ROUTES: list[ControllerRouterHandler] = [
     health.healthz,
@@ -73,7 +74,7 @@ def create_app(settings: Settings, pool: asyncpg.Pool | None = None) -> Litestar
             if pool is not None:
                 app.state.pool = pool
             elif settings.database_url:
-                own = asyncpg.create_pool(settings.database_url, min_size=2, max_size=20)
+                own = pool_factory.create(settings.database_url)
                 app.state.pool = await stack.enter_async_context(own)
             else:
                 raise RuntimeError("the planner needs a database URL (TANDEM_DATABASE_URL)")
