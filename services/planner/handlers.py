@@ -162,7 +162,14 @@ async def _attempt(
         # Not a notifying transaction: PostgreSQL would serialise its commit with every
         # other notifying one (see outbox_wake). The relay is woken once this commits.
         result = await event_store.append(
-            conn, plan_id, batch, expected, metadata, chain_key=chain_key, notify=False
+            conn,
+            plan_id,
+            batch,
+            expected,
+            metadata,
+            chain_key=chain_key,
+            notify=False,
+            may_be_stored=ids is not None,  # only a reported event's id can repeat
         )
         if not result.duplicate:  # a repeated report is already in the state we loaded
             await read_models.project(conn, plan_id, events)

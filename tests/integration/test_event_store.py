@@ -307,3 +307,20 @@ async def test_a_database_failure_surfaces_as_an_event_store_error(db_url: str) 
 
     with pytest.raises(EventStoreError):
         await read_stream(conn, uuid7())
+
+
+async def test_fresh_ids_skip_the_look_for_a_retried_append(db_pool: asyncpg.Pool) -> None:
+    stream = uuid7()
+    batch = [new(created(stream))]
+    async with db_pool.acquire() as conn, conn.transaction():
+        await append(conn, stream, batch, "no_stream", METADATA, chain_key=CHAIN_KEY)
+
+    # Told the ids are fresh, the store does not look for them: a repeat is a plain clash
+    # (commands make new ids for each attempt, so they never meet this).
+    async with db_pool.acquire() as conn:
+        with pytest.raises(StreamVersionConflict):
+            async with conn.transaction():
+                await append(
+                    conn, stream, batch, "any", METADATA, chain_key=CHAIN_KEY, may_be_stored=False
+                )
+    assert await count_events(db_pool) == 1

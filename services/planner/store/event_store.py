@@ -137,6 +137,7 @@ async def append(
     *,
     chain_key: bytes,
     notify: bool = True,
+    may_be_stored: bool = True,
 ) -> AppendResult:
     """Append ``events`` to a stream: in the caller's open transaction, or as one statement.
 
@@ -149,6 +150,8 @@ async def append(
     ``notify`` sends the outbox NOTIFY that wakes the relay (inside the caller's
     transaction, or right after the statement); pass False and call
     ``outbox_wake.after_commit`` once committed, so the transaction does not NOTIFY.
+    ``may_be_stored=False`` says every event id was made for this very call, so no earlier
+    append can have stored it, and skips the look for a retried append.
     """
     standalone = not conn.is_in_transaction()
     ids = [new.event_id for new in events]
@@ -158,7 +161,7 @@ async def append(
     types = [catalogue.event_type(new.event) for new in events]
     payloads = [catalogue.encode(new.event).decode() for new in events]
     with _translated(stream_id, expected):
-        if not standalone:  # a unique violation would abort the caller's transaction
+        if may_be_stored and not standalone:  # a clash would abort the caller's transaction
             duplicate = await _already_stored(conn, stream_id, ids, types, payloads)
             if duplicate is not None:
                 return duplicate
