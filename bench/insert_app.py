@@ -19,9 +19,8 @@ import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import asyncpg
 import httpx
 import msgspec
 import uvicorn
@@ -29,9 +28,11 @@ from uuid_utils.compat import uuid7
 
 from bench.stack import free_port
 from planner.embedded.postgres import ensure_database
+from planner.store import pool as pool_factory
 
-POOL_MIN_SIZE = 2  # the planner's pool (planner.api.app.create_app)
-POOL_MAX_SIZE = 20
+if TYPE_CHECKING:
+    import asyncpg
+
 DATABASE_NAME = "bench_floor"
 START_TIMEOUT_SECONDS = 30.0
 STOP_TIMEOUT_SECONDS = 10.0
@@ -108,9 +109,8 @@ class InsertApp:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
-                self.pool = await asyncpg.create_pool(
-                    self.database_url, min_size=POOL_MIN_SIZE, max_size=POOL_MAX_SIZE
-                )
+                # The planner's own pool: the same size, and no reset round trip either.
+                self.pool = await pool_factory.create(self.database_url)
                 await self.pool.execute(FLOOR_TABLE)
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
