@@ -30,7 +30,7 @@ import httpx
 
 from bench.activations import LEVELS, Slot, drive, latency_figures, slots_of
 from bench.alert_hops import hop_figures
-from bench.backlog import BacklogWatch
+from bench.backlog import BacklogWatch, settle
 from bench.cpu import CpuShare
 from bench.figures import Figure, figure, table
 from bench.memory import notifier_pid, peak_rss_mb, planner_pid
@@ -48,7 +48,7 @@ SETUP_TIMEOUT_SECONDS = 60.0
 class Options:
     activations: int = 1000  # measured at ``rate``
     rate: float = 50.0
-    plans: int = 64  # three slots each (one per level)
+    plans: int = 160  # three slots each (one per level): enough for 50/s at 9 s per alert
     step_seconds: float = 8.0  # per rate step, at least ``step_activations``
     step_activations: int = 1000
     pending_alerts: int = 10_000
@@ -89,12 +89,15 @@ async def _measure(
 ) -> list[Figure]:
     slots = await _slots(client, receiver, options.plans)
     await drive(client, receiver, slots, WARM_UP_ACTIVATIONS, options.rate)  # not counted
+    await settle(service)
     cpu = CpuShare(service)
     async with BacklogWatch(service) as backlog:
         steady = await drive(
             client, receiver, slots, options.activations, options.rate, backlog.mark
         )
     _progress(f"{Step(steady).describe()}\n    {cpu.describe()}\n    {backlog.describe()}")
+    if not Step(steady).kept_pace:
+        _progress(f"the run fell short of {options.rate:g}/s: too few plans (--plans)?")
     prefix = f"alert latency at {options.rate:g}/s"
     figures = latency_figures(prefix, steady)
     figures += await hop_figures(prefix, steady.samples, database_url(service), nats_url(service))
@@ -109,6 +112,8 @@ async def _measure(
     )
     best = found.best
     rate = best.run.rate_asked if best else 0.0
+    if best is not None and not best.sustained:
+        _progress("the run at the sustained rate with enough activations was NOT sustained")
     figures.append(figure("alert latency: sustained rate", "activations/s", [rate], digits=0))
     if best is not None:
         figures += latency_figures("alert latency at sustained rate", best.run)

@@ -20,6 +20,7 @@ from contracts.subjects import PLAN_STREAM
 
 NOTIFIER_CONSUMER = "notifier"
 SAMPLE_SECONDS = 0.25
+SETTLE_TIMEOUT_SECONDS = 120.0
 OUTBOX = "SELECT count(*) FROM outbox WHERE published_at IS NULL"
 LEDGER = "SELECT count(*) FROM notifier.deliveries WHERE status = 'claimed'"
 
@@ -87,3 +88,13 @@ class BacklogWatch:
             f"plan stream at the notifier {max(s.stream for s in self.samples)} ({at.stream}), "
             f"ledger claimed {max(s.ledger for s in self.samples)} ({at.ledger})"
         )
+
+
+async def settle(service: Service) -> None:
+    """Wait until nothing waits anywhere: the stack is idle (say, between two runs)."""
+    async with BacklogWatch(service) as watch:
+        deadline = asyncio.get_running_loop().time() + SETTLE_TIMEOUT_SECONDS
+        while not watch.samples or watch.samples[-1] != Backlog(outbox=0, stream=0, ledger=0):
+            if asyncio.get_running_loop().time() > deadline:
+                raise RuntimeError(f"the stack did not settle: {watch.describe()}")
+            await asyncio.sleep(SAMPLE_SECONDS)

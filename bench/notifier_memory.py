@@ -41,6 +41,8 @@ CHANNELS = 5  # the API's limit per recipient
 SUPPORTS = 3
 ALERTS_PER_ACTIVATION = CHANNELS * (1 + SUPPORTS)
 CONCURRENCY = 16
+CONFLICT = 409
+CONFLICT_RETRIES = 6
 POLL_SECONDS = 0.25
 TIMEOUT_SECONDS = 180.0
 T = TypeVar("T")
@@ -156,28 +158,27 @@ async def _wide_plans(client: httpx.AsyncClient, receiver: Receiver, count: int)
 async def wide_plan(client: httpx.AsyncClient, webhook_url: str, index: int) -> WidePlan:
     """A plan whose other partner and three supports each have five webhooks, consented."""
     alex, sam = await _participant(client, "Alex"), await _participant(client, "Sam")
-    plan = await _ok(await client.post("/v1/plans", json={"title": "wide"}, headers=alex), 201)
+    plan = await _post(client, "/v1/plans", 201, json={"title": "wide"}, headers=alex)
     plan_id = str(plan["plan_id"])
-    invite = await _ok(await client.post(f"/v1/plans/{plan_id}/partner-invites", headers=alex), 201)
+    invite = await _post(client, f"/v1/plans/{plan_id}/partner-invites", 201, headers=alex)
     accept = f"/v1/partner-invites/{invite['invite_code']}/accept"
-    await _ok(await client.post(accept, headers=sam), 200)
+    await _post(client, accept, 200, headers=sam)
     mine = {"channels": _webhooks(webhook_url, f"{index}/sam")}
     await _ok(await client.put("/v1/participants/me/channels", json=mine, headers=sam), 200)
     for support in range(SUPPORTS):
-        added = await _ok(
-            await client.post(
-                f"/v1/plans/{plan_id}/supports",
-                json={
-                    "display_name": f"Jo {support}",
-                    "relationship": "friend",
-                    "channels": _webhooks(webhook_url, f"{index}/{support}"),
-                },
-                headers=alex,
-            ),
+        added = await _post(
+            client,
+            f"/v1/plans/{plan_id}/supports",
             201,
+            json={
+                "display_name": f"Jo {support}",
+                "relationship": "friend",
+                "channels": _webhooks(webhook_url, f"{index}/{support}"),
+            },
+            headers=alex,
         )
         consent = urlsplit(str(added["consent_url"])).path
-        await _ok(await client.post(consent, json={"decision": "accept"}), 200)
+        await _post(client, consent, 200, json={"decision": "accept"})
     return WidePlan(plan_id, alex)
 
 
@@ -187,12 +188,12 @@ def _webhooks(webhook_url: str, owner: str) -> list[dict[str, str]]:
 
 async def _activate(client: httpx.AsyncClient, plan: WidePlan, level: str) -> str:
     url = f"/v1/plans/{plan.plan_id}/activations"
-    answer = await _ok(await client.post(url, json={"level": level}, headers=plan.auth), 201)
+    answer = await _post(client, url, 201, json={"level": level}, headers=plan.auth)
     return str(answer["activation_id"])
 
 
 async def _participant(client: httpx.AsyncClient, name: str) -> dict[str, str]:
-    body = await _ok(await client.post("/v1/participants", json={"display_name": name}), 201)
+    body = await _post(client, "/v1/participants", 201, json={"display_name": name})
     return {"Authorization": f"Bearer {body['token']}"}
 
 
@@ -201,6 +202,17 @@ async def _ok(response: httpx.Response, status: int) -> dict[str, Any]:
         raise RuntimeError(f"{response.request.url.path}: {response.status_code} {response.text}")
     body: dict[str, Any] = response.json()
     return body
+
+
+async def _post(client: httpx.AsyncClient, url: str, status: int, **request: Any) -> dict[str, Any]:
+    """POST, trying again while the plan changes under it, as a careful client would: the
+    consent requests' delivery reports land on the same plan while it is set up."""
+    for attempt in range(CONFLICT_RETRIES):
+        response = await client.post(url, **request)
+        if response.status_code != CONFLICT or attempt == CONFLICT_RETRIES - 1:
+            return await _ok(response, status)
+        await asyncio.sleep(0.05 * 2**attempt)
+    raise AssertionError  # pragma: no cover - the loop returns or raises
 
 
 async def _bounded(work: Sequence[Callable[[], Awaitable[T]]]) -> list[T]:

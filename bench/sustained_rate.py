@@ -1,37 +1,39 @@
 """The highest activation rate the stack sustains without a growing backlog.
 
-The rate steps up from the 50/s run (by default to 100, 150, 200 … per second), each step
-sending, open loop, ``max(min_count, rate * seconds)`` activations. A step is
-**sustained** when both hold:
+Probes start from the 50/s run: each sends, open loop, ``rate * seconds`` activations (at
+least 100) once the stack is idle again. A probe is **sustained** when both hold:
 
 - the achieved rate is at least 95% of the rate asked: the API kept up, and a free slot
   (plan and level) was there for every activation on schedule;
-- the alert delay did not grow across the step: the median accepted → webhook latency of
-  its last third is at most 1.5 times that of its first third, plus 10 ms. A stack that
-  falls behind queues the excess, so each alert waits longer than the one before.
+- the alert delay did not grow across the probe. A stack that falls behind queues the
+  excess, so each alert waits longer than the one before: a stack 2% short of the rate
+  falls behind by 20 ms every second. The median accepted → webhook latency of the last
+  third of the probe may exceed that of the first third by at most 20 ms per second
+  between the two (or by 50 ms, whatever the probe's length: noise).
 
-The search stops at the first step that is not sustained, tries once halfway between it
-and the last sustained rate, and reports the highest sustained step: its rate and its
-latencies (at least ``min_count`` activations).
+When 50/s is sustained the rate steps up (100, 150 … per second) until a probe is not,
+then tries once halfway back. When it is not, the rate is halved, then bisected twice.
+The highest sustained rate is the figure; unless its probe had ``min_count`` activations
+already, it is run again with that many, and that run's latencies are reported.
 """
 
-import asyncio
 import sys
 from dataclasses import dataclass
 
 import httpx
 
 from bench.activations import Run, Slot, drive, median_ms
-from bench.backlog import BacklogWatch
+from bench.backlog import BacklogWatch, settle
 from bench.cpu import CpuShare
 from bench.figures import percentile
 from bench.receiver import Receiver
 from bench.stack import Service
 
 ACHIEVED_SHARE = 0.95
-GROWTH_FACTOR = 1.5
-GROWTH_SLACK_MS = 10.0
-PAUSE_SECONDS = 1.0  # between steps: the all-clears and delivery reports settle
+GROWTH_MS_PER_SECOND = 20.0  # a stack 2% short of the rate asked falls 20 ms behind a second
+GROWTH_SLACK_MS = 50.0  # a difference this small is noise, however short the probe
+PROBE_MIN = 100
+BISECTIONS = 3  # below 50/s: 25, then 12.5 or 37.5, then once more
 
 
 @dataclass(frozen=True)
@@ -55,8 +57,17 @@ class Step:
         return self.run.rate_achieved >= ACHIEVED_SHARE * self.run.rate_asked
 
     @property
+    def growth_ms_per_second(self) -> float:
+        """How fast the delay grew: from the first third's median to the last third's,
+        over the time between the thirds' middles (two thirds of the probe)."""
+        samples = self.run.samples
+        span = (samples[-1].sent - samples[0].sent) * 2 / 3
+        return (self.late_ms - self.early_ms) / span if span > 0 else 0.0
+
+    @property
     def delay_steady(self) -> bool:
-        return self.late_ms <= GROWTH_FACTOR * self.early_ms + GROWTH_SLACK_MS
+        growth = self.late_ms - self.early_ms
+        return growth <= GROWTH_SLACK_MS or self.growth_ms_per_second <= GROWTH_MS_PER_SECOND
 
     @property
     def sustained(self) -> bool:
@@ -67,7 +78,8 @@ class Step:
         return (
             f"{run.rate_asked:>6.0f}/s asked {run.rate_achieved:>7.1f}/s achieved "
             f"({len(run.samples)} activations)  p50 first third {self.early_ms:.1f} ms, "
-            f"last third {self.late_ms:.1f} ms, p99 {percentile(run.latencies_ms(), 99):.1f} ms"
+            f"last third {self.late_ms:.1f} ms (+{self.growth_ms_per_second:.1f} ms/s), "
+            f"p99 {percentile(run.latencies_ms(), 99):.1f} ms"
             f"  {'sustained' if self.sustained else 'NOT sustained'}"
         )
 
@@ -75,12 +87,7 @@ class Step:
 @dataclass(frozen=True)
 class Search:
     steps: list[Step]
-
-    @property
-    def best(self) -> Step | None:
-        """The highest step sustained, if any was."""
-        sustained = [step for step in self.steps if step.sustained]
-        return max(sustained, key=lambda step: step.run.rate_asked, default=None)
+    best: Step | None  # at the highest rate sustained, with at least ``min_count`` samples
 
 
 async def search(
@@ -95,31 +102,41 @@ async def search(
     seconds: float = 8.0,
     min_count: int = 1000,
 ) -> Search:
-    """Step the rate up from ``first`` (a step already run) until one is not sustained.
+    """Probe rates around ``first`` (a step already run); see the module's docstring."""
+    steps = [first]
 
-    Nothing more is tried when ``first`` is not sustained, or past ``ceiling`` (then the
-    highest rate is a lower bound).
-    """
-
-    async def step(rate: float) -> Step:
-        count = max(min_count, round(rate * seconds))
+    async def probe(rate: float, count: int) -> Step:
+        await settle(service)
         cpu = CpuShare(service)
         async with BacklogWatch(service) as backlog:
             done = Step(await drive(client, receiver, slots, count, rate, backlog.mark))
         sys.stderr.write(
-            f"  rate step {done.describe()}\n    {cpu.describe()}\n    {backlog.describe()}\n"
+            f"  rate {done.describe()}\n    {cpu.describe()}\n    {backlog.describe()}\n"
         )
-        await asyncio.sleep(PAUSE_SECONDS)
+        steps.append(done)
         return done
 
-    steps = [first]
-    sustained = first.run.rate_asked
-    while steps[-1].sustained:
-        sustained = steps[-1].run.rate_asked
-        if sustained + increment > ceiling:
-            return Search(steps)
-        steps.append(await step(sustained + increment))
-    failed = steps[-1].run.rate_asked
-    if len(steps) > 1 and failed - sustained >= increment / 2:
-        steps.append(await step((sustained + failed) / 2))
-    return Search(steps)
+    def short(rate: float) -> int:
+        return max(PROBE_MIN, round(rate * seconds))
+
+    if first.sustained:
+        rate = first.run.rate_asked + increment
+        while rate <= ceiling and (await probe(rate, short(rate))).sustained:
+            rate += increment
+        if rate <= ceiling:
+            await probe(rate - increment / 2, short(rate - increment / 2))
+    else:
+        low, high = 0.0, first.run.rate_asked
+        for _ in range(BISECTIONS):
+            middle = (low + high) / 2
+            if (await probe(middle, short(middle))).sustained:
+                low = middle
+            else:
+                high = middle
+    sustained = [step for step in steps if step.sustained]
+    if not sustained:
+        return Search(steps, None)
+    best = max(sustained, key=lambda step: step.run.rate_asked)
+    if len(best.run.samples) < min_count:
+        best = await probe(best.run.rate_asked, min_count)
+    return Search(steps, best)
