@@ -1,6 +1,6 @@
 """Alert latency: an activation accepted by the API → its signed webhook received.
 
-    .venv/bin/python -m bench.alert_latency [--activations 1000] [--rate 50] [--plans 64]
+    .venv/bin/python -m bench.alert_latency [--activations 1000] [--rate 50] [--plans 160]
     .venv/bin/python -m bench.alert_latency --quick      # a short run while developing
 
 Runs `tandem dev` (embedded PostgreSQL and nats-server, the notifier as its own process)
@@ -11,12 +11,14 @@ receiver in this process, then, after 50 warm-up activations that are not counte
    not when the previous one ended; each is resolved once its alert arrived): p50, p99 and
    max of accepted → webhook, both ends read from this process's clock; and the median of
    each hop, from the timestamps the services record (``bench.alert_hops``);
-2. the highest rate sustained without a growing backlog, and the latencies at that rate
-   (``bench.sustained_rate``);
+2. the highest rate sustained without a growing backlog (``bench.sustained_rate``), and
+   the latencies at that rate, with its hops: what an alert costs when nothing queues;
 3. the peak RSS (VmHWM) of the planner and of the notifier over 1 and 2;
 4. the notifier's peak RSS with 10,000 alerts pending (``bench.notifier_memory``).
 
-Progress and per-step details go to stderr; the figures table to stdout.
+Progress and per-step details go to stderr (each run's CPU use by process and the most
+work that waited in each queue: ``bench.cpu``, ``bench.backlog``); the figures table to
+stdout. Defaults take about 3.5 minutes on a 2-core machine.
 """
 
 import argparse
@@ -116,7 +118,11 @@ async def _measure(
         _progress("the run at the sustained rate with enough activations was NOT sustained")
     figures.append(figure("alert latency: sustained rate", "activations/s", [rate], digits=0))
     if best is not None:
-        figures += latency_figures("alert latency at sustained rate", best.run)
+        prefix = "alert latency at sustained rate"
+        figures += latency_figures(prefix, best.run)
+        figures += await hop_figures(
+            prefix, best.run.samples, database_url(service), nats_url(service)
+        )
     figures += [
         figure("peak RSS planner (alert latency)", "MiB", [peak_rss_mb(planner_pid(service))]),
         figure("peak RSS notifier (alert latency)", "MiB", [peak_rss_mb(notifier_pid(service))]),
