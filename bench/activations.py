@@ -13,9 +13,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import httpx
-
 from bench.figures import Figure, figure, percentile
+from bench.http1 import Http1Client
 from bench.plans import BenchPlan
 from bench.receiver import Arrival, Receiver
 from notifier.channels.webhook import verify
@@ -77,31 +76,31 @@ def median_ms(samples: list[Sample]) -> float:
     return statistics.median(s.latency_ms for s in samples)
 
 
-async def one_activation(client: httpx.AsyncClient, receiver: Receiver, slot: Slot) -> Sample:
+async def one_activation(client: Http1Client, receiver: Receiver, slot: Slot) -> Sample:
     plan = slot.plan
     sent = time.perf_counter()
     answer = await client.post(
-        f"/v1/plans/{plan.plan_id}/activations", json={"level": slot.level}, headers=plan.auth
+        f"/v1/plans/{plan.plan_id}/activations", {"level": slot.level}, plan.auth
     )
     accepted = time.perf_counter()
-    if answer.status_code != 201:
-        raise RuntimeError(f"activation refused: {answer.status_code} {answer.text}")
+    if answer.status != 201:
+        raise RuntimeError(f"activation refused: {answer.status} {answer.body!r}")
     activation_id = str(answer.json()["activation_id"])
     arrival = await asyncio.wait_for(receiver.alert_for(activation_id), ALERT_TIMEOUT_SECONDS)
     if not verify(plan.webhook_secret, arrival.headers, arrival.body):
         raise RuntimeError(f"alert of {activation_id} has a bad signature")
     resolved = await client.post(
         f"/v1/plans/{plan.plan_id}/activations/{activation_id}/resolve",
-        json={"outcome": "resolved"},
-        headers=plan.auth,
+        {"outcome": "resolved"},
+        plan.auth,
     )
-    if resolved.status_code != 200:
-        raise RuntimeError(f"resolve refused: {resolved.status_code} {resolved.text}")
+    if resolved.status != 200:
+        raise RuntimeError(f"resolve refused: {resolved.status} {resolved.body!r}")
     return Sample(activation_id, sent, accepted, arrival)
 
 
 async def drive(
-    client: httpx.AsyncClient,
+    client: Http1Client,
     receiver: Receiver,
     slots: list[Slot],
     count: int,

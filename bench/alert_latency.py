@@ -25,16 +25,18 @@ import argparse
 import asyncio
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import httpx
 
-from bench.activations import LEVELS, Slot, drive, latency_figures, slots_of
+from bench.activations import Run, Slot, drive, latency_figures, slots_of
 from bench.alert_hops import hop_figures
 from bench.backlog import BacklogWatch, settle
 from bench.cpu import CpuShare
 from bench.figures import Figure, figure, table
+from bench.http1 import Http1Client
 from bench.memory import notifier_pid, peak_rss_mb, planner_pid
 from bench.notifier_memory import Tally, pending_figure
 from bench.plans import many_plans
@@ -61,22 +63,28 @@ QUICK = Options(
 )
 
 
+@dataclass(frozen=True)
+class Bench:
+    service: Service
+    receiver: Receiver
+    setup: httpx.AsyncClient  # plans, and the 10,000-alert backlog
+    load: Http1Client  # the activations measured
+    options: Options
+
+
 async def collect(options: Options | None = None) -> list[Figure]:
     """Every alert-latency and notifier-memory figure, from one `tandem dev`."""
-    options = options or Options()
     receiver = Receiver()
     await receiver.start()
     try:
         with tandem_dev() as service:
-            slots = options.plans * len(LEVELS)
-            # Idle connections are dropped before uvicorn's 5 s keep-alive can close them under us.
-            limits = httpx.Limits(
-                max_connections=slots, max_keepalive_connections=slots, keepalive_expiry=1.0
-            )
-            async with httpx.AsyncClient(
-                base_url=service.base_url, limits=limits, timeout=60
-            ) as client:
-                return await _measure(client, receiver, service, options)
+            load = Http1Client(service.base_url)
+            async with httpx.AsyncClient(base_url=service.base_url, timeout=60) as setup:
+                bench = Bench(service, receiver, setup, load, options or Options())
+                try:
+                    return await _measure(bench)
+                finally:
+                    await load.aclose()
     finally:
         await receiver.stop()
 
@@ -86,49 +94,70 @@ async def suite_part(quick: bool) -> list[Figure]:
     return await collect(QUICK if quick else None)
 
 
-async def _measure(
-    client: httpx.AsyncClient, receiver: Receiver, service: Service, options: Options
-) -> list[Figure]:
-    slots = await _slots(client, receiver, options.plans)
-    await drive(client, receiver, slots, WARM_UP_ACTIVATIONS, options.rate)  # not counted
-    await settle(service)
-    cpu = CpuShare(service)
-    async with BacklogWatch(service) as backlog:
-        steady = await drive(
-            client, receiver, slots, options.activations, options.rate, backlog.mark
-        )
-    _progress(f"{Step(steady).describe()}\n    {cpu.describe()}\n    {backlog.describe()}")
-    if not Step(steady).kept_pace:
-        _progress(f"the run fell short of {options.rate:g}/s: too few plans (--plans)?")
-    prefix = f"alert latency at {options.rate:g}/s"
-    figures = latency_figures(prefix, steady)
-    figures += await hop_figures(prefix, steady.samples, database_url(service), nats_url(service))
+async def _measure(bench: Bench) -> list[Figure]:
+    slots = await _slots(bench.setup, bench.receiver, bench.options.plans)
+    steady = await _steady(bench, slots)
+    figures = await _latencies(bench, f"alert latency at {bench.options.rate:g}/s", steady)
     found = await search(
-        client,
-        receiver,
+        bench.load,
+        bench.receiver,
         slots,
         Step(steady),
-        service,
-        seconds=options.step_seconds,
-        min_count=options.step_activations,
+        bench.service,
+        seconds=bench.options.step_seconds,
+        min_count=bench.options.step_activations,
     )
-    best = found.best
-    rate = best.run.rate_asked if best else 0.0
-    if best is not None and not best.sustained:
-        _progress("the run at the sustained rate with enough activations was NOT sustained")
-    figures.append(figure("alert latency: sustained rate", "activations/s", [rate], digits=0))
-    if best is not None:
-        prefix = "alert latency at sustained rate"
-        figures += latency_figures(prefix, best.run)
-        figures += await hop_figures(
-            prefix, best.run.samples, database_url(service), nats_url(service)
-        )
+    figures += await _sustained(bench, found.best)
+    service = bench.service
     figures += [
         figure("peak RSS planner (alert latency)", "MiB", [peak_rss_mb(planner_pid(service))]),
         figure("peak RSS notifier (alert latency)", "MiB", [peak_rss_mb(notifier_pid(service))]),
     ]
-    figures.append(await pending_figure(client, receiver, service, options.pending_alerts))
+    _progress(_repeats(bench.receiver))
+    alerts = bench.options.pending_alerts
+    figures.append(await pending_figure(bench.setup, bench.receiver, service, alerts))
     return figures
+
+
+async def _steady(bench: Bench, slots: list[Slot]) -> Run:
+    """The warm-up (not counted), then ``activations`` at ``rate``."""
+    options = bench.options
+    await drive(bench.load, bench.receiver, slots, WARM_UP_ACTIVATIONS, options.rate)
+    await settle(bench.service)
+    cpu = CpuShare(bench.service)
+    async with BacklogWatch(bench.service) as backlog:
+        steady = await drive(
+            bench.load, bench.receiver, slots, options.activations, options.rate, backlog.mark
+        )
+    _progress(f"{Step(steady).describe()}\n    {cpu.describe()}\n    {backlog.describe()}")
+    if not Step(steady).kept_pace:
+        _progress(f"the run fell short of {options.rate:g}/s: too few plans (--plans)?")
+    return steady
+
+
+async def _latencies(bench: Bench, prefix: str, run: Run) -> list[Figure]:
+    database, nats = database_url(bench.service), nats_url(bench.service)
+    return latency_figures(prefix, run) + await hop_figures(prefix, run.samples, database, nats)
+
+
+async def _sustained(bench: Bench, best: Step | None) -> list[Figure]:
+    rate = best.run.rate_asked if best else 0.0
+    figures = [figure("alert latency: sustained rate", "activations/s", [rate], digits=0)]
+    if best is None:
+        _progress("no rate probed was sustained")
+        return figures
+    if not best.sustained:
+        _progress("the run at the sustained rate with enough activations was NOT sustained")
+    return figures + await _latencies(bench, "alert latency at sustained rate", best.run)
+
+
+def _repeats(receiver: Receiver) -> str:
+    """Any webhook id the receiver got twice: none is expected while it answers at once."""
+    ids = Counter(arrival.headers.get("webhook-id") for arrival in receiver.arrivals)
+    repeated = sum(count - 1 for count in ids.values() if count > 1)
+    return (
+        f"receiver: {len(receiver.arrivals)} requests, {len(ids)} webhook ids, {repeated} repeats"
+    )
 
 
 async def _slots(client: httpx.AsyncClient, receiver: Receiver, count: int) -> list[Slot]:

@@ -20,12 +20,11 @@ already, it is run again with that many, and that run's latencies are reported.
 import sys
 from dataclasses import dataclass
 
-import httpx
-
 from bench.activations import Run, Slot, drive, median_ms
 from bench.backlog import BacklogWatch, settle
 from bench.cpu import CpuShare
 from bench.figures import percentile
+from bench.http1 import Http1Client
 from bench.receiver import Receiver
 from bench.stack import Service
 
@@ -91,7 +90,7 @@ class Search:
 
 
 async def search(
-    client: httpx.AsyncClient,
+    client: Http1Client,
     receiver: Receiver,
     slots: list[Slot],
     first: Step,
