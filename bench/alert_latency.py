@@ -53,8 +53,8 @@ class Options:
     activations: int = 1000  # measured at ``rate``
     rate: float = 50.0
     plans: int = 160  # three slots each (one per level): enough for 50/s at 9 s per alert
-    step_seconds: float = 8.0  # per rate step, at least ``step_activations``
-    step_activations: int = 1000
+    step_seconds: float = 8.0  # per probe of a rate (at least 100 activations)
+    step_activations: int = 1000  # at least, at the sustained rate
     pending_alerts: int = 10_000
 
 
