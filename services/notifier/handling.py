@@ -15,6 +15,7 @@ from contracts.events import (
     ActivationResolved,
     Channel,
     PlanActivated,
+    PlanEvent,
     SupportContactAdded,
     WarningSignAdded,
     WarningSignRevised,
@@ -34,6 +35,22 @@ INSERT INTO notifier.signs (sign_id, plan_id, description) VALUES ($1, $2, $3)
 ON CONFLICT (sign_id) DO UPDATE SET description = excluded.description
 """
 SIGNS = "SELECT sign_id, description FROM notifier.signs WHERE sign_id = ANY($1::uuid[])"
+
+
+# The events ``Handling.handle`` acts on; every other plan event means nothing here.
+ACTED_ON = (
+    WarningSignAdded,
+    WarningSignRevised,
+    SupportContactAdded,
+    PlanActivated,
+    ActivationAcknowledged,
+    ActivationResolved,
+)
+
+
+def acts_on(event: PlanEvent) -> bool:
+    """Whether handling ``event`` can touch the ledger (else: ack it, no transaction)."""
+    return isinstance(event, ACTED_ON)
 
 
 class NotYetKnown(Exception):
