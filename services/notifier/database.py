@@ -17,3 +17,12 @@ DATABASE_ERRORS = (
     OSError,
     TimeoutError,
 )
+
+
+async def nothing_to_reset(conn: asyncpg.Connection) -> None:
+    """The pool's ``reset``: skip asyncpg's reset round trip on every release.
+
+    The notifier's pooled sessions take no session advisory lock, LISTEN (the worker's
+    listener is a session of its own) or SET; asyncpg still rolls back a transaction left
+    open before calling this.
+    """
