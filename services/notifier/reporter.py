@@ -5,6 +5,7 @@ as ``Nats-Msg-Id``, so a NATS outage delays them and a retry never doubles them;
 planner stores each report once under that same id.
 """
 
+import asyncio
 from uuid import UUID
 
 import asyncpg
@@ -17,6 +18,8 @@ from contracts.ids import ActivationId, PlanId
 from contracts.subjects import HEADER_CORRELATION_ID, HEADER_MSG_ID, delivery_subject
 from notifier import ledger, timers
 
+Outgoing = tuple[NotifierReport, str, UUID | None]  # a report, its subject's kind, correlation
+
 
 class Reporter:
     def __init__(self, pool: asyncpg.Pool, js: JetStreamContext) -> None:
@@ -24,24 +27,55 @@ class Reporter:
         self.js = js
 
     async def drain(self) -> int:
-        """Publish every unreported outcome; return how many. NATS errors propagate."""
-        count = 0
-        for row in await ledger.unreported(self.pool):
-            await self._publish(_delivery_report(row), "reported", row["correlation_id"])
-            await ledger.mark_reported(self.pool, [row["delivery_id"]])
-            count += 1
-        for fired in await timers.unreported(self.pool):
-            report = TierEscalated(
-                report_id=fired.report_id,
-                plan_id=PlanId(fired.plan_id),
-                at=fired.fired_at,
-                activation_id=ActivationId(fired.activation_id),
-                tier=fired.tier + 1,
+        """Publish every unreported outcome; return how many. NATS errors propagate.
+
+        Reports go out side by side, each awaiting its own ack (they are independent: the
+        planner stores each once under its id), and the acked ones are marked in one
+        statement, so a burst of outcomes does not keep the worker from sending.
+        """
+        rows = await ledger.unreported(self.pool)
+        deliveries: list[Outgoing] = [
+            (_delivery_report(r), "reported", r["correlation_id"]) for r in rows
+        ]
+        acked, failure = await self._publish_all(deliveries)
+        if acked:
+            await ledger.mark_reported(self.pool, acked)
+        if failure is not None:
+            raise failure
+        escalations: list[Outgoing] = [
+            (
+                TierEscalated(
+                    report_id=fired.report_id,
+                    plan_id=PlanId(fired.plan_id),
+                    at=fired.fired_at,
+                    activation_id=ActivationId(fired.activation_id),
+                    tier=fired.tier + 1,
+                ),
+                "escalated",
+                None,
             )
-            await self._publish(report, "escalated")
-            await timers.mark_reported(self.pool, [fired.report_id])
-            count += 1
-        return count
+            for fired in await timers.unreported(self.pool)
+        ]
+        fired_acked, failure = await self._publish_all(escalations)
+        if fired_acked:
+            await timers.mark_reported(self.pool, fired_acked)
+        if failure is not None:
+            raise failure
+        return len(acked) + len(fired_acked)
+
+    async def _publish_all(self, reports: list[Outgoing]) -> tuple[list[UUID], Exception | None]:
+        """The ids JetStream acked, and the first failure (the rest are published anyway)."""
+        outcomes = await asyncio.gather(
+            *(self._publish(report, kind, correlation) for report, kind, correlation in reports),
+            return_exceptions=True,
+        )
+        acked = [
+            report.report_id
+            for (report, _, _), outcome in zip(reports, outcomes, strict=True)
+            if not isinstance(outcome, BaseException)  # a cancelled publish is tried again
+        ]
+        failure = next((o for o in outcomes if isinstance(o, Exception)), None)
+        return acked, failure
 
     async def _publish(
         self, report: NotifierReport, kind: str, correlation_id: UUID | None = None
