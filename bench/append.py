@@ -5,7 +5,7 @@
 Ours is ``planner.store.event_store.append`` as its own transaction (one statement: the
 events with their hash chain links and outbox rows), the relay woken after the commit by
 ``outbox_wake`` as commands wake it. Beside it, for 16 writers, ours as commands use it:
-inside a transaction that reads the stream head and checks for a retried append first.
+inside a transaction, reading the stream head first (its ids are new, as a command's are).
 The floor is a bare asyncpg INSERT of the same row shape into a table with the same unique
 constraints, doing no other work. Both run on the same embedded PostgreSQL (durable
 settings), in rounds that alternate which goes first; each figure is the median over the
@@ -87,7 +87,16 @@ async def ours_in_transaction(pool: asyncpg.Pool, per_transaction: int) -> None:
     """The same, inside a transaction as commands append (their reads left out)."""
     batch = [NewEvent(event_id=EventId(uuid7()), event=sign()) for _ in range(per_transaction)]
     async with pool.acquire() as conn, conn.transaction():
-        await append(conn, uuid7(), batch, "no_stream", METADATA, chain_key=KEY, notify=False)
+        await append(
+            conn,
+            uuid7(),
+            batch,
+            "no_stream",
+            METADATA,
+            chain_key=KEY,
+            notify=False,
+            may_be_stored=False,
+        )
     outbox_wake.after_commit(pool)
 
 
