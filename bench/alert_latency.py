@@ -10,7 +10,8 @@ receiver in this process, then, after 50 warm-up activations that are not counte
 1. ``--activations`` at a steady ``--rate`` (open loop: each activation is sent on schedule,
    not when the previous one ended; each is resolved once its alert arrived): p50, p99 and
    max of accepted → webhook, both ends read from this process's clock; and the median of
-   each hop, from the timestamps the services record (``bench.alert_hops``);
+   each hop, from the timestamps the services record (``bench.alert_hops``). Three rounds
+   (``Options.rounds``): each figure is the median of the rounds' own, with min and max;
 2. the highest rate sustained without a growing backlog (``bench.sustained_rate``), and
    the latencies at that rate, with its hops: what an alert costs when nothing queues;
 3. the peak RSS (VmHWM) of the planner and of the notifier over 1 and 2;
@@ -35,7 +36,7 @@ from bench.activations import Run, Slot, drive, latency_figures, slots_of
 from bench.alert_hops import hop_figures
 from bench.backlog import BacklogWatch, settle
 from bench.cpu import CpuShare
-from bench.figures import Figure, figure, table
+from bench.figures import Figure, figure, over_rounds, table
 from bench.http1 import Http1Client
 from bench.memory import notifier_pid, peak_rss_mb, planner_pid
 from bench.notifier_memory import Tally, pending_figure
@@ -50,8 +51,9 @@ SETUP_TIMEOUT_SECONDS = 60.0
 
 @dataclass(frozen=True)
 class Options:
-    activations: int = 1000  # measured at ``rate``
+    activations: int = 1000  # measured at ``rate``, in each round
     rate: float = 50.0
+    rounds: int = 3  # of ``activations`` at ``rate``: each figure is a median over them
     plans: int = 160  # three slots each (one per level): enough for 50/s at 9 s per alert
     step_seconds: float = 8.0  # per probe of a rate (at least 100 activations)
     step_activations: int = 1000  # at least, at the sustained rate
@@ -59,7 +61,12 @@ class Options:
 
 
 QUICK = Options(
-    activations=200, plans=32, step_seconds=3.0, step_activations=200, pending_alerts=2000
+    activations=200,
+    rounds=1,
+    plans=32,
+    step_seconds=3.0,
+    step_activations=200,
+    pending_alerts=2000,
 )
 
 
@@ -96,13 +103,15 @@ async def suite_part(quick: bool) -> list[Figure]:
 
 async def _measure(bench: Bench) -> list[Figure]:
     slots = await _slots(bench.setup, bench.receiver, bench.options.plans)
-    steady = await _steady(bench, slots)
-    figures = await _latencies(bench, f"alert latency at {bench.options.rate:g}/s", steady)
-    found = await search(
+    await drive(bench.load, bench.receiver, slots, WARM_UP_ACTIVATIONS, bench.options.rate)
+    prefix = f"alert latency at {bench.options.rate:g}/s"
+    runs = [await _steady(bench, slots) for _ in range(max(1, bench.options.rounds))]
+    figures = over_rounds([await _latencies(bench, prefix, run) for run in runs])
+    found = await search(  # from the last round at the steady rate
         bench.load,
         bench.receiver,
         slots,
-        Step(steady),
+        Step(runs[-1]),
         bench.service,
         seconds=bench.options.step_seconds,
         min_count=bench.options.step_activations,
@@ -120,9 +129,8 @@ async def _measure(bench: Bench) -> list[Figure]:
 
 
 async def _steady(bench: Bench, slots: list[Slot]) -> Run:
-    """The warm-up (not counted), then ``activations`` at ``rate``."""
+    """``activations`` at ``rate``, on a quiet stack (after the warm-up)."""
     options = bench.options
-    await drive(bench.load, bench.receiver, slots, WARM_UP_ACTIVATIONS, options.rate)
     await settle(bench.service)
     cpu = CpuShare(bench.service)
     async with BacklogWatch(bench.service) as backlog:

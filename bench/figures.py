@@ -39,6 +39,14 @@ def ratio(name: str, numerators: Sequence[float], denominators: Sequence[float])
     return figure(name, "ratio", ratios, digits=3)
 
 
+def over_rounds(rounds: Sequence[Sequence[Figure]]) -> list[Figure]:
+    """One figure per name: the median, min and max of each round's own figure."""
+    names = [f.name for f in rounds[0]]
+    values = {name: [f.median for r in rounds for f in r if f.name == name] for name in names}
+    units = {f.name: f.unit for f in rounds[0]}
+    return [figure(name, units[name], values[name], digits=2) for name in names]
+
+
 def percentile(values: Sequence[float], percent: int) -> float:
     """The inclusive ``percent``-th percentile (``percent`` in 1..99)."""
     return statistics.quantiles(values, n=100, method="inclusive")[percent - 1]
