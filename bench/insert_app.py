@@ -23,10 +23,10 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 import msgspec
-import uvicorn
 from uuid_utils.compat import uuid7
 
 from bench.stack import free_port
+from planner.dev import serve
 from planner.embedded.postgres import ensure_database
 from planner.store import pool as pool_factory
 
@@ -195,16 +195,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--row-file", type=Path, required=True, help="a Row as JSON")
     args = parser.parse_args(argv)
     row = msgspec.json.decode(args.row_file.read_bytes(), type=Row)
-    # As planner.dev._serve configures it, so both sides pay the same server costs.
-    config = uvicorn.Config(
-        InsertApp(args.database_url, row),
-        host=args.host,
-        port=args.port,
-        access_log=False,
-        log_level="warning",
-        log_config=None,
-    )
-    uvicorn.Server(config).run()
+    # Served as the planner is, so both sides pay the same server costs.
+    serve(InsertApp(args.database_url, row), args.host, args.port)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 import asyncio
 import fcntl
 import logging
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -102,14 +102,14 @@ def _banner(settings: Settings) -> None:
 
 
 def _serve(settings: Settings) -> None:
+    serve(create_app(settings), settings.host, settings.port)
+
+
+def serve(app: Callable[..., Awaitable[None]], host: str, port: int) -> None:
+    """Serve ``app`` as the planner is served (the benchmarks' HTTP floor uses it too)."""
     # No access log: capability links carry their token in the path. No log config of
     # its own either: uvicorn's lines go to the root handler, as JSON like ours.
     config = uvicorn.Config(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        access_log=False,
-        log_level="warning",
-        log_config=None,
+        app, host=host, port=port, access_log=False, log_level="warning", log_config=None
     )
     uvicorn.Server(config).run()
