@@ -6,6 +6,7 @@ planner stores each report once under that same id.
 """
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from uuid import UUID
 
 import asyncpg
@@ -19,6 +20,7 @@ from contracts.subjects import HEADER_CORRELATION_ID, HEADER_MSG_ID, delivery_su
 from notifier import ledger, timers
 
 Outgoing = tuple[NotifierReport, str, UUID | None]  # a report, its subject's kind, correlation
+Mark = Callable[[asyncpg.Pool, list[UUID]], Awaitable[None]]  # records reports as sent
 
 
 class Reporter:
@@ -37,11 +39,7 @@ class Reporter:
         deliveries: list[Outgoing] = [
             (_delivery_report(r), "reported", r["correlation_id"]) for r in rows
         ]
-        acked, failure = await self._publish_all(deliveries)
-        if acked:
-            await ledger.mark_reported(self.pool, acked)
-        if failure is not None:
-            raise failure
+        count = await self._report(deliveries, ledger.mark_reported)
         escalations: list[Outgoing] = [
             (
                 TierEscalated(
@@ -56,15 +54,10 @@ class Reporter:
             )
             for fired in await timers.unreported(self.pool)
         ]
-        fired_acked, failure = await self._publish_all(escalations)
-        if fired_acked:
-            await timers.mark_reported(self.pool, fired_acked)
-        if failure is not None:
-            raise failure
-        return len(acked) + len(fired_acked)
+        return count + await self._report(escalations, timers.mark_reported)
 
-    async def _publish_all(self, reports: list[Outgoing]) -> tuple[list[UUID], Exception | None]:
-        """The ids JetStream acked, and the first failure (the rest are published anyway)."""
+    async def _report(self, reports: list[Outgoing], mark: Mark) -> int:
+        """Publish side by side, mark the acked ones, then raise the first failure."""
         outcomes = await asyncio.gather(
             *(self._publish(report, kind, correlation) for report, kind, correlation in reports),
             return_exceptions=True,
@@ -74,8 +67,12 @@ class Reporter:
             for (report, _, _), outcome in zip(reports, outcomes, strict=True)
             if not isinstance(outcome, BaseException)  # a cancelled publish is tried again
         ]
+        if acked:
+            await mark(self.pool, acked)
         failure = next((o for o in outcomes if isinstance(o, Exception)), None)
-        return acked, failure
+        if failure is not None:
+            raise failure
+        return len(acked)
 
     async def _publish(
         self, report: NotifierReport, kind: str, correlation_id: UUID | None = None
