@@ -1,6 +1,5 @@
 """The event store against a real PostgreSQL: append, expected versions, idempotency, reads."""
 
-from typing import Protocol
 from uuid import UUID
 
 import asyncpg
@@ -11,10 +10,8 @@ from contracts.envelope import Metadata
 from contracts.events import Level, PlanCreated, PlanEvent, WarningSignAdded, event_type
 from contracts.ids import EventId, ParticipantId, PlanId, SignId
 from planner.store.event_store import (
-    AppendResult,
     EventIdConflict,
     EventStoreError,
-    Expected,
     NewEvent,
     StreamVersionConflict,
     append,
@@ -22,6 +19,7 @@ from planner.store.event_store import (
     read_stream,
     stream_version,
 )
+from tests.support.appending import MODES, Appender, appender
 from tests.support.builders import CHAIN_KEY
 
 pytestmark = pytest.mark.integration
@@ -48,26 +46,10 @@ def new(event: PlanEvent) -> NewEvent:
     return NewEvent(event_id=EventId(uuid7()), event=event)
 
 
-class Appender(Protocol):
-    async def __call__(
-        self, stream: UUID, events: list[NewEvent], expected: Expected = "any"
-    ) -> AppendResult: ...
-
-
-@pytest.fixture(params=["in-transaction", "one-statement"])
+@pytest.fixture(params=MODES)
 def append_to(request: pytest.FixtureRequest, db_pool: asyncpg.Pool) -> Appender:
     """Append as commands do (in their transaction), and as its own one-statement transaction."""
-
-    async def appender(
-        stream: UUID, events: list[NewEvent], expected: Expected = "any"
-    ) -> AppendResult:
-        async with db_pool.acquire() as conn:
-            if request.param == "one-statement":
-                return await append(conn, stream, events, expected, METADATA, chain_key=CHAIN_KEY)
-            async with conn.transaction():
-                return await append(conn, stream, events, expected, METADATA, chain_key=CHAIN_KEY)
-
-    return appender
+    return appender(db_pool, request.param, METADATA)
 
 
 async def count_events(pool: asyncpg.Pool) -> int:

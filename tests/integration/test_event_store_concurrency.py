@@ -1,7 +1,6 @@
 """Concurrent appends against a real PostgreSQL: one winner, no gaps, no double writes."""
 
 import asyncio
-from typing import Protocol
 from uuid import UUID
 
 import asyncpg
@@ -13,12 +12,12 @@ from contracts.events import Level, PlanCreated, WarningSignAdded
 from contracts.ids import EventId, ParticipantId, PlanId, SignId
 from planner.store.event_store import (
     AppendResult,
-    Expected,
     NewEvent,
     StreamVersionConflict,
     append,
     read_stream,
 )
+from tests.support.appending import MODES, Appender, appender
 from tests.support.builders import CHAIN_KEY
 from tests.support.eventually import eventually
 
@@ -50,24 +49,10 @@ def new_plan(stream: UUID) -> NewEvent:
     return NewEvent(event_id=EventId(uuid7()), event=event)
 
 
-class Appender(Protocol):
-    async def __call__(
-        self, stream: UUID, events: list[NewEvent], expected: Expected
-    ) -> AppendResult: ...
-
-
-@pytest.fixture(params=["in-transaction", "one-statement"])
+@pytest.fixture(params=MODES)
 def append_to(request: pytest.FixtureRequest, db_pool: asyncpg.Pool) -> Appender:
     """Append as commands do (in their transaction), and as its own one-statement transaction."""
-
-    async def appender(stream: UUID, events: list[NewEvent], expected: Expected) -> AppendResult:
-        async with db_pool.acquire() as conn:
-            if request.param == "one-statement":
-                return await append(conn, stream, events, expected, METADATA, chain_key=CHAIN_KEY)
-            async with conn.transaction():
-                return await append(conn, stream, events, expected, METADATA, chain_key=CHAIN_KEY)
-
-    return appender
+    return appender(db_pool, request.param, METADATA)
 
 
 async def test_only_one_of_twenty_appenders_expecting_the_same_version_wins(
