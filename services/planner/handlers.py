@@ -21,7 +21,7 @@ from planner.domain.evolve import fold
 from planner.domain.state import PlanState
 from planner.ids import new_id
 from planner.metrics import VERSION_CONFLICTS, appended
-from planner.store import event_store, idempotency, outbox_wake, read_models
+from planner.store import event_store, idempotency, outbox_wake, plan_states, read_models
 from planner.store.event_store import Connection, Executor, NewEvent, StreamVersionConflict
 from planner.store.idempotency import IdempotencyRace, IdempotencyRequest, StoredResponse
 
@@ -58,8 +58,8 @@ def new_event_id() -> EventId:
 
 
 async def load(conn: Executor, plan_id: UUID) -> PlanState | None:
-    envelopes = await event_store.read_stream(conn, plan_id)
-    return fold(envelope.event for envelope in envelopes)
+    """The plan as stored now, folding only the events since the state kept in memory."""
+    return await plan_states.PLANS.load(conn, plan_id)
 
 
 async def execute(
