@@ -19,7 +19,7 @@ from nats.aio.client import Client
 from nats.js.errors import NotFoundError
 
 from contracts.subjects import PLAN_STREAM
-from notifier import adapters, migrations, status, timers
+from notifier import adapters, migrations, status, work
 from notifier.channels.retry import RetryPolicy
 from notifier.consumer import Consumer, consumer_config, ensure_consumer
 from notifier.database import DATABASE_ERRORS, SESSION_SETTINGS, nothing_to_reset
@@ -35,6 +35,7 @@ T = TypeVar("T")
 SAFETY_NET_SECONDS = 5.0  # the longest the worker sleeps without a NOTIFY
 FETCH_BATCH = 32
 FETCH_WAIT_SECONDS = 5.0  # a long poll: the server answers as soon as a message arrives
+BUSY_TIMER_SECONDS = 0.05  # the least the worker sleeps when it did nothing
 DATABASE_RETRY_SECONDS = 1.0  # how often the worker polls while it cannot LISTEN
 CONNECT_TIMEOUT_SECONDS = 5.0
 RECONNECT_SECONDS = 2.0  # between attempts to reach a dependency that is not up at start
@@ -206,34 +207,38 @@ class Worker:
                 if listener is None or listener.is_closed():
                     listener = await _listen(dsn, wake)
                 wake.clear()
-                await self._round()
+                sleep = await self._round()
                 # Without a LISTEN session nothing wakes us: poll until it is back.
-                longest = SAFETY_NET_SECONDS if listener is not None else DATABASE_RETRY_SECONDS
-                await _wait(stop, min(longest, await self._sleep_for()), wake)
+                if listener is None:
+                    sleep = min(sleep, DATABASE_RETRY_SECONDS)
+                if sleep > 0:
+                    await _wait(stop, sleep, wake)
         finally:
             if listener is not None:
                 await listener.close(timeout=1.0)
 
-    async def _round(self) -> None:
+    async def _round(self) -> float:
+        """Do what the ledger has for us; return how long to sleep (0: look again now)."""
+        now = datetime.now(UTC)
         try:
-            await self.sender.drain()
-            await self.escalator.fire_due()
-        except DATABASE_ERRORS as exc:
-            log.warning("worker.database_error", error=type(exc).__name__)
-        try:
-            await self.reporter.drain()
-        except (nats.errors.Error, *DATABASE_ERRORS) as exc:  # the ledger keeps the reports
-            log.warning("reporter.deferred", error=type(exc).__name__)
-
-    async def _sleep_for(self) -> float:
-        try:
-            due = await timers.next_due(self.pool)
+            found = await work.probe(self.pool, now)
+            done = await self.sender.drain() if found.sendable else 0
+            done += await self.escalator.fire_due() if found.timers_due else 0
         except DATABASE_ERRORS as exc:
             log.warning("worker.database_error", error=type(exc).__name__)
             return DATABASE_RETRY_SECONDS
-        if due is None:
+        if found.unreported:
+            try:
+                done += await self.reporter.drain()
+            except (nats.errors.Error, *DATABASE_ERRORS) as exc:  # the ledger keeps them
+                log.warning("reporter.deferred", error=type(exc).__name__)
+        if done:
+            return 0.0  # what we did may have made more: sends finish, timers move
+        if found.next_due is None:
             return SAFETY_NET_SECONDS
-        return max(0.0, min(SAFETY_NET_SECONDS, (due - datetime.now(UTC)).total_seconds()))
+        # A timer already due that did not fire is another replica's to fire right now.
+        until_due = (found.next_due - now).total_seconds()
+        return max(BUSY_TIMER_SECONDS, min(SAFETY_NET_SECONDS, until_due))
 
 
 async def _listen(dsn: str, wake: asyncio.Event) -> asyncpg.Connection | None:
