@@ -58,16 +58,17 @@ async def test_an_empty_ledger_has_nothing_to_do(ledger: asyncpg.Pool) -> None:
 
 
 @pytest.mark.parametrize(
-    ("lease_until", "sendable"),
-    [(None, True), (NOW - timedelta(seconds=1), True), (NOW + timedelta(minutes=1), False)],
+    ("lease_left", "sendable"),
+    [(None, True), (timedelta(seconds=-1), True), (timedelta(minutes=1), False)],
     ids=["never leased", "lease lapsed", "leased"],
 )
 async def test_a_claim_is_sendable_unless_its_lease_holds(
-    ledger: asyncpg.Pool, lease_until: datetime | None, *, sendable: bool
+    ledger: asyncpg.Pool, lease_left: timedelta | None, *, sendable: bool
 ) -> None:
-    await _delivery(ledger, lease_until=lease_until)
+    now = datetime.now(UTC)  # leases are compared with the database's clock
+    await _delivery(ledger, lease_until=None if lease_left is None else now + lease_left)
 
-    assert (await work.probe(ledger, NOW)).sendable is sendable
+    assert (await work.probe(ledger, now)).sendable is sendable
 
 
 async def test_finished_deliveries_are_unreported_until_reported(ledger: asyncpg.Pool) -> None:
