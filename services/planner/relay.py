@@ -22,6 +22,7 @@ import structlog
 
 from planner import metrics
 from planner.publisher import NatsRefused, NatsUnavailable, Publisher, RelayNatsError
+from planner.relay_batch import publish_batch
 from planner.store import outbox, relay_connection
 from planner.store.event_store import EventStoreError
 from planner.store.outbox import UndecodableEvent
@@ -158,42 +159,43 @@ class Relay:
             raise
 
     async def _drain(self, conn: RelayConnection) -> bool:
-        """Publish one batch of pending events in position order; False when none was pending.
+        """Publish one batch of pending events (see ``relay_batch``); False when none was.
 
         The loop drains until a batch comes back empty: a full batch leaves more behind, and
         a short one may have stopped before an event that does not decode (which then fails
         the next drain, visibly, instead of waiting for the safety net).
         """
         envelopes = await outbox.pending_envelopes(conn, self._batch_size)
+        # The lock went with a closed session: leave the rest to the relay that has it now.
+        outcomes = await publish_batch(envelopes, self._publisher.publish, conn.is_closed)
         acked: list[int] = []
-        try:
-            for envelope in envelopes:
-                if conn.is_closed():  # the lock went with the session: leave the rest
-                    break
-                duplicate = await self._publisher.publish(envelope)
-                acked.append(envelope.position)
-                self.published_count += 1
-                metrics.published(envelope.recorded_at, duplicate=duplicate)
-                log.debug(
-                    "relay.published",
-                    event_id=envelope.event_id,
-                    position=envelope.position,
-                    duplicate=duplicate,
-                    correlation_id=envelope.metadata.correlation_id,
-                )
-        except RelayNatsError as error:
-            failed = envelopes[len(acked)]
-            log.log(
-                _level(error),
-                "relay.publish_failed",
-                event_id=failed.event_id,
-                position=failed.position,
-                error=repr(error),
+        failure: BaseException | None = None
+        for envelope, outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                failure = failure or outcome
+                if isinstance(outcome, RelayNatsError):
+                    log.log(
+                        _level(outcome),
+                        "relay.publish_failed",
+                        event_id=envelope.event_id,
+                        position=envelope.position,
+                        error=repr(outcome),
+                    )
+                continue
+            acked.append(envelope.position)
+            self.published_count += 1
+            metrics.published(envelope.recorded_at, duplicate=outcome)
+            log.debug(
+                "relay.published",
+                event_id=envelope.event_id,
+                position=envelope.position,
+                duplicate=outcome,
+                correlation_id=envelope.metadata.correlation_id,
             )
-            raise
-        finally:
-            # What JetStream acked is recorded even when a later publish failed.
-            await outbox.mark_published(conn, acked)
+        # What JetStream acked is recorded even when another publish failed.
+        await outbox.mark_published(conn, acked)
+        if failure is not None:
+            raise failure
         return bool(envelopes)
 
 
