@@ -81,10 +81,10 @@ class Handling:
                 pass  # nothing to send for the other events
 
     async def activated(self, conn: Connection, plan_id: UUID, event: PlanActivated) -> None:
-        await ledger.remember_activation(conn, plan_id, event)
-        record = await ledger.load_activation(conn, event.activation_id)
-        if record is None or record.status is not ActivationStatus.TRIGGERED:
-            return  # a replay of an activation already answered pages nobody
+        if not await ledger.remember_activation(conn, plan_id, event):  # known already
+            record = await ledger.load_activation(conn, event.activation_id)
+            if record is None or record.status is not ActivationStatus.TRIGGERED:
+                return  # a replay of an activation already answered pages nobody
         await self.alert_tier(conn, plan_id, event, 1, event.at)
 
     async def alert_tier(
@@ -104,24 +104,20 @@ class Handling:
         )
 
     async def acknowledged(self, conn: Connection, event: ActivationAcknowledged) -> None:
-        await self._require_known(conn, event.activation_id)
-        if not await ledger.mark_acknowledged(conn, event.activation_id, event.by):
+        record = await ledger.mark_acknowledged(conn, event.activation_id, event.by)
+        if record is None:
+            await self._require_known(conn, event.activation_id)
             return  # already acknowledged (or resolved): the first one told the partner
         await timers.cancel(conn, event.activation_id)
-        record = await ledger.load_activation(conn, event.activation_id)
-        if record is None:
-            return
         planned = plan.ack_note_deliveries(record.plan_id, record.snapshot, event.by)
         await ledger.claim(conn, planned, self.renderer(record.snapshot, {}, event.by))
 
     async def resolved(self, conn: Connection, event: ActivationResolved) -> None:
-        await self._require_known(conn, event.activation_id)
-        if not await ledger.mark_resolved(conn, event.activation_id):
-            return
-        await timers.cancel(conn, event.activation_id)
-        record = await ledger.load_activation(conn, event.activation_id)
+        record = await ledger.mark_resolved(conn, event.activation_id)
         if record is None:
-            return
+            await self._require_known(conn, event.activation_id)
+            return  # resolved already
+        await timers.cancel(conn, event.activation_id)
         alerted = await ledger.alerted(conn, event.activation_id)
         planned = plan.all_clear_deliveries(record.plan_id, record.snapshot, alerted)
         await ledger.claim(conn, planned, self.renderer(record.snapshot, {}))
@@ -149,6 +145,8 @@ class Handling:
             raise NotYetKnown(str(activation_id))
 
     async def signs(self, conn: Connection, activation: PlanActivated) -> dict[UUID, str]:
+        if not activation.observed_sign_ids:
+            return {}
         rows = await conn.fetch(SIGNS, list(activation.observed_sign_ids))
         return {row["sign_id"]: row["description"] for row in rows}
 

@@ -39,31 +39,41 @@ SELECT activation_id, plan_id, snapshot::text AS snapshot, status, acknowledged_
 FROM notifier.activations WHERE activation_id = $1
 """
 LOCK = LOAD.strip() + " FOR UPDATE"
-# Moves only forward: triggered → acknowledged → resolved; a repeat changes nothing.
+# Moves only forward: triggered → acknowledged → resolved; a repeat changes nothing. Each
+# returns the row it moved, so the caller needs no second look at it.
 ACKNOWLEDGE = """
 UPDATE notifier.activations SET status = 'acknowledged', acknowledged_by = $2, updated_at = now()
 WHERE activation_id = $1 AND status = 'triggered'
+RETURNING activation_id, plan_id, snapshot::text AS snapshot, status, acknowledged_by,
+    correlation_id
 """
 RESOLVE = """
 UPDATE notifier.activations SET status = 'resolved', updated_at = now()
 WHERE activation_id = $1 AND status <> 'resolved'
+RETURNING activation_id, plan_id, snapshot::text AS snapshot, status, acknowledged_by,
+    correlation_id
 """
 NEXT_SEQUENCES = """
 UPDATE notifier.activations SET sequence = sequence + $2 WHERE activation_id = $1
 RETURNING sequence
 """
+# New claims wake the workers (with their NOTIFY at commit) in the same round trip.
 CLAIM = """
-INSERT INTO notifier.deliveries (delivery_id, claim_key, plan_id, activation_id, recipient_id,
-    recipient_name, channel_kind, address, tier, message, sequence, subject, body, payload,
-    correlation_id)
-SELECT d, k, p, a, r, n, c, ad, t, m, s, su, b, pl::jsonb, $15
-FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::uuid[], $5::uuid[], $6::text[],
-    $7::text[], $8::text[], $9::int[], $10::text[], $11::int[], $12::text[], $13::text[],
-    $14::text[]) AS x(d, k, p, a, r, n, c, ad, t, m, s, su, b, pl)
-ON CONFLICT (claim_key) DO NOTHING
-RETURNING delivery_id
+WITH claimed AS (
+    INSERT INTO notifier.deliveries (delivery_id, claim_key, plan_id, activation_id,
+        recipient_id, recipient_name, channel_kind, address, tier, message, sequence, subject,
+        body, payload, correlation_id)
+    SELECT d, k, p, a, r, n, c, ad, t, m, s, su, b, pl::jsonb, $15
+    FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::uuid[], $5::uuid[], $6::text[],
+        $7::text[], $8::text[], $9::int[], $10::text[], $11::int[], $12::text[], $13::text[],
+        $14::text[]) AS x(d, k, p, a, r, n, c, ad, t, m, s, su, b, pl)
+    ON CONFLICT (claim_key) DO NOTHING
+    RETURNING delivery_id
+), woken AS (
+    SELECT pg_notify($16, '') FROM (SELECT 1 FROM claimed LIMIT 1) AS any_claimed
+)
+SELECT delivery_id FROM claimed LEFT JOIN woken ON true
 """
-NOTIFY = "SELECT pg_notify($1, '')"
 LEASE = """
 UPDATE notifier.deliveries SET lease_until = now() + $1::interval, attempts = attempts
 WHERE delivery_id IN (
@@ -77,10 +87,15 @@ RENEW = """
 UPDATE notifier.deliveries SET lease_until = now() + $2::interval
 WHERE delivery_id = $1 AND status = 'claimed'
 """
+# A finished send wakes the workers too (the reporter has news), in the same round trip.
 FINISH = """
-UPDATE notifier.deliveries SET status = $2, permanent = $3, reason = $4,
-    attempts = attempts + $5, finished_at = now(), lease_until = NULL
-WHERE delivery_id = $1 AND status = 'claimed'
+WITH finished AS (
+    UPDATE notifier.deliveries SET status = $2, permanent = $3, reason = $4,
+        attempts = attempts + $5, finished_at = now(), lease_until = NULL
+    WHERE delivery_id = $1 AND status = 'claimed'
+    RETURNING 1
+)
+SELECT count(*) FROM finished, LATERAL (SELECT pg_notify($6, '')) AS woken
 """
 # Set once per activation: only the first alert sent finds it empty.
 FIRST_ALERT_SENT = """
@@ -160,12 +175,16 @@ def _record(row: asyncpg.Record | None) -> ActivationRecord | None:
     )
 
 
-async def mark_acknowledged(conn: Executor, activation_id: UUID, by: UUID) -> bool:
-    return (await conn.execute(ACKNOWLEDGE, activation_id, by)).endswith(" 1")
+async def mark_acknowledged(
+    conn: Executor, activation_id: UUID, by: UUID
+) -> ActivationRecord | None:
+    """The activation, acknowledged now; None when it was not waiting for an answer."""
+    return _record(await conn.fetchrow(ACKNOWLEDGE, activation_id, by))
 
 
-async def mark_resolved(conn: Executor, activation_id: UUID) -> bool:
-    return (await conn.execute(RESOLVE, activation_id)).endswith(" 1")
+async def mark_resolved(conn: Executor, activation_id: UUID) -> ActivationRecord | None:
+    """The activation, resolved now; None when it was resolved already (or is unknown)."""
+    return _record(await conn.fetchrow(RESOLVE, activation_id))
 
 
 async def claim(conn: Connection, planned: Sequence[PlannedDelivery], render: Render) -> int:
@@ -198,9 +217,7 @@ async def claim(conn: Connection, planned: Sequence[PlannedDelivery], render: Re
         )
         for column, value in zip(columns, row, strict=True):
             column.append(value)
-    inserted = await conn.fetch(CLAIM, *columns, correlation.current())
-    if inserted:
-        await conn.execute(NOTIFY, WORK_CHANNEL)
+    inserted = await conn.fetch(CLAIM, *columns, correlation.current(), WORK_CHANNEL)
     return len(inserted)
 
 
@@ -244,14 +261,19 @@ async def renew(conn: Executor, delivery_id: UUID, seconds: float) -> None:
 
 async def finish(conn: Executor, delivery_id: UUID, outcome: DeliveryOutcome) -> None:
     status = "sent" if outcome.sent else "failed"
-    await conn.execute(
-        FINISH, delivery_id, status, outcome.permanent, outcome.reason, outcome.attempts
+    await conn.fetchval(
+        FINISH,
+        delivery_id,
+        status,
+        outcome.permanent,
+        outcome.reason,
+        outcome.attempts,
+        WORK_CHANNEL,
     )
-    await conn.execute(NOTIFY, WORK_CHANNEL)  # the reporter has news for the planner
 
 
 async def skip(conn: Executor, delivery_id: UUID, reason: str) -> None:
-    await conn.execute(FINISH, delivery_id, "skipped", False, reason, 0)
+    await conn.fetchval(FINISH, delivery_id, "skipped", False, reason, 0, WORK_CHANNEL)
 
 
 async def first_alert_sent(conn: Connection, activation_id: UUID) -> float | None:

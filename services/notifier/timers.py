@@ -12,9 +12,14 @@ import msgspec
 
 from notifier.ledger import WORK_CHANNEL, Connection, Executor
 
+# A new timer wakes the workers (the escalator may need to wake sooner), in one round trip.
 START = """
-INSERT INTO notifier.timers (activation_id, tier, fires_at) VALUES ($1, $2, $3)
-ON CONFLICT (activation_id, tier) DO NOTHING
+WITH started AS (
+    INSERT INTO notifier.timers (activation_id, tier, fires_at) VALUES ($1, $2, $3)
+    ON CONFLICT (activation_id, tier) DO NOTHING
+    RETURNING 1
+)
+SELECT count(*) FROM started, LATERAL (SELECT pg_notify($4, '')) AS woken
 """
 CANCEL = """
 UPDATE notifier.timers SET status = 'cancelled'
@@ -33,12 +38,16 @@ WHERE activation_id = $1 AND tier = $2
 RETIRE = "UPDATE notifier.timers SET status = 'cancelled' WHERE activation_id = $1 AND tier = $2"
 # Every alert of the tier failed for good: nobody in it can answer, so escalate now.
 HURRY = """
-UPDATE notifier.timers SET fires_at = now()
-WHERE activation_id = $1 AND tier = $2 AND status = 'pending'
-  AND NOT EXISTS (
-    SELECT 1 FROM notifier.deliveries
-    WHERE activation_id = $1 AND tier = $2 AND message = 'alert'
-      AND NOT (status = 'failed' AND permanent))
+WITH hurried AS (
+    UPDATE notifier.timers SET fires_at = now()
+    WHERE activation_id = $1 AND tier = $2 AND status = 'pending'
+      AND NOT EXISTS (
+        SELECT 1 FROM notifier.deliveries
+        WHERE activation_id = $1 AND tier = $2 AND message = 'alert'
+          AND NOT (status = 'failed' AND permanent))
+    RETURNING 1
+)
+SELECT count(*) FROM hurried, LATERAL (SELECT pg_notify($3, '')) AS woken
 """
 NEXT_DUE = "SELECT min(fires_at) FROM notifier.timers WHERE status = 'pending'"
 UNREPORTED = """
@@ -48,7 +57,6 @@ WHERE t.status = 'fired' AND t.report_id IS NOT NULL AND t.reported_at IS NULL
 LIMIT $1
 """
 MARK_REPORTED = "UPDATE notifier.timers SET reported_at = now() WHERE report_id = ANY($1::uuid[])"
-NOTIFY = "SELECT pg_notify($1, '')"
 
 
 class DueTimer(msgspec.Struct, frozen=True, kw_only=True):
@@ -65,8 +73,7 @@ class FiredTimer(msgspec.Struct, frozen=True, kw_only=True):
 
 
 async def start(conn: Connection, activation_id: UUID, tier: int, fires_at: datetime) -> None:
-    await conn.execute(START, activation_id, tier, fires_at)
-    await conn.execute(NOTIFY, WORK_CHANNEL)  # the escalator may need to wake sooner
+    await conn.fetchval(START, activation_id, tier, fires_at, WORK_CHANNEL)
 
 
 async def cancel(conn: Executor, activation_id: UUID) -> None:
@@ -91,10 +98,7 @@ async def retire(conn: Connection, timer: DueTimer) -> None:
 
 async def hurry_if_tier_failed(conn: Executor, activation_id: UUID, tier: int) -> bool:
     """Bring the tier's timer forward when all its alerts failed for good; True if so."""
-    hurried = (await conn.execute(HURRY, activation_id, tier)).endswith(" 1")
-    if hurried:
-        await conn.execute(NOTIFY, WORK_CHANNEL)
-    return hurried
+    return bool(await conn.fetchval(HURRY, activation_id, tier, WORK_CHANNEL))
 
 
 async def next_due(conn: Executor) -> datetime | None:

@@ -1,12 +1,21 @@
-"""The worker's one look at the ledger: what it finds is what each step would select."""
+"""What the worker finds in one look at the ledger, and what wakes it to look."""
 
+import asyncio
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
 import pytest
 from uuid_utils.compat import uuid7
 
-from notifier import migrations, work
+from contracts.events import Channel, ChannelKind, MessageKind
+from notifier import ledger as ledger_store
+from notifier import migrations, timers, work
+from notifier.channels.base import DeliveryOutcome
+from notifier.domain.alert_text import Rendered
+from notifier.domain.deliveries import PlannedDelivery
+from notifier.ledger import WORK_CHANNEL
+from tests.support.eventually import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -106,3 +115,81 @@ async def test_timers_are_due_by_the_given_clock_and_the_next_one_is_named(
 
     assert (before.timers_due, before.next_due) == (False, soon)
     assert (after.timers_due, after.next_due) == (True, soon)
+
+
+class Heard:
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, *_: object) -> None:
+        self.count += 1
+
+
+@pytest.fixture
+async def heard(db_url: str, ledger: asyncpg.Pool) -> AsyncIterator[Heard]:
+    """NOTIFYs on the workers' channel, heard by a session of its own."""
+    listener = await asyncpg.connect(db_url)
+    wakes = Heard()
+    await listener.add_listener(WORK_CHANNEL, wakes)
+    try:
+        yield wakes
+    finally:
+        await listener.close()
+
+
+def _planned() -> PlannedDelivery:
+    return PlannedDelivery(
+        activation_id=uuid7(),
+        plan_id=uuid7(),
+        recipient_id=uuid7(),
+        recipient_name="Dana",
+        channel=Channel(kind=ChannelKind.WEBHOOK, address="https://example.test/hook"),
+        tier=1,
+        message=MessageKind.ALERT,
+    )
+
+
+SENT = DeliveryOutcome(sent=True, permanent=False, reason=None, attempts=1)
+
+
+def _render(_: PlannedDelivery, __: int) -> Rendered:
+    return Rendered(subject="s", text="t", payload={})
+
+
+async def _heard_after(heard: Heard, expected: int) -> None:
+    await eventually(lambda: heard.count >= expected)
+    await asyncio.sleep(0.1)  # and no more than that
+    assert heard.count == expected
+
+
+async def test_new_claims_wake_the_workers_once_committed_and_repeats_do_not(
+    ledger: asyncpg.Pool, heard: Heard
+) -> None:
+    planned = [_planned(), _planned()]
+    async with ledger.acquire() as conn, conn.transaction():
+        assert await ledger_store.claim(conn, planned, _render) == len(planned)
+        await asyncio.sleep(0.1)
+        assert heard.count == 0  # not before the claims commit
+
+    await _heard_after(heard, 1)  # one wake for the batch
+    async with ledger.acquire() as conn, conn.transaction():
+        assert await ledger_store.claim(conn, planned, _render) == 0
+    await _heard_after(heard, 1)
+
+
+async def test_a_finished_send_and_a_new_timer_wake_the_workers(
+    ledger: asyncpg.Pool, heard: Heard
+) -> None:
+    async with ledger.acquire() as conn:
+        await ledger_store.claim(conn, [_planned()], _render)
+        (lease,) = await ledger_store.lease(conn, 30)
+    await _heard_after(heard, 1)
+
+    await ledger_store.finish(ledger, lease.delivery_id, SENT)
+    await _heard_after(heard, 2)
+    await ledger_store.finish(ledger, lease.delivery_id, SENT)
+    await _heard_after(heard, 2)  # finished already: nothing new to report
+
+    async with ledger.acquire() as conn:
+        await timers.start(conn, uuid7(), 1, datetime.now(UTC))
+    await _heard_after(heard, 3)
