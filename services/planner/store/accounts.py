@@ -25,9 +25,11 @@ SELECT participant_id, display_name FROM participants WHERE participant_id = $1
 SET_CHANNELS = """
 UPDATE participants SET channels = $2::jsonb WHERE participant_id = $1
 """
-CHANNELS_OF = """
-SELECT participant_id, channels::text AS channels FROM participants
-WHERE participant_id = ANY($1::uuid[])
+# The plan's partners (its membership read model) with their channels, in one round trip.
+PARTNER_CHANNELS = """
+SELECT p.participant_id, p.channels::text AS channels
+FROM plan_members AS m JOIN participants AS p USING (participant_id)
+WHERE m.plan_id = $1 ORDER BY m.joined_at
 """
 INSERT_OPERATOR = """
 INSERT INTO operator_tokens (operator_id, label, token_sha256) VALUES ($1, $2, $3)
@@ -83,8 +85,9 @@ async def set_channels(conn: Executor, participant_id: UUID, channels: Sequence[
     await conn.execute(SET_CHANNELS, participant_id, msgspec.json.encode(channels).decode())
 
 
-async def channels_of(
-    conn: Executor, participant_ids: Sequence[UUID]
+async def partner_channels(
+    conn: Executor, plan_id: UUID
 ) -> dict[ParticipantId, tuple[Channel, ...]]:
-    rows = await conn.fetch(CHANNELS_OF, list(participant_ids))
+    """Each partner of the plan, with the channels they set; empty for an unknown plan."""
+    rows = await conn.fetch(PARTNER_CHANNELS, plan_id)
     return {ParticipantId(row["participant_id"]): _channels.decode(row["channels"]) for row in rows}

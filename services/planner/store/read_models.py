@@ -24,9 +24,6 @@ SELECT EXISTS (SELECT 1 FROM plan_members WHERE plan_id = $1 AND participant_id 
 PLAN_OF_INVITE = """
 SELECT plan_id FROM partner_invite_codes WHERE code_sha256 = $1
 """
-MEMBERS_OF_PLAN = """
-SELECT participant_id FROM plan_members WHERE plan_id = $1 ORDER BY joined_at
-"""
 PLANS_OF_PARTICIPANT = """
 SELECT plan_id FROM plan_members WHERE participant_id = $1 ORDER BY joined_at
 """
@@ -78,8 +75,3 @@ async def plan_of_invite(conn: Executor, code_sha256: str) -> UUID | None:
 async def plans_of(conn: Executor, participant_id: UUID) -> list[UUID]:
     rows = await conn.fetch(PLANS_OF_PARTICIPANT, participant_id)
     return [UUID(str(row["plan_id"])) for row in rows]
-
-
-async def members_of(conn: Executor, plan_id: UUID) -> list[UUID]:
-    rows = await conn.fetch(MEMBERS_OF_PLAN, plan_id)
-    return [UUID(str(row["participant_id"])) for row in rows]

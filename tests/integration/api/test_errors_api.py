@@ -49,6 +49,12 @@ async def test_an_unknown_plan_is_404(client: AsyncTestClient[Any]) -> None:
         ),
         404,
     )
+    assert_problem(
+        await client.post(
+            f"/v1/plans/{UNKNOWN}/activations", json={"level": "watch"}, headers=alex.auth
+        ),
+        404,
+    )
 
 
 async def test_an_unknown_route_is_a_problem_404(client: AsyncTestClient[Any]) -> None:

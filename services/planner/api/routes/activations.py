@@ -10,7 +10,7 @@ from contracts import capabilities
 from contracts.capabilities import InvalidCapability
 from contracts.ids import ActivationId, RecipientId, SignId
 from planner import handlers
-from planner.api.auth import require_partner, require_reader
+from planner.api.auth import require_participant, require_partner, require_reader
 from planner.api.commands import now, run_command
 from planner.api.deps import PoolDep, PrincipalDep, SettingsDep
 from planner.api.errors import ResourceNotFound
@@ -25,7 +25,7 @@ from planner.api.views import ActivationView, activation_status, activation_view
 from planner.domain.commands import AcknowledgeActivation, ActivatePlan, ResolveActivation
 from planner.handlers import CommandResult
 from planner.ids import new_id
-from planner.store import accounts, read_models
+from planner.store import accounts
 
 Req = Request[Any, Any, Any]
 ACTIVATIONS = "/v1/plans/{plan_id:str}/activations"
@@ -76,11 +76,15 @@ async def activate(
     pool: PoolDep,
 ) -> Response[ActivationCreated]:
     """Ask for help. Send an ``Idempotency-Key`` so a retried tap never activates twice."""
-    partner = await require_partner(pool, principal, plan_id)
+    partner = require_participant(principal)
+    # The partners' channels answer "is the caller a partner?" too, in the same round trip.
+    channels = await accounts.partner_channels(pool, plan_id)
+    if partner.participant_id not in channels:  # 404 or 403, or a partner who just joined
+        await require_partner(pool, principal, plan_id)
+        channels = await accounts.partner_channels(pool, plan_id)
     activation_id = ActivationId(new_id())
-    members = await read_models.members_of(pool, plan_id)
     command = ActivatePlan(
-        partner_channels=await accounts.channels_of(pool, members),
+        partner_channels=channels,
         now=now(),
         actor=partner.participant_id,
         activation_id=activation_id,
