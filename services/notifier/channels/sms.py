@@ -17,8 +17,9 @@ sits behind a small relay that speaks this one.
 
 import re
 
-import httpx
+import aiohttp
 import msgspec
+from yarl import URL
 
 from notifier.channels.base import DeliveryOutcome, OutboundMessage, refused_before_trying
 from notifier.channels.http_post import HttpChannel, post_once
@@ -51,11 +52,11 @@ class SmsAdapter(HttpChannel):
         token: str | None,
         timeout: float = 5.0,
         policy: RetryPolicy | None = None,
-        client: httpx.AsyncClient | None = None,
+        session: aiohttp.ClientSession | None = None,
     ) -> None:
-        if httpx.URL(url).scheme not in {"http", "https"}:
+        if URL(url).scheme not in {"http", "https"}:
             raise ValueError("TANDEM_SMS_URL must be an http or https URL")
-        super().__init__(client)
+        super().__init__(session)
         self._url = url
         self._token = token
         self._timeout = timeout
@@ -69,7 +70,7 @@ class SmsAdapter(HttpChannel):
         headers = self._headers(message)
         return await deliver_with_retries(
             lambda: post_once(
-                self._client, self._url, content=body, headers=headers, timeout=self._timeout
+                self.session, self._url, content=body, headers=headers, timeout=self._timeout
             ),
             self._policy,
         )

@@ -20,8 +20,9 @@ import secrets
 import time
 from collections.abc import Callable, Mapping
 
-import httpx
+import aiohttp
 import msgspec
+from yarl import URL
 
 from contracts.webhook_policy import (
     AsyncResolver,
@@ -101,7 +102,7 @@ class WebhookAdapter(HttpChannel):
 
     def __init__(
         self,
-        client: httpx.AsyncClient | None = None,
+        session: aiohttp.ClientSession | None = None,
         *,
         timeout: float = 5.0,
         policy: RetryPolicy | None = None,
@@ -109,7 +110,7 @@ class WebhookAdapter(HttpChannel):
         resolve: AsyncResolver | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        super().__init__(client)
+        super().__init__(session)
         self._timeout = timeout
         self._policy = policy or RetryPolicy()
         self._allow_private = allow_private
@@ -136,11 +137,11 @@ class WebhookAdapter(HttpChannel):
             return transient("host did not resolve")
         try:
             url, host_header = _pinned(target)
-        except httpx.InvalidURL:
+        except ValueError:
             return permanent("malformed URL")
         headers = self._headers(message, body) | host_header
         return await post_once(
-            self._client, url, content=body, headers=headers, timeout=self._timeout
+            self.session, url, content=body, headers=headers, timeout=self._timeout
         )
 
     def _headers(self, message: OutboundMessage, body: bytes) -> dict[str, str]:
@@ -156,13 +157,13 @@ class WebhookAdapter(HttpChannel):
         return headers
 
 
-def _pinned(target: VettedUrl) -> tuple[httpx.URL, dict[str, str]]:
+def _pinned(target: VettedUrl) -> tuple[URL, dict[str, str]]:
     """For plain http, the URL aimed at the checked address, and the Host header to keep.
 
     Over https the host name stays: a rebound name would fail certificate verification,
     and the TLS server name must be the host's.
     """
-    url = httpx.URL(target.url)
+    url = URL(target.url)
     if target.scheme != "http":
         return url, {}
-    return url.copy_with(host=target.addresses[0]), {"host": url.netloc.decode("ascii")}
+    return url.with_host(target.addresses[0]), {"host": url.host_port_subcomponent or ""}

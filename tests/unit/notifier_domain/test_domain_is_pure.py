@@ -9,6 +9,7 @@ DOMAIN = Path(__file__).resolve().parents[3] / "services" / "notifier" / "domain
 FORBIDDEN = {
     "asyncio",
     "asyncpg",
+    "aiohttp",
     "httpx",
     "aiosmtplib",
     "litestar",
