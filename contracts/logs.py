@@ -21,8 +21,9 @@ from structlog.typing import Processor
 
 CORRELATION_ID = "correlation_id"  # the key under which a line names its correlation id
 
-# httpx logs every request's URL at INFO: a webhook's address, a capability link's token.
-QUIET_LIBRARIES = ("httpx", "httpcore")
+# HTTP clients may log a request's URL below warning level: a webhook's address, a capability
+# link's token. httpx logs every request at INFO (tests and tools use it); aiohttp sends.
+QUIET_LIBRARIES = ("httpx", "httpcore", "aiohttp")
 
 _SHARED: list[Processor] = [
     structlog.contextvars.merge_contextvars,
