@@ -77,6 +77,13 @@ class Relay:
     def nats_connected(self) -> bool:
         return self._publisher.connected
 
+    def wake_if_active(self) -> bool:
+        """Look at the outbox now, if this relay is the active one; say whether it is."""
+        if self.state is not RelayState.ACTIVE:
+            return False
+        self._wake.set()
+        return True
+
     async def run(self, stop: asyncio.Event) -> None:
         """Relay until ``stop`` is set. NATS and database outages are waited out, not raised."""
         try:

@@ -104,3 +104,27 @@ async def test_a_command_wakes_the_relay_once_committed(
 
 async def test_settled_without_any_wake_returns_at_once(db_pool: asyncpg.Pool) -> None:
     await asyncio.wait_for(outbox_wake.settled(db_pool), 1)
+
+
+async def test_an_active_relay_in_this_process_is_woken_without_a_notify(
+    db_pool: asyncpg.Pool, listener: Listener
+) -> None:
+    woken: list[bool] = []
+    active = True
+
+    def wake_local() -> bool:
+        woken.append(active)
+        return active
+
+    waker = OutboxWaker(db_pool)
+    waker.wake_local = wake_local
+    waker.wake()
+    await waker.settled()
+    assert (waker.sent, woken) == (0, [True])
+
+    active = False  # it lost the lock, or stopped: another relay needs the NOTIFY
+    waker.wake()
+    await waker.settled()
+
+    assert (waker.sent, woken) == (1, [True, False])
+    await eventually(lambda: len(listener.heard) == 1)

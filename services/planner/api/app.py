@@ -82,6 +82,7 @@ def create_app(settings: Settings, pool: asyncpg.Pool | None = None) -> Litestar
             if relay is not None and settings.nats_url:
                 # Stopped and awaited before the pool closes (the exit stack unwinds in reverse).
                 await stack.enter_async_context(running(relay))
+                outbox_wake.wake_locally(app.state.pool, relay.wake_if_active)
                 await stack.enter_async_context(
                     recording(app.state.pool, settings.nats_url, settings.chain_key)
                 )

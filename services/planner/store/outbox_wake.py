@@ -10,9 +10,15 @@ The NOTIFYs are coalesced: while one is on its way, later commits ask for one mo
 when it is done. So every commit is followed by a NOTIFY sent after it, and a burst of
 commits costs about two. A process that stops between a commit and its NOTIFY leaves the
 event to the next NOTIFY or the relay's safety net (``relay.SAFETY_NET_SECONDS``).
+
+When the active relay runs in this very process (``tandem dev``, or any planner whose relay
+holds the lock), it is woken directly and no NOTIFY is sent: no other relay publishes
+while it holds the lock, so none needs waking. That saves a round trip through PostgreSQL
+on the way from a commit to an alert.
 """
 
 import asyncio
+from collections.abc import Callable
 
 import asyncpg
 import structlog
@@ -32,9 +38,14 @@ class OutboxWaker:
         self._sending: asyncio.Task[None] | None = None
         self._again = False
         self.sent = 0  # NOTIFYs sent, for tests and curiosity
+        self.wake_local: Callable[[], bool] | None = None
+        """Wakes this process's relay and says True, if it is the active one."""
 
     def wake(self) -> None:
-        """Ask for a NOTIFY sent after now; returns at once."""
+        """Wake the relay: this process's active one directly, else by a NOTIFY sent after
+        now. Returns at once."""
+        if self.wake_local is not None and self.wake_local():
+            return
         if self._sending is not None and not self._sending.done():
             self._again = True
             return
@@ -72,6 +83,11 @@ def waker(pool: asyncpg.Pool) -> OutboxWaker:
             del _wakers[key]
         found = _wakers[id(pool)] = OutboxWaker(pool)
     return found
+
+
+def wake_locally(pool: asyncpg.Pool, wake_local: Callable[[], bool]) -> None:
+    """Let commits on ``pool`` wake the relay in this process directly while it is active."""
+    waker(pool).wake_local = wake_local
 
 
 def after_commit(pool: asyncpg.Pool) -> None:

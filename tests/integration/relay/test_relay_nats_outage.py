@@ -19,7 +19,7 @@ from planner.api.app import create_app
 from planner.embedded.nats_server import HOST, EmbeddedNats, free_port
 from planner.relay import Relay, RelayState
 from planner.settings import Settings
-from planner.store import outbox
+from planner.store import outbox, outbox_wake
 from planner.store.event_store import read_all
 from tests.integration.relay.conftest import StartRelay
 from tests.integration.relay.support import (
@@ -68,6 +68,7 @@ async def test_while_nats_is_down_commands_commit_and_the_relay_catches_up_once_
     async with AsyncTestClient(app=app, base_url="http://tandem.test") as client:
         relay: Relay = app.state.relay  # the planner process runs the relay
         await eventually(lambda: relay.active)
+        assert outbox_wake.waker(app.state.pool).wake_local == relay.wake_if_active
         assert await readiness(client) == (200, {"database": "ok", "nats": "ok"})
 
         await asyncio.to_thread(own_nats.stop)

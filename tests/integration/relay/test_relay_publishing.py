@@ -19,7 +19,7 @@ from contracts.subjects import (
     HEADER_STREAM_VERSION,
     plan_subject,
 )
-from planner.store import outbox
+from planner.store import event_store, outbox
 from planner.store.event_store import read_all
 from tests.integration.relay import support
 from tests.integration.relay.conftest import StartRelay
@@ -31,6 +31,7 @@ from tests.integration.relay.support import (
     msg_ids,
     stored_messages,
 )
+from tests.support.builders import CHAIN_KEY
 from tests.support.eventually import eventually
 
 pytestmark = pytest.mark.integration
@@ -137,3 +138,27 @@ async def test_an_event_this_release_cannot_read_holds_back_the_events_after_it(
     assert await message_count(js) == 1
     pending = [row.position for row in await outbox.pending(db_pool)]
     assert pending == [future, *after.positions]
+
+
+async def test_an_active_relay_woken_in_its_own_process_needs_no_notify(
+    db_pool: asyncpg.Pool, js: JetStreamContext, start_relay: StartRelay
+) -> None:
+    started = await start_relay(safety_net_seconds=NO_SAFETY_NET)
+    assert started.relay.wake_if_active() is False  # not active yet: leave it to a NOTIFY
+    await eventually(lambda: started.relay.active)
+    plan_id = uuid7()
+    async with db_pool.acquire() as conn:  # committed without any NOTIFY
+        await event_store.append(
+            conn,
+            plan_id,
+            [support.plan_created(plan_id)],
+            "no_stream",
+            support.metadata(),
+            chain_key=CHAIN_KEY,
+            notify=False,
+        )
+
+    assert started.relay.wake_if_active() is True
+
+    await eventually(lambda: started.relay.published_count == 1, timeout=1.0)
+    assert await message_count(js) == 1
