@@ -26,7 +26,11 @@ from notifier.ids import new_id
 Connection = asyncpg.Connection | PoolConnectionProxy
 Executor = Connection | asyncpg.Pool
 
-WORK_CHANNEL = "notifier_work"  # NOTIFY on new claims and timers: wakes the workers
+WORK_CHANNEL = "notifier_work"  # NOTIFY on new claims, finished sends and timers
+# Each NOTIFY says which of the worker's loops it is for (see notifier.worker).
+WAKE_SEND = "send"  # new claims to send
+WAKE_REPORT = "report"  # a finished send to report
+WAKE_TIMER = "timer"  # a new or hurried timer
 
 REMEMBER = """
 INSERT INTO notifier.activations (activation_id, plan_id, snapshot, correlation_id)
@@ -70,7 +74,7 @@ WITH claimed AS (
     ON CONFLICT (claim_key) DO NOTHING
     RETURNING delivery_id
 ), woken AS (
-    SELECT pg_notify($16, '') FROM (SELECT 1 FROM claimed LIMIT 1) AS any_claimed
+    SELECT pg_notify($16, $17) FROM (SELECT 1 FROM claimed LIMIT 1) AS any_claimed
 )
 SELECT delivery_id FROM claimed LEFT JOIN woken ON true
 """
@@ -81,7 +85,9 @@ WHERE delivery_id IN (
     WHERE status = 'claimed' AND (lease_until IS NULL OR lease_until < now())
     ORDER BY claimed_at LIMIT $2 FOR UPDATE SKIP LOCKED)
 RETURNING delivery_id, plan_id, activation_id, recipient_id, recipient_name, channel_kind,
-    address, tier, message, sequence, subject, body, payload::text AS payload, correlation_id
+    address, tier, message, sequence, subject, body, payload::text AS payload, correlation_id,
+    (SELECT a.status FROM notifier.activations AS a
+     WHERE a.activation_id = notifier.deliveries.activation_id) AS activation_status
 """
 RENEW = """
 UPDATE notifier.deliveries SET lease_until = now() + $2::interval
@@ -95,7 +101,7 @@ WITH finished AS (
     WHERE delivery_id = $1 AND status = 'claimed'
     RETURNING 1
 )
-SELECT count(*) FROM finished, LATERAL (SELECT pg_notify($6, '')) AS woken
+SELECT count(*) FROM finished, LATERAL (SELECT pg_notify($6, $7)) AS woken
 """
 # Set once per activation: only the first alert sent finds it empty.
 FIRST_ALERT_SENT = """
@@ -134,6 +140,9 @@ class Lease(msgspec.Struct, frozen=True, kw_only=True):
     body: str
     payload: dict[str, Any]
     correlation_id: UUID | None = None
+    activation_status: ActivationStatus | None = None
+    """The activation's state when this was leased: a drain leases only what it can send
+    at once, so this is read just before the send. None without a known activation."""
 
 
 Render = Callable[[PlannedDelivery, int], Rendered]  # (delivery, its sequence) → the words
@@ -217,7 +226,7 @@ async def claim(conn: Connection, planned: Sequence[PlannedDelivery], render: Re
         )
         for column, value in zip(columns, row, strict=True):
             column.append(value)
-    inserted = await conn.fetch(CLAIM, *columns, correlation.current(), WORK_CHANNEL)
+    inserted = await conn.fetch(CLAIM, *columns, correlation.current(), WORK_CHANNEL, WAKE_SEND)
     return len(inserted)
 
 
@@ -249,9 +258,14 @@ async def lease(conn: Executor, seconds: float, limit: int = 20) -> list[Lease]:
             body=row["body"],
             payload=msgspec.json.decode(row["payload"]),
             correlation_id=row["correlation_id"],
+            activation_status=_status(row["activation_status"]),
         )
         for row in rows
     ]
+
+
+def _status(value: str | None) -> ActivationStatus | None:
+    return None if value is None else ActivationStatus(value)
 
 
 async def renew(conn: Executor, delivery_id: UUID, seconds: float) -> None:
@@ -269,11 +283,12 @@ async def finish(conn: Executor, delivery_id: UUID, outcome: DeliveryOutcome) ->
         outcome.reason,
         outcome.attempts,
         WORK_CHANNEL,
+        WAKE_REPORT,
     )
 
 
 async def skip(conn: Executor, delivery_id: UUID, reason: str) -> None:
-    await conn.fetchval(FINISH, delivery_id, "skipped", False, reason, 0, WORK_CHANNEL)
+    await conn.fetchval(FINISH, delivery_id, "skipped", False, reason, 0, WORK_CHANNEL, WAKE_REPORT)
 
 
 async def first_alert_sent(conn: Connection, activation_id: UUID) -> float | None:

@@ -7,7 +7,7 @@ lapses, under the same delivery id.
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from uuid import UUID
 
 import asyncpg
@@ -43,6 +43,8 @@ class Sender:
         self.adapters = adapters
         self.in_flight: set[asyncio.Task[None]] = set()
         self.slots = asyncio.Semaphore(MAX_IN_FLIGHT)
+        self.on_done: Callable[[], None] = lambda: None
+        """Called as each send ends: its slot is free for a claim that waited."""
 
     async def drain(self) -> int:
         """Start sending every claim that is free; return how many were started."""
@@ -53,8 +55,12 @@ class Sender:
         for lease in leases:
             task = asyncio.create_task(self.deliver(lease))
             self.in_flight.add(task)
-            task.add_done_callback(self.in_flight.discard)
+            task.add_done_callback(self._done)
         return len(leases)
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        self.in_flight.discard(task)
+        self.on_done()
 
     async def stop(self) -> None:
         for task in self.in_flight:
@@ -73,7 +79,7 @@ class Sender:
                 )
 
     async def _deliver(self, lease: Lease) -> None:
-        if await self._answered(lease):
+        if _answered(lease):
             await ledger.skip(self.pool, lease.delivery_id, "activation already resolved")
             _count(lease, "skipped")
             log.info("delivery.skipped", delivery_id=lease.delivery_id, reason="resolved")
@@ -121,13 +127,6 @@ class Sender:
                     "delivery.renew_failed", delivery_id=delivery_id, error=type(exc).__name__
                 )
 
-    async def _answered(self, lease: Lease) -> bool:
-        """An alert for a resolved activation pages nobody (a replay, a late claim)."""
-        if lease.message is not MessageKind.ALERT or lease.activation_id is None:
-            return False
-        record = await ledger.load_activation(self.pool, lease.activation_id)
-        return record is not None and record.status is ActivationStatus.RESOLVED
-
     def _message(self, lease: Lease) -> OutboundMessage:
         secret = None
         if lease.channel.kind is ChannelKind.WEBHOOK:
@@ -143,6 +142,13 @@ class Sender:
             payload=lease.payload,
             webhook_secret=secret,
         )
+
+
+def _answered(lease: Lease) -> bool:
+    """An alert for a resolved activation pages nobody (a replay, a late claim)."""
+    return lease.message is MessageKind.ALERT and lease.activation_status is (
+        ActivationStatus.RESOLVED
+    )
 
 
 def _count(lease: Lease, outcome: str) -> None:

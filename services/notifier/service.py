@@ -1,14 +1,12 @@
 """The notifier process: consume plan events, send from the ledger, fire timers, report.
 
-Two loops share one pool. The consumer turns plan events into ledger claims; the worker
-sends claims, fires due timers and reports outcomes, woken by NOTIFY on the ledger (new
-claims, finished sends, new timers) and otherwise sleeping until the next timer is due.
+The consumer turns plan events into ledger claims; the worker (``notifier.worker``) sends
+claims, fires due timers and reports outcomes, woken by NOTIFY on the ledger. They share
+one pool.
 """
 
 import asyncio
-import contextlib
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import asyncpg
@@ -19,24 +17,22 @@ from nats.aio.client import Client
 from nats.js.errors import NotFoundError
 
 from contracts.subjects import PLAN_STREAM
-from notifier import adapters, migrations, status, work
+from notifier import adapters, migrations, status
 from notifier.channels.retry import RetryPolicy
 from notifier.consumer import Consumer, consumer_config, ensure_consumer
 from notifier.database import DATABASE_ERRORS, SESSION_SETTINGS, nothing_to_reset
 from notifier.escalator import Escalator
-from notifier.ledger import WORK_CHANNEL
 from notifier.reporter import Reporter
 from notifier.sender import Sender
 from notifier.settings import NotifierSettings
+from notifier.waiting import unless_stopped, wait
+from notifier.worker import Worker
 
 log = structlog.stdlib.get_logger("notifier")
 T = TypeVar("T")
 
-SAFETY_NET_SECONDS = 5.0  # the longest the worker sleeps without a NOTIFY
 FETCH_BATCH = 32
 FETCH_WAIT_SECONDS = 5.0  # a long poll: the server answers as soon as a message arrives
-BUSY_TIMER_SECONDS = 0.05  # the least the worker sleeps when it did nothing
-DATABASE_RETRY_SECONDS = 1.0  # how often the worker polls while it cannot LISTEN
 CONNECT_TIMEOUT_SECONDS = 5.0
 RECONNECT_SECONDS = 2.0  # between attempts to reach a dependency that is not up at start
 NATS_ERRORS = (nats.errors.Error, OSError, TimeoutError)
@@ -132,7 +128,7 @@ class Notifier:
                 return
             except (NotFoundError, nats.errors.Error) as exc:
                 log.warning("consumer.waiting", stream=PLAN_STREAM, error=type(exc).__name__)
-                await _wait(stop, 1.0)
+                await wait(stop, 1.0)
 
 
 async def _when_reachable(
@@ -144,10 +140,10 @@ async def _when_reachable(
     """``connect()``, tried again every few seconds until it works; None if stopped first."""
     while not stop.is_set():
         try:
-            return await _unless_stopped(connect(), stop)
+            return await unless_stopped(connect(), stop)
         except errors as exc:
             log.warning("notifier.waiting", dependency=dependency, error=type(exc).__name__)
-            await _wait(stop, RECONNECT_SECONDS)
+            await wait(stop, RECONNECT_SECONDS)
     return None
 
 
@@ -156,12 +152,12 @@ async def _consume(subscription: object, consumer: Consumer, stop: asyncio.Event
     while not stop.is_set():
         try:
             fetching = fetch(FETCH_BATCH, timeout=FETCH_WAIT_SECONDS)
-            messages: list[Any] = await _unless_stopped(fetching, stop) or []
+            messages: list[Any] = await unless_stopped(fetching, stop) or []
         except nats.errors.TimeoutError:
             continue
         except nats.errors.Error as exc:
             log.warning("consumer.fetch_failed", error=type(exc).__name__)
-            await _wait(stop, 1.0)
+            await wait(stop, 1.0)
             continue
         # Plans side by side, each plan's events in stream order: one at a time, every
         # commit waited for its own WAL flush, and the consumer fell behind at 50
@@ -188,95 +184,3 @@ async def _in_order(consumer: Consumer, messages: list[Any]) -> None:
             await consumer.process(message)
         except nats.errors.Error as exc:  # an ack or nak lost: JetStream redelivers it
             log.warning("consumer.settle_failed", error=type(exc).__name__)
-
-
-class Worker:
-    def __init__(
-        self, pool: asyncpg.Pool, sender: Sender, escalator: Escalator, reporter: Reporter
-    ) -> None:
-        self.pool = pool
-        self.sender = sender
-        self.escalator = escalator
-        self.reporter = reporter
-
-    async def run(self, dsn: str, stop: asyncio.Event) -> None:
-        wake = asyncio.Event()
-        listener: asyncpg.Connection | None = None
-        try:
-            while not stop.is_set():
-                if listener is None or listener.is_closed():
-                    listener = await _listen(dsn, wake)
-                wake.clear()
-                sleep = await self._round()
-                # Without a LISTEN session nothing wakes us: poll until it is back.
-                if listener is None:
-                    sleep = min(sleep, DATABASE_RETRY_SECONDS)
-                if sleep > 0:
-                    await _wait(stop, sleep, wake)
-        finally:
-            if listener is not None:
-                await listener.close(timeout=1.0)
-
-    async def _round(self) -> float:
-        """Do what the ledger has for us; return how long to sleep (0: look again now)."""
-        now = datetime.now(UTC)
-        try:
-            found = await work.probe(self.pool, now)
-            done = await self.sender.drain() if found.sendable else 0
-            done += await self.escalator.fire_due() if found.timers_due else 0
-        except DATABASE_ERRORS as exc:
-            log.warning("worker.database_error", error=type(exc).__name__)
-            return DATABASE_RETRY_SECONDS
-        if found.unreported:
-            try:
-                done += await self.reporter.drain()
-            except (nats.errors.Error, *DATABASE_ERRORS) as exc:  # the ledger keeps them
-                log.warning("reporter.deferred", error=type(exc).__name__)
-        if done:
-            return 0.0  # what we did may have made more: sends finish, timers move
-        if found.next_due is None:
-            return SAFETY_NET_SECONDS
-        # A timer already due that did not fire is another replica's to fire right now.
-        until_due = (found.next_due - now).total_seconds()
-        return max(BUSY_TIMER_SECONDS, min(SAFETY_NET_SECONDS, until_due))
-
-
-async def _listen(dsn: str, wake: asyncio.Event) -> asyncpg.Connection | None:
-    """A session that sets ``wake`` on every NOTIFY of the ledger, or None while the
-    database cannot be reached (the worker then polls, and tries again next round)."""
-    try:
-        listener: asyncpg.Connection = await asyncpg.connect(
-            dsn, timeout=DATABASE_RETRY_SECONDS * 5, server_settings=SESSION_SETTINGS
-        )
-        await listener.add_listener(WORK_CHANNEL, lambda *_: wake.set())
-        # A lost session wakes the worker too, so it listens again (and looks for work
-        # whose NOTIFY it missed) without waiting out its safety net.
-        listener.add_termination_listener(lambda _: wake.set())
-    except DATABASE_ERRORS as exc:
-        log.warning("worker.listen_failed", error=type(exc).__name__)
-        return None
-    return listener
-
-
-async def _unless_stopped(work: Awaitable[T], stop: asyncio.Event) -> T | None:
-    """What ``work`` returns (or raises), or None when ``stop`` is set first (it is dropped)."""
-    task = asyncio.ensure_future(work)
-    stopped = asyncio.ensure_future(stop.wait())
-    await asyncio.wait({task, stopped}, return_when=asyncio.FIRST_COMPLETED)
-    stopped.cancel()
-    if not task.done():
-        task.cancel()
-        await asyncio.wait({task})  # unlike awaiting it, never swallows our own cancellation
-        return None
-    return task.result()
-
-
-async def _wait(stop: asyncio.Event, seconds: float, wake: asyncio.Event | None = None) -> None:
-    """Until ``stop`` (or ``wake``) is set, or ``seconds`` pass."""
-    waiters = [asyncio.ensure_future(stop.wait())]
-    if wake is not None:
-        waiters.append(asyncio.ensure_future(wake.wait()))
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
-    for waiter in waiters:
-        waiter.cancel()

@@ -10,7 +10,7 @@ from uuid import UUID
 
 import msgspec
 
-from notifier.ledger import WORK_CHANNEL, Connection, Executor
+from notifier.ledger import WAKE_TIMER, WORK_CHANNEL, Connection, Executor
 
 # A new timer wakes the workers (the escalator may need to wake sooner), in one round trip.
 START = """
@@ -19,7 +19,7 @@ WITH started AS (
     ON CONFLICT (activation_id, tier) DO NOTHING
     RETURNING 1
 )
-SELECT count(*) FROM started, LATERAL (SELECT pg_notify($4, '')) AS woken
+SELECT count(*) FROM started, LATERAL (SELECT pg_notify($4, $5)) AS woken
 """
 CANCEL = """
 UPDATE notifier.timers SET status = 'cancelled'
@@ -47,7 +47,7 @@ WITH hurried AS (
           AND NOT (status = 'failed' AND permanent))
     RETURNING 1
 )
-SELECT count(*) FROM hurried, LATERAL (SELECT pg_notify($3, '')) AS woken
+SELECT count(*) FROM hurried, LATERAL (SELECT pg_notify($3, $4)) AS woken
 """
 NEXT_DUE = "SELECT min(fires_at) FROM notifier.timers WHERE status = 'pending'"
 UNREPORTED = """
@@ -73,7 +73,7 @@ class FiredTimer(msgspec.Struct, frozen=True, kw_only=True):
 
 
 async def start(conn: Connection, activation_id: UUID, tier: int, fires_at: datetime) -> None:
-    await conn.fetchval(START, activation_id, tier, fires_at, WORK_CHANNEL)
+    await conn.fetchval(START, activation_id, tier, fires_at, WORK_CHANNEL, WAKE_TIMER)
 
 
 async def cancel(conn: Executor, activation_id: UUID) -> None:
@@ -98,7 +98,7 @@ async def retire(conn: Connection, timer: DueTimer) -> None:
 
 async def hurry_if_tier_failed(conn: Executor, activation_id: UUID, tier: int) -> bool:
     """Bring the tier's timer forward when all its alerts failed for good; True if so."""
-    return bool(await conn.fetchval(HURRY, activation_id, tier, WORK_CHANNEL))
+    return bool(await conn.fetchval(HURRY, activation_id, tier, WORK_CHANNEL, WAKE_TIMER))
 
 
 async def next_due(conn: Executor) -> datetime | None:

@@ -1,9 +1,8 @@
-"""What the ledger holds for the worker, in one look: claims to send, timers due, reports.
+"""What the ledger holds for the worker's chores, in one look: timers due, reports to send.
 
-The worker used to lease, fire timers and look for reports on every wake, and ask when the
-next timer is due before it slept: about seven round trips each time, mostly finding
-nothing, and it is woken for every claim and every finished send. One query now tells it
-which of those has anything to do, and when to look again.
+The worker used to fire timers and look for reports on every wake, and ask when the next
+timer is due before it slept: several round trips each time, mostly finding nothing. One
+query now tells it which of those has anything to do, and when to look again.
 """
 
 from datetime import datetime
@@ -15,9 +14,6 @@ from notifier.ledger import Executor
 # Each predicate is the one its worker step selects on, so what this finds that step finds.
 PROBE = """
 SELECT
-    EXISTS (SELECT 1 FROM notifier.deliveries
-            WHERE status = 'claimed' AND (lease_until IS NULL OR lease_until < now()))
-        AS sendable,
     EXISTS (SELECT 1 FROM notifier.timers WHERE status = 'pending' AND fires_at <= $1)
         AS timers_due,
     EXISTS (SELECT 1 FROM notifier.deliveries
@@ -30,8 +26,6 @@ SELECT
 
 
 class Work(msgspec.Struct, frozen=True, kw_only=True):
-    sendable: bool
-    """A claim is free to lease: never leased, or its lease lapsed."""
     timers_due: bool
     unreported: bool
     """A finished delivery or a fired escalation the planner has not been told of."""
@@ -43,7 +37,6 @@ async def probe(conn: Executor, now: datetime) -> Work:
     """The ledger's work as of ``now`` (the clock fire_due compares timers with)."""
     (row,) = await conn.fetch(PROBE, now)  # a SELECT without FROM: always one row
     return Work(
-        sendable=row["sendable"],
         timers_due=row["timers_due"],
         unreported=row["unreported"],
         next_due=row["next_due"],

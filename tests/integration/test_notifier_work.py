@@ -1,21 +1,25 @@
-"""What the worker finds in one look at the ledger, and what wakes it to look."""
+"""What the worker's chores find in one look at the ledger, and what wakes each loop."""
 
 import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
+import msgspec
 import pytest
 from uuid_utils.compat import uuid7
 
-from contracts.events import Channel, ChannelKind, MessageKind
+from contracts.events import Channel, ChannelKind, MessageKind, PlanActivated
+from contracts.ids import ActivationId
 from notifier import ledger as ledger_store
 from notifier import migrations, timers, work
 from notifier.channels.base import DeliveryOutcome
 from notifier.domain.alert_text import Rendered
 from notifier.domain.deliveries import PlannedDelivery
-from notifier.ledger import WORK_CHANNEL
+from notifier.domain.escalation import ActivationStatus
+from notifier.ledger import WAKE_REPORT, WAKE_SEND, WAKE_TIMER, WORK_CHANNEL
 from tests.support.eventually import eventually
+from tests.unit.notifier_domain.builders import activation
 
 pytestmark = pytest.mark.integration
 
@@ -62,22 +66,8 @@ async def _timer(
 
 async def test_an_empty_ledger_has_nothing_to_do(ledger: asyncpg.Pool) -> None:
     assert await work.probe(ledger, NOW) == work.Work(
-        sendable=False, timers_due=False, unreported=False, next_due=None
+        timers_due=False, unreported=False, next_due=None
     )
-
-
-@pytest.mark.parametrize(
-    ("lease_left", "sendable"),
-    [(None, True), (timedelta(seconds=-1), True), (timedelta(minutes=1), False)],
-    ids=["never leased", "lease lapsed", "leased"],
-)
-async def test_a_claim_is_sendable_unless_its_lease_holds(
-    ledger: asyncpg.Pool, lease_left: timedelta | None, *, sendable: bool
-) -> None:
-    now = datetime.now(UTC)  # leases are compared with the database's clock
-    await _delivery(ledger, lease_until=None if lease_left is None else now + lease_left)
-
-    assert (await work.probe(ledger, now)).sendable is sendable
 
 
 async def test_finished_deliveries_are_unreported_until_reported(ledger: asyncpg.Pool) -> None:
@@ -87,9 +77,7 @@ async def test_finished_deliveries_are_unreported_until_reported(ledger: asyncpg
 
     await _delivery(ledger, status="failed")
 
-    found = await work.probe(ledger, NOW)
-    assert found.unreported is True
-    assert found.sendable is False
+    assert (await work.probe(ledger, NOW)).unreported is True
 
 
 async def test_a_fired_escalation_is_unreported_until_reported(ledger: asyncpg.Pool) -> None:
@@ -118,11 +106,13 @@ async def test_timers_are_due_by_the_given_clock_and_the_next_one_is_named(
 
 
 class Heard:
-    def __init__(self) -> None:
-        self.count = 0
+    """The payloads of the NOTIFYs heard: which of the worker's loops each one wakes."""
 
-    def __call__(self, *_: object) -> None:
-        self.count += 1
+    def __init__(self) -> None:
+        self.payloads: list[str] = []
+
+    def __call__(self, *args: object) -> None:
+        self.payloads.append(str(args[-1]))
 
 
 @pytest.fixture
@@ -152,14 +142,19 @@ def _planned() -> PlannedDelivery:
 SENT = DeliveryOutcome(sent=True, permanent=False, reason=None, attempts=1)
 
 
+def _activated(planned: PlannedDelivery) -> PlanActivated:
+    assert planned.activation_id is not None
+    return msgspec.structs.replace(activation(), activation_id=ActivationId(planned.activation_id))
+
+
 def _render(_: PlannedDelivery, __: int) -> Rendered:
     return Rendered(subject="s", text="t", payload={})
 
 
-async def _heard_after(heard: Heard, expected: int) -> None:
-    await eventually(lambda: heard.count >= expected)
+async def _heard_after(heard: Heard, expected: list[str]) -> None:
+    await eventually(lambda: len(heard.payloads) >= len(expected))
     await asyncio.sleep(0.1)  # and no more than that
-    assert heard.count == expected
+    assert heard.payloads == expected
 
 
 async def test_new_claims_wake_the_workers_once_committed_and_repeats_do_not(
@@ -169,12 +164,12 @@ async def test_new_claims_wake_the_workers_once_committed_and_repeats_do_not(
     async with ledger.acquire() as conn, conn.transaction():
         assert await ledger_store.claim(conn, planned, _render) == len(planned)
         await asyncio.sleep(0.1)
-        assert heard.count == 0  # not before the claims commit
+        assert heard.payloads == []  # not before the claims commit
 
-    await _heard_after(heard, 1)  # one wake for the batch
+    await _heard_after(heard, [WAKE_SEND])  # one wake for the batch
     async with ledger.acquire() as conn, conn.transaction():
         assert await ledger_store.claim(conn, planned, _render) == 0
-    await _heard_after(heard, 1)
+    await _heard_after(heard, [WAKE_SEND])
 
 
 async def test_a_finished_send_and_a_new_timer_wake_the_workers(
@@ -183,13 +178,31 @@ async def test_a_finished_send_and_a_new_timer_wake_the_workers(
     async with ledger.acquire() as conn:
         await ledger_store.claim(conn, [_planned()], _render)
         (lease,) = await ledger_store.lease(conn, 30)
-    await _heard_after(heard, 1)
+    assert lease.activation_status is None  # an activation the ledger does not know
+    await _heard_after(heard, [WAKE_SEND])
 
     await ledger_store.finish(ledger, lease.delivery_id, SENT)
-    await _heard_after(heard, 2)
+    await _heard_after(heard, [WAKE_SEND, WAKE_REPORT])
     await ledger_store.finish(ledger, lease.delivery_id, SENT)
-    await _heard_after(heard, 2)  # finished already: nothing new to report
+    await _heard_after(heard, [WAKE_SEND, WAKE_REPORT])  # finished already: nothing new
 
     async with ledger.acquire() as conn:
         await timers.start(conn, uuid7(), 1, datetime.now(UTC))
-    await _heard_after(heard, 3)
+    await _heard_after(heard, [WAKE_SEND, WAKE_REPORT, WAKE_TIMER])
+
+
+async def test_a_lease_carries_its_activations_state_at_that_moment(
+    ledger: asyncpg.Pool,
+) -> None:
+    alert, consent_request = _planned(), msgspec.structs.replace(_planned(), activation_id=None)
+    async with ledger.acquire() as conn, conn.transaction():
+        await ledger_store.remember_activation(conn, alert.plan_id, _activated(alert))
+        await ledger_store.claim(conn, [alert], _render)
+        await ledger_store.claim(conn, [consent_request], _render)
+    assert alert.activation_id is not None
+    await ledger_store.mark_resolved(ledger, alert.activation_id)
+
+    leases = {lease.activation_id: lease for lease in await ledger_store.lease(ledger, 30)}
+
+    assert leases[alert.activation_id].activation_status is ActivationStatus.RESOLVED
+    assert leases[None].activation_status is None

@@ -1,0 +1,141 @@
+"""The worker: two loops over the ledger, each woken by its own NOTIFY.
+
+- **Sending** leases the claims that are free and starts sending them. It is woken by new
+  claims (NOTIFY ``send``) and by a send of its own finishing (a slot is free again); it
+  looks anyway every ``SAFETY_NET_SECONDS`` for claims whose lease lapsed.
+- **Chores** fire due timers and report finished deliveries and escalations to the
+  planner. It is woken by new timers (``timer``) and finished sends (``report``), and
+  otherwise sleeps until the next timer is due.
+
+One loop used to do all of it in turn, so a new alert waited while reports were published
+and timers looked for, and each wake cost a look at everything. Apart, an alert is leased
+in one round trip from the NOTIFY that announced it.
+
+One session LISTENs for both. While it is down, both loops poll every
+``DATABASE_RETRY_SECONDS``; when it is back, both look at once for what they missed.
+"""
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+
+import asyncpg
+import nats.errors
+import structlog
+
+from notifier import work
+from notifier.database import DATABASE_ERRORS, SESSION_SETTINGS
+from notifier.escalator import Escalator
+from notifier.ledger import WAKE_SEND, WORK_CHANNEL
+from notifier.reporter import Reporter
+from notifier.sender import Sender
+from notifier.waiting import wait
+
+log = structlog.stdlib.get_logger("notifier.worker")
+
+SAFETY_NET_SECONDS = 5.0  # the longest either loop sleeps without a NOTIFY
+BUSY_TIMER_SECONDS = 0.05  # the least the chores loop sleeps when it did nothing
+DATABASE_RETRY_SECONDS = 1.0  # how often the loops poll while nobody LISTENs
+
+
+class Worker:
+    def __init__(
+        self, pool: asyncpg.Pool, sender: Sender, escalator: Escalator, reporter: Reporter
+    ) -> None:
+        self.pool = pool
+        self.sender = sender
+        self.escalator = escalator
+        self.reporter = reporter
+        self.sends = asyncio.Event()
+        self.chores = asyncio.Event()
+        self.listening = False
+        sender.on_done = self.sends.set  # a free slot may take a claim that waited
+
+    async def run(self, dsn: str, stop: asyncio.Event) -> None:
+        async with asyncio.TaskGroup() as group:
+            group.create_task(self._listen(dsn, stop))
+            group.create_task(self._loop(stop, self.sends, self._send))
+            group.create_task(self._loop(stop, self.chores, self._do_chores))
+
+    def heard(self, payload: str) -> None:
+        """A NOTIFY on the work channel: wake the loop it is for (both if it does not say)."""
+        if payload != WAKE_SEND:
+            self.chores.set()
+        if payload in {WAKE_SEND, ""}:
+            self.sends.set()
+
+    async def _loop(
+        self, stop: asyncio.Event, wake: asyncio.Event, step: Callable[[], Awaitable[float]]
+    ) -> None:
+        while not stop.is_set():
+            wake.clear()
+            sleep = await step()
+            if not self.listening:
+                sleep = min(sleep, DATABASE_RETRY_SECONDS)
+            if sleep > 0:
+                await wait(stop, sleep, wake)
+
+    async def _send(self) -> float:
+        """Lease what is free and start sending it; how long to sleep."""
+        try:
+            await self.sender.drain()
+        except DATABASE_ERRORS as exc:
+            log.warning("worker.database_error", error=type(exc).__name__)
+            return DATABASE_RETRY_SECONDS
+        # A full drain wakes us again as each send finishes and frees its slot.
+        return SAFETY_NET_SECONDS
+
+    async def _do_chores(self) -> float:
+        """Fire due timers and report what finished; how long to sleep (0: look again)."""
+        now = datetime.now(UTC)
+        try:
+            found = await work.probe(self.pool, now)
+            done = await self.escalator.fire_due() if found.timers_due else 0
+        except DATABASE_ERRORS as exc:
+            log.warning("worker.database_error", error=type(exc).__name__)
+            return DATABASE_RETRY_SECONDS
+        if found.unreported:
+            try:
+                done += await self.reporter.drain()
+            except (nats.errors.Error, *DATABASE_ERRORS) as exc:  # the ledger keeps them
+                log.warning("reporter.deferred", error=type(exc).__name__)
+        if done:
+            return 0.0  # firing a timer leaves an escalation to report
+        if found.next_due is None:
+            return SAFETY_NET_SECONDS
+        # A timer already due that did not fire is another replica's to fire right now.
+        until_due = (found.next_due - now).total_seconds()
+        return max(BUSY_TIMER_SECONDS, min(SAFETY_NET_SECONDS, until_due))
+
+    async def _listen(self, dsn: str, stop: asyncio.Event) -> None:
+        """Keep one session LISTENing on the work channel while the worker runs."""
+        while not stop.is_set():
+            lost = asyncio.Event()
+            listener = await self._connect(dsn, lost)
+            if listener is None:
+                await wait(stop, DATABASE_RETRY_SECONDS)
+                continue
+            self.listening = True
+            self.heard("")  # look for what was NOTIFYed while nobody listened
+            try:
+                while not (stop.is_set() or lost.is_set() or listener.is_closed()):
+                    await wait(stop, SAFETY_NET_SECONDS, lost)
+            finally:
+                self.listening = False
+                await listener.close(timeout=1.0)
+
+    async def _connect(self, dsn: str, lost: asyncio.Event) -> asyncpg.Connection | None:
+        """A session LISTENing on the work channel; None while the database is away."""
+        listener: asyncpg.Connection | None = None
+        try:
+            listener = await asyncpg.connect(
+                dsn, timeout=DATABASE_RETRY_SECONDS * 5, server_settings=SESSION_SETTINGS
+            )
+            listener.add_termination_listener(lambda _: lost.set())
+            await listener.add_listener(WORK_CHANNEL, lambda *args: self.heard(str(args[-1])))
+        except DATABASE_ERRORS as exc:
+            log.warning("worker.listen_failed", error=type(exc).__name__)
+            if listener is not None:
+                listener.terminate()
+            return None
+        return listener
