@@ -1,10 +1,17 @@
 """The one orchestrator: load → decide → append (+ outbox, read models), retry on conflict.
 
-A command runs in one transaction: the plan's stream is read, ``decide`` turns the command
-into events, and the events, their outbox rows, the authorization read models and the
-stored Idempotency-Key response commit together or not at all. Then the relay is woken.
+The plan's stream is read, ``decide`` turns the command into events, and the events, their
+outbox rows, the authorization read models and the stored Idempotency-Key response commit
+together or not at all. Then the relay is woken.
+
+The read needs no transaction: the append names the version it was decided on, and a
+plan that moved in between is a conflict, decided again. So a command whose only write is
+its append (most are: activations, answers, delivery reports) runs without BEGIN and
+COMMIT, the append being one statement; one that also writes read models or an
+Idempotency-Key response writes them and its events in one transaction.
 """
 
+import contextlib
 from collections.abc import Callable
 from uuid import UUID
 
@@ -79,7 +86,7 @@ async def execute(
     """
     for attempt in range(1, MAX_ATTEMPTS + 1):
         try:
-            async with pool.acquire() as conn, conn.transaction():
+            async with pool.acquire() as conn:
                 result = await _attempt(
                     conn, plan_id, command, metadata, chain_key, if_match, event_id
                 )
@@ -159,20 +166,24 @@ async def _attempt(
             for n, event in enumerate(events)
         ]
         expected: event_store.Expected = version if version else "no_stream"
-        # Not a notifying transaction: PostgreSQL would serialise its commit with every
-        # other notifying one (see outbox_wake). The relay is woken once this commits.
-        result = await event_store.append(
-            conn,
-            plan_id,
-            batch,
-            expected,
-            metadata,
-            chain_key=chain_key,
-            notify=False,
-            may_be_stored=ids is not None,  # only a reported event's id can repeat
-        )
-        if not result.duplicate:  # a repeated report is already in the state we loaded
-            await read_models.project(conn, plan_id, events)
+        # Read models need a transaction with the events, unless the caller holds one.
+        together = read_models.projects_any(events) and not conn.is_in_transaction()
+        async with conn.transaction() if together else contextlib.nullcontext():
+            # Not a notifying transaction: PostgreSQL would serialise its commit with every
+            # other notifying one (see outbox_wake). The relay is woken once this commits.
+            result = await event_store.append(
+                conn,
+                plan_id,
+                batch,
+                expected,
+                metadata,
+                chain_key=chain_key,
+                notify=False,
+                may_be_stored=ids is not None,  # only a reported event's id can repeat
+            )
+            if not result.duplicate:  # a repeated report is already in the state we loaded
+                await read_models.project(conn, plan_id, events)
+        if not result.duplicate:
             state = fold(events, state)
             version = result.version
             stored = tuple(events)

@@ -45,6 +45,11 @@ async def project(conn: Connection, plan_id: UUID, events: Sequence[PlanEvent]) 
             await conn.execute(INSERT_INVITE_CODE, invite[0], plan_id, invite[1])
 
 
+def projects_any(events: Sequence[PlanEvent]) -> bool:
+    """Whether ``project`` writes anything for these events (most events write nothing)."""
+    return any(member_joining(e) is not None or invite_code(e) is not None for e in events)
+
+
 def member_joining(event: PlanEvent) -> UUID | None:
     """The participant an event makes a member of its plan, if any (live and replay)."""
     match event:
