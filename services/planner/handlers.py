@@ -153,7 +153,7 @@ async def _attempt(
     if_match: int | None,
     event_id: EventId | None = None,
 ) -> CommandResult:
-    state = await load(conn, plan_id)
+    state, head = await plan_states.PLANS.load_with_head(conn, plan_id)
     version = 0 if state is None else state.version
     if if_match is not None and if_match != version:
         raise PreconditionFailed(if_match, version)
@@ -180,6 +180,7 @@ async def _attempt(
                 chain_key=chain_key,
                 notify=False,
                 may_be_stored=ids is not None,  # only a reported event's id can repeat
+                head=head,  # as just read: the append need not read it again
             )
             if not result.duplicate:  # a repeated report is already in the state we loaded
                 await read_models.project(conn, plan_id, events)

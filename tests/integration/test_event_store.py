@@ -9,14 +9,18 @@ from uuid_utils.compat import uuid7
 from contracts.envelope import Metadata
 from contracts.events import Level, PlanCreated, PlanEvent, WarningSignAdded, event_type
 from contracts.ids import EventId, ParticipantId, PlanId, SignId
+from planner.store import verification
 from planner.store.event_store import (
+    STREAM_HEAD,
     EventIdConflict,
     EventStoreError,
     NewEvent,
+    StreamHead,
     StreamVersionConflict,
     append,
     read_all,
     read_stream,
+    read_stream_and_head,
     stream_version,
 )
 from tests.support.appending import MODES, Appender, appender
@@ -306,3 +310,76 @@ async def test_fresh_ids_skip_the_look_for_a_retried_append(db_pool: asyncpg.Poo
                     conn, stream, batch, "any", METADATA, chain_key=CHAIN_KEY, may_be_stored=False
                 )
     assert await count_events(db_pool) == 1
+
+
+class HeadReads:
+    """Counts the reads of a stream's head that ``append`` makes itself."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.count = 0
+        fetchrow = asyncpg.connection.Connection.fetchrow
+
+        async def counted(conn: asyncpg.Connection, query: str, *args: object) -> object:
+            self.count += query == STREAM_HEAD
+            return await fetchrow(conn, query, *args)
+
+        monkeypatch.setattr(asyncpg.connection.Connection, "fetchrow", counted)
+
+
+async def _create(pool: asyncpg.Pool, stream: UUID) -> None:
+    async with pool.acquire() as conn:
+        await append(
+            conn, stream, [new(created(stream))], "no_stream", METADATA, chain_key=CHAIN_KEY
+        )
+
+
+async def _append_with_head(
+    pool: asyncpg.Pool, stream: UUID, expected: int, head: StreamHead | None
+) -> None:
+    async with pool.acquire() as conn:
+        await append(
+            conn, stream, [new(sign())], expected, METADATA, chain_key=CHAIN_KEY, head=head
+        )
+
+
+async def test_an_append_given_the_head_it_read_does_not_read_it_again_and_chains_as_ever(
+    db_pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stream = uuid7()
+    await _create(db_pool, stream)
+    _, head = await read_stream_and_head(db_pool, stream)
+    reads = HeadReads(monkeypatch)
+
+    await _append_with_head(db_pool, stream, 1, head)
+
+    assert reads.count == 0
+    async with db_pool.acquire() as conn:
+        assert (await verification.verify(conn, CHAIN_KEY)).ok
+
+
+async def test_an_append_given_an_older_head_reads_the_current_one(
+    db_pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stream = uuid7()
+    await _create(db_pool, stream)
+    _, older = await read_stream_and_head(db_pool, stream)
+    await _append_with_head(db_pool, stream, 1, None)
+    reads = HeadReads(monkeypatch)
+
+    await _append_with_head(db_pool, stream, 2, older)
+
+    assert reads.count == 1
+    async with db_pool.acquire() as conn:
+        assert (await verification.verify(conn, CHAIN_KEY)).ok
+
+
+async def test_a_head_the_stream_has_moved_past_is_a_conflict(db_pool: asyncpg.Pool) -> None:
+    stream = uuid7()
+    await _create(db_pool, stream)
+    _, head = await read_stream_and_head(db_pool, stream)
+    await _append_with_head(db_pool, stream, 1, None)  # another writer, in between
+
+    with pytest.raises(StreamVersionConflict):
+        await _append_with_head(db_pool, stream, 1, head)
+
+    assert [e.stream_version for e in await read_stream(db_pool, stream)] == [1, 2]

@@ -28,13 +28,13 @@ class ReadSpy:
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.after_versions: list[int] = []
-        read = event_store.read_stream
+        read = event_store.read_stream_and_head
 
         async def spy(conn: Any, stream_id: UUID, **kwargs: Any) -> Any:
             self.after_versions.append(kwargs.get("after_version", 0))
             return await read(conn, stream_id, **kwargs)
 
-        monkeypatch.setattr(event_store, "read_stream", spy)
+        monkeypatch.setattr(event_store, "read_stream_and_head", spy)
 
 
 @pytest.fixture

@@ -76,7 +76,7 @@ NOTIFY = "SELECT pg_notify($1, $2)"  # delivered at commit, and only if it commi
 
 READ_STREAM = """
 SELECT position, stream_id, stream_version, event_id, event_type, schema_version,
-       payload::text AS payload, metadata::text AS metadata, recorded_at
+       payload::text AS payload, metadata::text AS metadata, recorded_at, hash
 FROM events
 WHERE stream_id = $1 AND stream_version > $2 AND ($3::timestamptz IS NULL OR recorded_at <= $3)
 ORDER BY stream_version LIMIT $4
@@ -95,6 +95,14 @@ _encoder = msgspec.json.Encoder()
 class NewEvent(msgspec.Struct, frozen=True, kw_only=True):
     event_id: EventId
     event: PlanEvent
+
+
+class StreamHead(msgspec.Struct, frozen=True, kw_only=True):
+    """A stream's last event as the next append needs it: its version, hash and time."""
+
+    version: int
+    hash: bytes | None  # None before the hash chain (migration 0005)
+    recorded_at: datetime
 
 
 class AppendResult(msgspec.Struct, frozen=True, kw_only=True):
@@ -138,6 +146,7 @@ async def append(
     chain_key: bytes,
     notify: bool = True,
     may_be_stored: bool = True,
+    head: StreamHead | None = None,
 ) -> AppendResult:
     """Append ``events`` to a stream: in the caller's open transaction, or as one statement.
 
@@ -151,7 +160,9 @@ async def append(
     transaction, or right after the statement); pass False and call
     ``outbox_wake.after_commit`` once committed, so the transaction does not NOTIFY.
     ``may_be_stored=False`` says every event id was made for this very call, so no earlier
-    append can have stored it, and skips the look for a retried append.
+    append can have stored it, and skips the look for a retried append. ``head``, the stream's
+    last event as the caller read it (``read_stream_and_head``), spares reading it again when
+    it is at ``expected``; should the stream have moved since, the insert clashes as ever.
     """
     standalone = not conn.is_in_transaction()
     ids = [new.event_id for new in events]
@@ -166,12 +177,13 @@ async def append(
             if duplicate is not None:
                 return duplicate
         # A new stream has no head to read; should it exist, the insert clashes.
-        head = (
-            None
-            if standalone and expected == "no_stream"
-            else await conn.fetchrow(STREAM_HEAD, stream_id)
-        )
-        current, previous = (0, None) if head is None else (head["stream_version"], head["hash"])
+        if head is None or head.version != expected:
+            head = (
+                None
+                if standalone and expected == "no_stream"
+                else _head(await conn.fetchrow(STREAM_HEAD, stream_id))
+            )
+        current, previous = (0, None) if head is None else (head.version, head.hash)
         if expected != "any" and current != (0 if expected == "no_stream" else expected):
             return await _refused(conn, stream_id, expected, ids, types, payloads, current)
         if not events:
@@ -185,7 +197,7 @@ async def append(
         # Never before the event it follows, whatever this host's clock says, so reading a
         # stream "as of" a time never leaves a gap in its versions.
         now = datetime.now(UTC)
-        recorded_at = now if head is None else max(now, head["recorded_at"])
+        recorded_at = now if head is None else max(now, head.recorded_at)
         hashes = chain.link_batch(
             chain_key, previous, stream_id, current, links, recorded_at, encoded_metadata
         )
@@ -263,6 +275,23 @@ async def read_stream(
     with _translated():
         rows = await conn.fetch(READ_STREAM, stream_id, after_version, until, limit)
     return [_envelope(row) for row in rows]
+
+
+async def read_stream_and_head(
+    conn: Executor, stream_id: UUID, *, after_version: int = 0
+) -> tuple[list[Envelope], StreamHead | None]:
+    """The stream's events after ``after_version``, and the last of them as a head."""
+    with _translated():
+        rows = await conn.fetch(READ_STREAM, stream_id, after_version, None, None)
+    return [_envelope(row) for row in rows], _head(rows[-1] if rows else None)
+
+
+def _head(row: asyncpg.Record | None) -> StreamHead | None:
+    if row is None:
+        return None
+    return StreamHead(
+        version=row["stream_version"], hash=row["hash"], recorded_at=row["recorded_at"]
+    )
 
 
 async def read_all(conn: Executor, *, after_position: int = 0, limit: int = 1000) -> list[Envelope]:
