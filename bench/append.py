@@ -4,10 +4,12 @@
 
 Ours is ``planner.store.event_store.append`` as its own transaction (one statement: the
 events with their hash chain links and outbox rows), the relay woken after the commit by
-``outbox_wake`` as commands wake it. Beside it, for 16 writers, ours as commands use it:
-inside a transaction, reading the stream head first (its ids are new, as a command's are).
-The floor is a bare asyncpg INSERT of the same row shape into a table with the same unique
-constraints, doing no other work. Both run on the same embedded PostgreSQL (durable
+``outbox_wake`` as commands wake it. Beside it, for 16 writers, ours inside a transaction,
+reading the stream head first, as a command does that also writes read models or an
+Idempotency-Key response (its ids are new, as a command's are). The floor
+(``bench.floor_table``) is a bare asyncpg INSERT of the same row shape, hash and
+transaction id included, into a table with the same unique constraints, doing no other
+work. Both run on the same embedded PostgreSQL (durable
 settings), in rounds that alternate which goes first; each figure is the median over the
 rounds, with min and max.
 
@@ -20,6 +22,7 @@ aggregate with 10 events saved at once.
 import argparse
 import asyncio
 import functools
+import secrets
 import time
 from collections.abc import Awaitable, Callable
 
@@ -30,6 +33,7 @@ from uuid_utils.compat import uuid7
 from bench import peer
 from bench.database import migrated_database
 from bench.figures import Figure, alternating, figure, ratio, table
+from bench.floor_table import FLOOR_TABLE, HASH_BYTES
 from contracts.envelope import Metadata
 from contracts.events import Level, WarningSignAdded, encode, event_type
 from contracts.ids import EventId, ParticipantId, SignId
@@ -41,26 +45,13 @@ KEY = chain_key(b"bench-secret")
 ACTOR = ParticipantId(uuid7())
 METADATA = Metadata(actor=f"participant:{ACTOR}", correlation_id=uuid7())
 
-FLOOR_TABLE = """
-CREATE TABLE IF NOT EXISTS floor_events (
-    position       bigint generated always as identity primary key,
-    stream_id      uuid        not null,
-    stream_version int         not null,
-    event_id       uuid        not null unique,
-    event_type     text        not null,
-    schema_version int         not null,
-    payload        jsonb       not null,
-    metadata       jsonb       not null,
-    recorded_at    timestamptz not null default clock_timestamp(),
-    unique (stream_id, stream_version)
-)
-"""
 FLOOR_INSERT = """
 INSERT INTO floor_events (stream_id, stream_version, event_id, event_type, schema_version,
-    payload, metadata)
-SELECT $1, v, e, $2, 2, $3::jsonb, $4::jsonb
-FROM unnest($5::int[], $6::uuid[]) AS n(v, e)
+    payload, metadata, hash)
+SELECT $1, v, e, $2, 2, $3::jsonb, $4::jsonb, h
+FROM unnest($5::int[], $6::uuid[], $7::bytea[]) AS n(v, e, h)
 """
+LINK = secrets.token_bytes(HASH_BYTES)
 
 Writer = Callable[[asyncpg.Pool, int], Awaitable[None]]
 
@@ -107,9 +98,10 @@ async def floor(pool: asyncpg.Pool, per_transaction: int) -> None:
     metadata = msgspec.json.encode(METADATA).decode()
     versions = list(range(1, per_transaction + 1))
     ids = [uuid7() for _ in events]
+    links = [LINK] * len(events)
     async with pool.acquire() as conn:
         await conn.execute(
-            FLOOR_INSERT, uuid7(), event_type(events[0]), payload, metadata, versions, ids
+            FLOOR_INSERT, uuid7(), event_type(events[0]), payload, metadata, versions, ids, links
         )
 
 

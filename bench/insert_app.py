@@ -25,6 +25,7 @@ import httpx
 import msgspec
 from uuid_utils.compat import uuid7
 
+from bench.floor_table import FLOOR_TABLE
 from bench.stack import free_port
 from planner.dev import serve
 from planner.embedded.postgres import ensure_database
@@ -37,22 +38,6 @@ DATABASE_NAME = "bench_floor"
 START_TIMEOUT_SECONDS = 30.0
 STOP_TIMEOUT_SECONDS = 10.0
 
-FLOOR_TABLE = """
-CREATE TABLE IF NOT EXISTS floor_events (
-    position       bigint generated always as identity primary key,
-    stream_id      uuid        not null,
-    stream_version int         not null,
-    event_id       uuid        not null unique,
-    event_type     text        not null,
-    schema_version int         not null,
-    payload        jsonb       not null,
-    metadata       jsonb       not null,
-    recorded_at    timestamptz not null default clock_timestamp(),
-    xact_id        xid8        default pg_current_xact_id(),
-    hash           bytea,
-    unique (stream_id, stream_version)
-)
-"""
 FLOOR_INSERT = """
 INSERT INTO floor_events (stream_id, stream_version, event_id, event_type, schema_version,
     payload, metadata, hash)
