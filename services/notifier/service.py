@@ -22,7 +22,6 @@ from notifier.channels.retry import RetryPolicy
 from notifier.consumer import Consumer, consumer_config, ensure_consumer
 from notifier.database import DATABASE_ERRORS, SESSION_SETTINGS, nothing_to_reset
 from notifier.escalator import Escalator
-from notifier.plan_pipeline import PlanPipeline
 from notifier.reporter import Reporter
 from notifier.sender import Sender
 from notifier.settings import NotifierSettings
@@ -33,7 +32,6 @@ log = structlog.stdlib.get_logger("notifier")
 T = TypeVar("T")
 
 FETCH_BATCH = 32
-IN_HAND = 64  # plan events being handled at once, at most (each plan's one at a time)
 FETCH_WAIT_SECONDS = 5.0  # a long poll: the server answers as soon as a message arrives
 CONNECT_TIMEOUT_SECONDS = 5.0
 RECONNECT_SECONDS = 2.0  # between attempts to reach a dependency that is not up at start
@@ -151,30 +149,38 @@ async def _when_reachable(
 
 async def _consume(subscription: object, consumer: Consumer, stop: asyncio.Event) -> None:
     fetch = subscription.fetch  # type: ignore[attr-defined]
-    # One at a time, every commit waited for its own WAL flush and the consumer fell
-    # behind at 50 activations a second; a batch at a time, new events waited for the
-    # slowest plan of the batch before them. Each now starts as soon as it is fetched.
-    pipeline = PlanPipeline(lambda message: _handled(consumer, message), IN_HAND)
-    try:
-        while not stop.is_set():
-            await pipeline.wait_for_room()
-            try:
-                fetching = fetch(min(FETCH_BATCH, pipeline.room), timeout=FETCH_WAIT_SECONDS)
-                messages: list[Any] = await unless_stopped(fetching, stop) or []
-            except nats.errors.TimeoutError:
-                continue
-            except nats.errors.Error as exc:
-                log.warning("consumer.fetch_failed", error=type(exc).__name__)
-                await wait(stop, 1.0)
-                continue
-            for message in messages:
-                pipeline.add(message)
-    finally:
-        await pipeline.drain()  # settle what was fetched: unsettled, it comes back later
+    while not stop.is_set():
+        try:
+            fetching = fetch(FETCH_BATCH, timeout=FETCH_WAIT_SECONDS)
+            messages: list[Any] = await unless_stopped(fetching, stop) or []
+        except nats.errors.TimeoutError:
+            continue
+        except nats.errors.Error as exc:
+            log.warning("consumer.fetch_failed", error=type(exc).__name__)
+            await wait(stop, 1.0)
+            continue
+        # Plans side by side, each plan's events in stream order: one at a time, every
+        # commit waited for its own WAL flush, and the consumer fell behind at 50
+        # activations a second. The next fetch waits for the whole batch.
+        await asyncio.gather(*(_in_order(consumer, group) for group in by_plan(messages)))
 
 
-async def _handled(consumer: Consumer, message: Any) -> None:
-    try:
-        await consumer.process(message)
-    except nats.errors.Error as exc:  # an ack or nak lost: JetStream redelivers it
-        log.warning("consumer.settle_failed", error=type(exc).__name__)
+PLAN_ID_PART = 2  # of a subject tandem.plan.<plan id>.<event>
+
+
+def by_plan(messages: list[Any]) -> list[list[Any]]:
+    """The batch split by plan (``tandem.plan.<plan id>.<event>``), keeping each one's order."""
+    groups: dict[str, list[Any]] = {}
+    for message in messages:
+        parts = str(message.subject).split(".")
+        plan = parts[PLAN_ID_PART] if len(parts) > PLAN_ID_PART + 1 else message.subject
+        groups.setdefault(plan, []).append(message)
+    return list(groups.values())
+
+
+async def _in_order(consumer: Consumer, messages: list[Any]) -> None:
+    for message in messages:
+        try:
+            await consumer.process(message)
+        except nats.errors.Error as exc:  # an ack or nak lost: JetStream redelivers it
+            log.warning("consumer.settle_failed", error=type(exc).__name__)
