@@ -1,6 +1,6 @@
 """Append throughput: our event store against the floor, side by side in one run.
 
-    .venv/bin/python -m bench.append [--rounds 5] [--transactions 3200]
+    .venv/bin/python -m bench.append [--rounds 3] [--transactions 3200]
 
 Ours is ``planner.store.event_store.append`` as its own transaction (one statement: the
 events with their hash chain links and outbox rows), the relay woken after the commit by
@@ -159,7 +159,10 @@ async def main_async(rounds: int, transactions: int) -> list[Figure]:
         return await measure(url, rounds, transactions)
 
 
-async def collect(rounds: int = 5, transactions: int = 3200) -> list[Figure]:
+ROUNDS = 3  # like every other part; five kept `make bench` past 15 minutes on a slow day
+
+
+async def collect(rounds: int = ROUNDS, transactions: int = 3200) -> list[Figure]:
     """The append figures (ours, floor, peer and their ratios) from one server."""
     return await main_async(rounds, transactions)
 
@@ -173,7 +176,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=ROUNDS)
     parser.add_argument("--transactions", type=int, default=3200, help="per case and round")
     args = parser.parse_args(argv)
     figures = asyncio.run(main_async(args.rounds, args.transactions))

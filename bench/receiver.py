@@ -26,6 +26,9 @@ class Arrival:
         return decoded
 
 
+STOP_TIMEOUT_SECONDS = 5.0
+
+
 @dataclass
 class Receiver:
     arrivals: list[Arrival] = field(default_factory=list)
@@ -33,6 +36,7 @@ class Receiver:
     waiters: dict[str, asyncio.Future[Arrival]] = field(default_factory=dict)
     _server: asyncio.Server | None = None
     _connections: set[asyncio.StreamWriter] = field(default_factory=set)
+    _handlers: set[asyncio.Task[None]] = field(default_factory=set)
     _answering: asyncio.Event = field(default_factory=asyncio.Event)
 
     @property
@@ -52,6 +56,10 @@ class Receiver:
             for writer in self._connections:  # keep-alive connections outlive close()
                 writer.close()
             await self._server.wait_closed()
+            # Each handler sees its connection end and returns; one left running would be
+            # cancelled when the loop ends, and Python 3.11 prints a traceback for that.
+            if self._handlers:
+                await asyncio.wait(self._handlers, timeout=STOP_TIMEOUT_SECONDS)
 
     def hold(self) -> None:
         """Note requests as they arrive but answer none until ``release()``."""
@@ -73,6 +81,10 @@ class Receiver:
         return sum(1 for arrival in self.arrivals if arrival.json().get("type") == kind)
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        handler = asyncio.current_task()
+        if handler is not None:
+            self._handlers.add(handler)
+            handler.add_done_callback(self._handlers.discard)
         self._connections.add(writer)
         try:
             while True:
