@@ -154,8 +154,6 @@ async def _sustained(bench: Bench, best: Step | None) -> list[Figure]:
     if best is None:
         _progress("no rate probed was sustained")
         return figures
-    if not best.sustained:
-        _progress("the run at the sustained rate with enough activations was NOT sustained")
     return figures + await _latencies(bench, "alert latency at sustained rate", best.run)
 
 

@@ -14,7 +14,9 @@ least 100) once the stack is idle again. A probe is **sustained** when both hold
 When 50/s is sustained the rate steps up (100, 150 … per second) until a probe is not,
 then tries once halfway back. When it is not, the rate is halved, then bisected twice.
 The highest sustained rate is the figure; unless its probe had ``min_count`` activations
-already, it is run again with that many, and that run's latencies are reported.
+already, it is run again with that many, and that run's latencies are reported. A rate whose
+longer run is not sustained is not the figure: the next lower sustained rate is tried the
+same way (the steady run the search started from has enough activations already).
 """
 
 import sys
@@ -132,10 +134,14 @@ async def search(
                 low = middle
             else:
                 high = middle
-    sustained = [step for step in steps if step.sustained]
-    if not sustained:
-        return Search(steps, None)
-    best = max(sustained, key=lambda step: step.run.rate_asked)
-    if len(best.run.samples) < min_count:
-        best = await probe(best.run.rate_asked, min_count)
-    return Search(steps, best)
+    rates = sorted({step.run.rate_asked for step in steps if step.sustained}, reverse=True)
+    for rate in rates:
+        long_runs = [
+            step
+            for step in steps
+            if step.run.rate_asked == rate and len(step.run.samples) >= min_count
+        ]
+        run = long_runs[-1] if long_runs else await probe(rate, min_count)
+        if run.sustained:
+            return Search(steps, run)
+    return Search(steps, None)
