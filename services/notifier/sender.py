@@ -44,14 +44,18 @@ class Sender:
         self.in_flight: set[asyncio.Task[None]] = set()
         self.slots = asyncio.Semaphore(MAX_IN_FLIGHT)
         self.on_done: Callable[[], None] = lambda: None
-        """Called as each send ends: its slot is free for a claim that waited."""
+        """Called as a send ends while claims may be waiting for its slot."""
+        self._full = False  # the last drain took every slot: claims may have been left
 
     async def drain(self) -> int:
         """Start sending every claim that is free; return how many were started."""
         room = MAX_IN_FLIGHT - len(self.in_flight)
         if room <= 0:
+            self._full = True
             return 0
         leases = await ledger.lease(self.pool, self.settings.lease_seconds, room)
+        # Fewer than asked for: nothing free was left behind, and new claims NOTIFY.
+        self._full = len(leases) >= room
         for lease in leases:
             task = asyncio.create_task(self.deliver(lease))
             self.in_flight.add(task)
@@ -60,7 +64,8 @@ class Sender:
 
     def _done(self, task: asyncio.Task[None]) -> None:
         self.in_flight.discard(task)
-        self.on_done()
+        if self._full:
+            self.on_done()
 
     async def stop(self) -> None:
         for task in self.in_flight:

@@ -1,8 +1,8 @@
 """The worker: two loops over the ledger, each woken by its own NOTIFY.
 
 - **Sending** leases the claims that are free and starts sending them. It is woken by new
-  claims (NOTIFY ``send``) and by a send of its own finishing (a slot is free again); it
-  looks anyway every ``SAFETY_NET_SECONDS`` for claims whose lease lapsed.
+  claims (NOTIFY ``send``) and, after a drain that took every slot, by each send of its own
+  finishing; it looks anyway every ``SAFETY_NET_SECONDS`` for claims whose lease lapsed.
 - **Chores** fire due timers and report finished deliveries and escalations to the
   planner. It is woken by new timers (``timer``) and finished sends (``report``), and
   otherwise sleeps until the next timer is due.
