@@ -9,12 +9,29 @@ live names. The row functions are the ones the command handlers use inline
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
+from typing import Any, Protocol
+from uuid import UUID
 
-from contracts.envelope import Envelope
+from contracts.events import PlanEvent
 from planner.store import read_models
 
 Row = tuple[Any, ...]
+
+
+class Recorded(Protocol):
+    """What a projection reads of a stored event: an ``Envelope`` has it, as has a replay's
+    lighter ``rebuild.Replayed``."""
+
+    @property
+    def stream_id(self) -> UUID: ...
+    @property
+    def event_type(self) -> str: ...
+    @property
+    def recorded_at(self) -> datetime: ...
+    @property
+    def event(self) -> PlanEvent: ...
+
 
 # --- plan_members ---------------------------------------------------------------------
 
@@ -80,7 +97,7 @@ class Projection:
     columns: tuple[str, ...]
     key_width: int
     """The primary key is the first ``key_width`` columns (a rebuild keeps the first row)."""
-    rows: Callable[[Envelope], list[Row]]
+    rows: Callable[[Recorded], list[Row]]
     """The rows one event adds; applying an event twice adds nothing new."""
     fresh_table: str
     create_fresh: str
@@ -91,14 +108,14 @@ class Projection:
     swap: str
 
 
-def member_rows(envelope: Envelope) -> list[Row]:
-    member = read_models.member_joining(envelope.event)
-    return [] if member is None else [(envelope.stream_id, member, envelope.recorded_at)]
+def member_rows(recorded: Recorded) -> list[Row]:
+    member = read_models.member_joining(recorded.event)
+    return [] if member is None else [(recorded.stream_id, member, recorded.recorded_at)]
 
 
-def invite_rows(envelope: Envelope) -> list[Row]:
-    invite = read_models.invite_code(envelope.event)
-    return [] if invite is None else [(invite[0], envelope.stream_id, invite[1])]
+def invite_rows(recorded: Recorded) -> list[Row]:
+    invite = read_models.invite_code(recorded.event)
+    return [] if invite is None else [(invite[0], recorded.stream_id, invite[1])]
 
 
 PLAN_MEMBERS = Projection(

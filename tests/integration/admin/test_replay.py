@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import gc
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -10,7 +11,7 @@ import msgspec
 import pytest
 from litestar.testing import AsyncTestClient
 
-from planner.store import projections
+from planner.store import projections, rebuild
 from planner.store.read_models import INSERT_MEMBER
 from tests.integration.admin.support import run_cli
 from tests.support.api import Couple, couple, create_plan, register
@@ -100,6 +101,62 @@ async def test_replay_of_one_projection_leaves_the_others_alone(
     members, invites = await _tables(db_pool)
     assert members == (await _from_events(db_pool))[0]
     assert "stray" in [row[0] for row in invites]
+
+
+async def test_a_rebuild_in_pages_of_two_reads_every_page_ahead_and_misses_none(
+    client: AsyncTestClient[Any], db_url: str, db_pool: asyncpg.Pool
+) -> None:
+    for _ in range(3):
+        await couple(client)
+    await db_pool.execute("DELETE FROM plan_members")
+    reached: list[int] = []
+    conn = await asyncpg.connect(db_url)
+    try:
+        result = await rebuild.rebuild(
+            conn, projections.select([]), lambda at, _last: reached.append(at), page_size=2
+        )
+    finally:
+        await conn.close()
+
+    assert await _tables(db_pool) == await _from_events(db_pool)
+    assert result.rows == {"plan_members": 6, "partner_invite_codes": 3}
+    assert result.events_applied == 9  # 3 created, 3 invited, 3 joined: pages of 2
+    assert reached == sorted(reached)
+    assert len(reached) == 6  # 5 pages, then the end
+
+
+async def test_a_rebuild_that_fails_mid_load_leaves_the_live_tables_and_the_connection_usable(
+    client: AsyncTestClient[Any],
+    db_url: str,
+    db_pool: asyncpg.Pool,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for _ in range(2):
+        await couple(client)
+    before = await _tables(db_pool)
+    decoded = 0
+    decode = rebuild._replayed
+
+    def failing_on_the_third_event(row: asyncpg.Record) -> rebuild.Replayed:
+        nonlocal decoded
+        decoded += 1
+        if decoded == 3:  # page 2, while page 3 is being read ahead
+            raise msgspec.ValidationError("a stored payload that does not decode")
+        return decode(row)
+
+    monkeypatch.setattr(rebuild, "_replayed", failing_on_the_third_event)
+    conn = await asyncpg.connect(db_url)
+    try:
+        with pytest.raises(msgspec.ValidationError):
+            await rebuild.rebuild(conn, projections.select([]), lambda _a, _b: None, page_size=2)
+        # The read sent ahead was cancelled: the connection answers, and a new rebuild runs.
+        assert await conn.fetchval("SELECT 1") == 1
+        monkeypatch.setattr(rebuild, "_replayed", decode)
+        await rebuild.rebuild(conn, projections.select([]), lambda _a, _b: None, page_size=2)
+    finally:
+        await conn.close()
+    assert await _tables(db_pool) == before
+    assert gc.isenabled()
 
 
 def test_an_unknown_projection_exits_2_naming_the_known_ones(db_url: str) -> None:
