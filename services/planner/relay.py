@@ -166,13 +166,16 @@ class Relay:
             raise
 
     async def _drain(self, conn: RelayConnection) -> bool:
-        """Publish one batch of pending events (see ``relay_batch``); False when none was.
+        """Publish one batch of pending events (see ``relay_batch``); True when more wait.
 
-        The loop drains until a batch comes back empty: a full batch leaves more behind, and
-        a short one may have stopped before an event that does not decode (which then fails
-        the next drain, visibly, instead of waiting for the safety net).
+        More wait behind a full batch, and behind one that stopped before an event that
+        does not decode (which then fails the next drain, visibly, instead of waiting for the
+        safety net). A batch that held every pending event needs no second look: whatever
+        commits after its read wakes the relay (the loop clears its wake before the drain),
+        so an idle relay costs one read per wake, not two.
         """
-        envelopes = await outbox.pending_envelopes(conn, self._batch_size)
+        batch = await outbox.pending_envelopes(conn, self._batch_size)
+        envelopes = batch.envelopes
         # The lock went with a closed session: leave the rest to the relay that has it now.
         outcomes = await publish_batch(envelopes, self._publisher.publish, conn.is_closed)
         acked: list[int] = []
@@ -203,7 +206,7 @@ class Relay:
         await outbox.mark_published(conn, acked)
         if failure is not None:
             raise failure
-        return bool(envelopes)
+        return batch.more
 
 
 def _level(error: RelayNatsError) -> int:

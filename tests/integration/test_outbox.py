@@ -68,6 +68,22 @@ async def test_published_rows_are_no_longer_pending(db_pool: asyncpg.Pool) -> No
     assert [row.position for row in await outbox.pending(db_pool, limit=1)] == [second.positions[0]]
 
 
+async def test_a_batch_says_whether_events_may_be_left_pending(db_pool: asyncpg.Pool) -> None:
+    async with db_pool.acquire() as conn, conn.transaction():
+        result = await append_plan(conn, uuid7())  # two events
+
+    short = await outbox.pending_envelopes(db_pool, limit=3)
+    full = await outbox.pending_envelopes(db_pool, limit=2)
+    await outbox.mark_published(db_pool, result.positions)
+    empty = await outbox.pending_envelopes(db_pool, limit=2)
+
+    assert [e.position for e in short.envelopes] == list(result.positions)
+    assert not short.more  # it held every pending event: no second read is needed
+    assert full.more  # a full batch may have left some behind
+    assert empty.envelopes == []
+    assert not empty.more
+
+
 async def test_a_rolled_back_append_leaves_nothing_pending(db_pool: asyncpg.Pool) -> None:
     async with db_pool.acquire() as conn:
         transaction = conn.transaction()

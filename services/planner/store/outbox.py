@@ -77,7 +77,14 @@ async def pending(conn: Executor, limit: int = 500) -> list[OutboxRow]:
     ]
 
 
-async def pending_envelopes(conn: Executor, limit: int = 500) -> list[Envelope]:
+class PendingBatch(msgspec.Struct, frozen=True, kw_only=True):
+    envelopes: list[Envelope]
+    more: bool
+    """Events were left pending: the batch was full, or stopped before one that does not
+    decode. When False, every event pending when it was read is in it."""
+
+
+async def pending_envelopes(conn: Executor, limit: int = 500) -> PendingBatch:
     """The events of ``pending`` rows, lowest position first, ready to publish.
 
     Stops before an event that does not decode, so those ahead of it still go out; raises
@@ -95,7 +102,7 @@ async def pending_envelopes(conn: Executor, limit: int = 500) -> list[Envelope]:
             if envelopes:
                 break
             raise UndecodableEvent(row["position"]) from error
-    return envelopes
+    return PendingBatch(envelopes=envelopes, more=len(rows) == limit or len(envelopes) < len(rows))
 
 
 async def mark_published(conn: Executor, positions: Sequence[int]) -> None:

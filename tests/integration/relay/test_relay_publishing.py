@@ -140,6 +140,19 @@ async def test_an_event_this_release_cannot_read_holds_back_the_events_after_it(
     assert pending == [future, *after.positions]
 
 
+async def test_a_batch_that_stops_before_an_undecodable_event_says_more_wait(
+    db_pool: asyncpg.Pool,
+) -> None:
+    first = await append_plan(db_pool)
+    metadata = msgspec.json.encode(support.metadata()).decode()
+    await db_pool.fetchval(INSERT_FUTURE_EVENT, uuid7(), uuid7(), metadata)
+
+    batch = await outbox.pending_envelopes(db_pool)
+
+    assert [e.position for e in batch.envelopes] == list(first.positions)
+    assert batch.more  # so the relay reads again at once, and the bad event fails loudly
+
+
 async def test_an_active_relay_woken_in_its_own_process_needs_no_notify(
     db_pool: asyncpg.Pool, js: JetStreamContext, start_relay: StartRelay
 ) -> None:
