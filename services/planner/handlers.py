@@ -5,7 +5,12 @@ outbox rows, the authorization read models and the stored Idempotency-Key respon
 together or not at all. Then the relay is woken.
 
 The read needs no transaction: the append names the version it was decided on, and a
-plan that moved in between is a conflict, decided again. So a command whose only write is
+plan that moved in between is a conflict, decided again. Most often there is no read at all:
+a command first decides on the plan kept in memory (``plan_states``), and when that yields
+events, its append checks in the same statement that the plan's last event is still the
+kept one. A plan that moved, or a database that is behind, is a conflict whose retry reads;
+a kept plan that decides nothing, or refuses, is decided again on a read, since it may be
+behind. So a command whose only write is
 its append (most are: activations, answers, delivery reports) runs without BEGIN and
 COMMIT, the append being one statement; one that also writes read models or an
 Idempotency-Key response writes them and its events in one transaction.
@@ -23,13 +28,19 @@ from contracts.events import PlanEvent
 from contracts.ids import EventId
 from planner.domain.commands import PlanCommand
 from planner.domain.decide import decide
-from planner.domain.errors import PlanNotFound
+from planner.domain.errors import DomainError, PlanNotFound
 from planner.domain.evolve import fold
 from planner.domain.state import PlanState
 from planner.ids import new_id
 from planner.metrics import VERSION_CONFLICTS, appended
 from planner.store import event_store, idempotency, outbox_wake, plan_states, read_models
-from planner.store.event_store import Connection, Executor, NewEvent, StreamVersionConflict
+from planner.store.event_store import (
+    Connection,
+    Executor,
+    NewEvent,
+    StreamHead,
+    StreamVersionConflict,
+)
 from planner.store.idempotency import IdempotencyRace, IdempotencyRequest, StoredResponse
 
 MAX_ATTEMPTS = 5
@@ -42,6 +53,9 @@ class CommandResult(msgspec.Struct, frozen=True, kw_only=True):
     state: PlanState
     appended: tuple[PlanEvent, ...] = ()
     """The events this command stored: none when decided nothing, or a repeated report."""
+    head: StreamHead | None = None
+    """The stream's head after the events this command stored."""
+    last_event_id: EventId | None = None
 
 
 class PreconditionFailed(Exception):
@@ -88,7 +102,7 @@ async def execute(
         try:
             async with pool.acquire() as conn:
                 result = await _attempt(
-                    conn, plan_id, command, metadata, chain_key, if_match, event_id
+                    conn, plan_id, command, metadata, chain_key, if_match, event_id, attempt == 1
                 )
         except StreamVersionConflict as exc:
             _conflicted(attempt, if_match, exc)
@@ -116,7 +130,9 @@ async def execute_idempotent(
                 stored = await idempotency.find(conn, request)
                 if stored is not None:
                     return stored
-                result = await _attempt(conn, plan_id, command, metadata, chain_key, if_match)
+                result = await _attempt(
+                    conn, plan_id, command, metadata, chain_key, if_match, None, attempt == 1
+                )
                 response = render(result)
                 await idempotency.save(conn, request, response)
         except StreamVersionConflict as exc:
@@ -130,9 +146,14 @@ async def execute_idempotent(
 
 
 def _committed(pool: asyncpg.Pool, result: CommandResult) -> None:
-    """Once committed, never for a rolled-back try: count the events and wake the relay."""
+    """Once committed, never for a rolled-back try: count the events, keep the plan as it
+    now is, and wake the relay."""
     if result.appended:
         appended(result.appended)
+        if result.head is not None and result.last_event_id is not None:
+            plan_states.PLANS.advance(
+                result.plan_id, result.state, result.head, result.last_event_id
+            )
         outbox_wake.after_commit(pool)
 
 
@@ -152,13 +173,22 @@ async def _attempt(
     chain_key: bytes,
     if_match: int | None,
     event_id: EventId | None = None,
+    on_kept: bool = False,
 ) -> CommandResult:
-    state, head = await plan_states.PLANS.load_with_head(conn, plan_id)
+    decided = _decided_on_kept(plan_id, command, if_match) if on_kept else None
+    state: PlanState | None
+    head: StreamHead | None
+    if decided is not None:
+        state, head, events = decided
+    else:
+        state, head = await plan_states.PLANS.load_with_head(conn, plan_id)
+        if if_match is not None and if_match != (0 if state is None else state.version):
+            raise PreconditionFailed(if_match, 0 if state is None else state.version)
+        events = decide(state, command)
     version = 0 if state is None else state.version
-    if if_match is not None and if_match != version:
-        raise PreconditionFailed(if_match, version)
-    events = decide(state, command)
     stored: tuple[PlanEvent, ...] = ()
+    new_head: StreamHead | None = None
+    last_event_id: EventId | None = None
     if events:
         ids = [event_id] if event_id is not None and len(events) == 1 else None
         batch = [
@@ -180,7 +210,8 @@ async def _attempt(
                 chain_key=chain_key,
                 notify=False,
                 may_be_stored=ids is not None,  # only a reported event's id can repeat
-                head=head,  # as just read: the append need not read it again
+                head=head,  # as just read, or kept: the append need not read it again
+                head_unread=decided is not None,  # kept: the insert checks it is current
             )
             if not result.duplicate:  # a repeated report is already in the state we loaded
                 await read_models.project(conn, plan_id, events)
@@ -188,8 +219,33 @@ async def _attempt(
             state = fold(events, state)
             version = result.version
             stored = tuple(events)
+            new_head, last_event_id = result.head, batch[-1].event_id
     if state is None:  # decide refuses every command but CreatePlan on a missing plan
         raise PlanNotFound(plan_id)
     return CommandResult(
-        plan_id=plan_id, version=version, events=tuple(events), state=state, appended=stored
+        plan_id=plan_id,
+        version=version,
+        events=tuple(events),
+        state=state,
+        appended=stored,
+        head=new_head,
+        last_event_id=last_event_id,
     )
+
+
+def _decided_on_kept(
+    plan_id: UUID, command: PlanCommand, if_match: int | None
+) -> tuple[PlanState, StreamHead, list[PlanEvent]] | None:
+    """The events ``command`` makes of the plan kept in memory, with that plan and its head;
+    None when nothing is kept, or when the kept plan decides nothing or refuses: the kept
+    plan may be behind, so only a read can say so. With ``If-Match`` the plan is read, so
+    that a 412 names the version the plan is really at."""
+    kept = plan_states.PLANS.kept(plan_id) if if_match is None else None
+    if kept is None:
+        return None
+    state, head = kept
+    try:
+        events = decide(state, command)
+    except DomainError:
+        return None
+    return (state, head, events) if events else None

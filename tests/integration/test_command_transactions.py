@@ -12,7 +12,7 @@ from contracts.envelope import Metadata
 from contracts.ids import ParticipantId, PlanId, SignId
 from planner import handlers
 from planner.domain.commands import AddWarningSign, CreatePlan
-from planner.store import event_store, read_models
+from planner.store import event_store, plan_states, read_models
 from tests.support.builders import CHAIN_KEY
 
 pytestmark = pytest.mark.integration
@@ -82,3 +82,4 @@ async def test_a_command_writing_read_models_commits_them_with_its_events_or_nei
 
     assert await event_store.read_stream(db_pool, plan_id) == []
     assert await db_pool.fetchval("SELECT count(*) FROM outbox WHERE stream_id = $1", plan_id) == 0
+    assert plan_states.PLANS.kept(plan_id) is None  # a rolled-back state is not kept

@@ -54,7 +54,9 @@ ORDER BY stream_version DESC LIMIT 1
 
 # One round trip for the whole batch: events with consecutive versions after $2, and
 # one outbox row per event (a data-modifying CTE runs although nothing selects from it).
-APPEND = """
+# {on_head} is empty, or ON_HEAD: insert only while the stream's last event is still at
+# version $2 with hash $10 (a head kept in memory, checked by the insert itself).
+APPEND_TEMPLATE = """
 WITH appended AS (
     INSERT INTO events
         (stream_id, stream_version, event_id, event_type, schema_version, payload, metadata,
@@ -63,6 +65,7 @@ WITH appended AS (
            n.payload::jsonb, $3::jsonb, $8, n.hash
     FROM unnest($4::uuid[], $5::text[], $6::int[], $7::text[], $9::bytea[]) WITH ORDINALITY
              AS n(event_id, event_type, schema_version, payload, hash, ord)
+    {on_head}
     ORDER BY n.ord
     RETURNING position, event_id, stream_id, stream_version
 ), queued AS (
@@ -71,6 +74,12 @@ WITH appended AS (
 )
 SELECT position, stream_version FROM appended ORDER BY stream_version
 """
+ON_HEAD = """WHERE EXISTS (
+        SELECT FROM (SELECT stream_version, hash FROM events WHERE stream_id = $1
+                     ORDER BY stream_version DESC LIMIT 1) AS head
+        WHERE head.stream_version = $2 AND head.hash IS NOT DISTINCT FROM $10::bytea)"""
+APPEND = APPEND_TEMPLATE.format(on_head="")
+APPEND_ON_HEAD = APPEND_TEMPLATE.format(on_head=ON_HEAD)
 
 NOTIFY = "SELECT pg_notify($1, $2)"  # delivered at commit, and only if it commits
 
@@ -112,6 +121,8 @@ class AppendResult(msgspec.Struct, frozen=True, kw_only=True):
     positions: tuple[int, ...]
     duplicate: bool
     """True when these very events were already stored: nothing was appended."""
+    head: StreamHead | None = None
+    """The stream's new head, its last appended event (None when nothing was appended)."""
 
 
 class EventStoreError(Exception):
@@ -147,6 +158,7 @@ async def append(
     notify: bool = True,
     may_be_stored: bool = True,
     head: StreamHead | None = None,
+    head_unread: bool = False,
 ) -> AppendResult:
     """Append ``events`` to a stream: in the caller's open transaction, or as one statement.
 
@@ -163,7 +175,12 @@ async def append(
     append can have stored it, and skips the look for a retried append. ``head``, the stream's
     last event as the caller read it (``read_stream_and_head``), spares reading it again when
     it is at ``expected``; should the stream have moved since, the insert clashes as ever.
+    ``head_unread`` says ``head`` was kept in memory rather than read: the insert itself then
+    checks that the stream's last event is still that one (version and hash), so a database
+    that is behind or elsewhere (restored, re-created) is a conflict, never a gap.
     """
+    if head_unread and (head is None or head.version != expected):
+        raise ValueError("head_unread needs the head at the expected version")
     standalone = not conn.is_in_transaction()
     ids = [new.event_id for new in events]
     for index, event_id in enumerate(ids):
@@ -202,19 +219,24 @@ async def append(
             chain_key, previous, stream_id, current, links, recorded_at, encoded_metadata
         )
         arguments = (current, encoded_metadata, ids, types, versions, payloads, recorded_at)
+        on_head = (APPEND_ON_HEAD, previous) if head_unread else (APPEND,)
         try:
-            rows = await conn.fetch(APPEND, stream_id, *arguments, hashes)
+            rows = await conn.fetch(on_head[0], stream_id, *arguments, hashes, *on_head[1:])
         except asyncpg.UniqueViolationError:
             if not standalone:
                 raise  # translated: the caller's transaction is aborted, it must retry
             return await _refused(conn, stream_id, expected, ids, types, payloads, None)
+        if not rows:  # the head kept in memory is no longer the stream's: nothing written
+            raise StreamVersionConflict(stream_id, expected, None)
         if notify:
             await conn.execute(NOTIFY, OUTBOX_CHANNEL, str(stream_id))
+    version = rows[-1]["stream_version"]
     return AppendResult(
         stream_id=stream_id,
-        version=rows[-1]["stream_version"],
+        version=version,
         positions=tuple(row["position"] for row in rows),
         duplicate=False,
+        head=StreamHead(version=version, hash=hashes[-1], recorded_at=recorded_at),
     )
 
 

@@ -7,13 +7,16 @@ here, a load reads the stream from the kept version on and folds only what is ne
 The database stays the truth. A kept state is a shortcut that is checked on every use: the
 load reads from the kept version itself, and the event stored there must be the one the
 state was folded up to. A restored or re-created database where that event is missing or
-different makes the load fold the whole stream again. Only states folded from rows that a
-read returned are kept: reads see committed rows (a load runs before its command writes),
-so a rolled-back attempt never leaves a state here. States are immutable, so sharing them
-between requests is safe.
+different makes the load fold the whole stream again. States are kept from rows a read
+returned (reads see committed rows), or from a command's own append once it committed
+(``advance``), so a rolled-back attempt never leaves a state here. States are immutable, so
+sharing them between requests is safe.
 
-Each load also hands back the stream's head (its last event's version, hash and time) as
-just read, so the append that follows need not read it again.
+Each kept state comes with its stream's head (its last event's version, hash and time).
+A command may decide on a kept state without reading (``kept``): its append then checks,
+in the same statement, that this head is still the stream's last event
+(``event_store.append(head_unread=True)``), so a state that fell behind is a conflict, and
+the retry reads.
 """
 
 from collections import OrderedDict
@@ -34,6 +37,7 @@ CAPACITY = 2048
 class _Kept(NamedTuple):
     state: PlanState
     last_event_id: EventId
+    head: StreamHead
 
 
 class PlanStates:
@@ -64,6 +68,23 @@ class PlanStates:
         envelopes, head = await event_store.read_stream_and_head(conn, plan_id)
         return self._keep(plan_id, None, envelopes, head)
 
+    def kept(self, plan_id: UUID) -> tuple[PlanState, StreamHead] | None:
+        """The kept state and its head, unchecked: only for a command whose append checks it."""
+        kept = self._kept.get(plan_id)
+        if kept is None:
+            return None
+        self._kept.move_to_end(plan_id)
+        return kept.state, kept.head
+
+    def advance(
+        self, plan_id: UUID, state: PlanState, head: StreamHead, last_event_id: EventId
+    ) -> None:
+        """Keep the state a command's committed append left, unless a later one is kept."""
+        kept = self._kept.get(plan_id)
+        if kept is not None and kept.state.version >= state.version:
+            return
+        self._store(plan_id, _Kept(state, last_event_id, head))
+
     def forget(self, plan_id: UUID) -> None:
         self._kept.pop(plan_id, None)
 
@@ -80,16 +101,19 @@ class PlanStates:
         envelopes: list[Envelope],
         head: StreamHead | None,
     ) -> tuple[PlanState | None, StreamHead | None]:
-        if envelopes:
+        if envelopes and head is not None:
             state = fold((e.event for e in envelopes), kept.state if kept else None)
-            kept = None if state is None else _Kept(state, envelopes[-1].event_id)
+            kept = None if state is None else _Kept(state, envelopes[-1].event_id, head)
         if kept is None:
             return None, None
+        self._store(plan_id, kept)
+        return kept.state, head
+
+    def _store(self, plan_id: UUID, kept: _Kept) -> None:
         self._kept[plan_id] = kept
         self._kept.move_to_end(plan_id)
         while len(self._kept) > self.capacity:
             self._kept.popitem(last=False)
-        return kept.state, head
 
 
 PLANS = PlanStates()
