@@ -101,12 +101,18 @@ class Sender:
         if not (outcome.sent and lease.message is MessageKind.ALERT and lease.activation_id):
             await ledger.finish(self.pool, lease.delivery_id, outcome)
             return
-        async with self.pool.acquire() as conn, conn.transaction():
-            await self.handling.alert_sent(
-                conn, lease.activation_id, lease.recipient_id, lease.channel
-            )
-            await ledger.finish(conn, lease.delivery_id, outcome)
-            first = await ledger.first_alert_sent(conn, lease.activation_id)
+        recorded = await ledger.record_alert_sent(
+            self.pool, lease.delivery_id, lease.activation_id, outcome
+        )
+        if recorded is not None:
+            first = recorded.first_after_seconds
+        else:  # resolved meanwhile: the all-clear this alert is owed, in one transaction
+            async with self.pool.acquire() as conn, conn.transaction():
+                await self.handling.alert_sent(
+                    conn, lease.activation_id, lease.recipient_id, lease.channel
+                )
+                await ledger.finish(conn, lease.delivery_id, outcome)
+                first = await ledger.first_alert_sent(conn, lease.activation_id)
         if first is not None:
             ACTIVATION_TO_FIRST_DELIVERY.observe(max(0.0, first))
 

@@ -206,3 +206,58 @@ async def test_a_lease_carries_its_activations_state_at_that_moment(
 
     assert leases[alert.activation_id].activation_status is ActivationStatus.RESOLVED
     assert leases[None].activation_status is None
+
+
+async def _claimed_alert(ledger: asyncpg.Pool) -> tuple[PlannedDelivery, ledger_store.Lease]:
+    alert = _planned()
+    async with ledger.acquire() as conn, conn.transaction():
+        await ledger_store.remember_activation(conn, alert.plan_id, _activated(alert))
+        await ledger_store.claim(conn, [alert], _render)
+    (lease,) = await ledger_store.lease(ledger, 30)
+    return alert, lease
+
+
+async def test_an_alert_sent_is_recorded_in_one_statement_and_its_first_time_once(
+    ledger: asyncpg.Pool, heard: Heard
+) -> None:
+    alert, lease = await _claimed_alert(ledger)
+    assert alert.activation_id is not None
+    await _heard_after(heard, [WAKE_SEND])
+
+    recorded = await ledger_store.record_alert_sent(
+        ledger, lease.delivery_id, alert.activation_id, SENT
+    )
+    again = await ledger_store.record_alert_sent(
+        ledger, lease.delivery_id, alert.activation_id, SENT
+    )
+
+    assert recorded is not None
+    assert recorded.first_after_seconds is not None  # the activation's first alert sent
+    assert again is not None
+    assert again.first_after_seconds is None
+    status = "SELECT status FROM notifier.deliveries WHERE delivery_id = $1"
+    assert await ledger.fetchval(status, lease.delivery_id) == "sent"
+    await _heard_after(heard, [WAKE_SEND, WAKE_REPORT])  # the second found it finished
+
+
+async def test_an_alert_sent_after_its_activation_resolved_is_left_to_the_all_clear_path(
+    ledger: asyncpg.Pool,
+) -> None:
+    alert, lease = await _claimed_alert(ledger)
+    assert alert.activation_id is not None
+    await ledger_store.mark_resolved(ledger, alert.activation_id)
+
+    recorded = await ledger_store.record_alert_sent(
+        ledger, lease.delivery_id, alert.activation_id, SENT
+    )
+
+    assert recorded is None  # nothing written: the caller claims the all-clear it owes
+    row = await ledger.fetchrow(
+        "SELECT d.status, a.first_delivered_at FROM notifier.deliveries AS d "
+        "JOIN notifier.activations AS a USING (activation_id) WHERE d.delivery_id = $1",
+        lease.delivery_id,
+    )
+    assert row["status"] == "claimed"
+    assert row["first_delivered_at"] is None
+    unknown = await ledger_store.record_alert_sent(ledger, lease.delivery_id, uuid7(), SENT)
+    assert unknown is None
