@@ -123,6 +123,16 @@ async def other_db_url(database_url: str, template_database: str) -> AsyncIterat
 
 
 @pytest.fixture
+async def other_pool(other_db_url: str) -> AsyncIterator[asyncpg.Pool]:
+    """A small pool on the second database (a restore, or a store elsewhere)."""
+    pool = await asyncpg.create_pool(other_db_url, min_size=1, max_size=2)
+    try:
+        yield pool
+    finally:
+        await pool.close()
+
+
+@pytest.fixture
 async def db_pool(db_url: str) -> AsyncIterator[asyncpg.Pool]:
     """An asyncpg pool on this test's database, roomy enough for concurrency tests."""
     pool = await asyncpg.create_pool(db_url, min_size=1, max_size=25)

@@ -1,6 +1,5 @@
 """Commands decided on the plan kept in memory: no read, and the append checks the head."""
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -35,15 +34,6 @@ class Reads:
             return await read(*args, **kwargs)
 
         monkeypatch.setattr(event_store, "read_stream_and_head", counted)
-
-
-@pytest.fixture
-async def other_pool(other_db_url: str) -> AsyncIterator[asyncpg.Pool]:
-    pool = await asyncpg.create_pool(other_db_url, min_size=1, max_size=2)
-    try:
-        yield pool
-    finally:
-        await pool.close()
 
 
 def create_plan(plan_id: UUID) -> CreatePlan:

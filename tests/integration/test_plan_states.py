@@ -1,6 +1,6 @@
 """Plans kept in memory: a load reads only newer events, and the database stays the truth."""
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
@@ -35,15 +35,6 @@ class ReadSpy:
             return await read(conn, stream_id, **kwargs)
 
         monkeypatch.setattr(event_store, "read_stream_and_head", spy)
-
-
-@pytest.fixture
-async def other_pool(other_db_url: str) -> AsyncIterator[asyncpg.Pool]:
-    pool = await asyncpg.create_pool(other_db_url, min_size=1, max_size=2)
-    try:
-        yield pool
-    finally:
-        await pool.close()
 
 
 async def _append(
