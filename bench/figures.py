@@ -69,12 +69,12 @@ def table(figures: Sequence[Figure]) -> str:
     width = max([len("figure"), *(len(f.name) for f in figures)]) + 2
     lines = [f"{'figure':<{width}}{'median':>12}{'min':>12}{'max':>12}  unit"]
     lines += [
-        f"{f.name:<{width}}{_number(f.median):>12}{_number(f.min):>12}{_number(f.max):>12}"
-        f"  {f.unit}"
+        f"{f.name:<{width}}{number(f.median):>12}{number(f.min):>12}{number(f.max):>12}  {f.unit}"
         for f in figures
     ]
     return "\n".join(lines)
 
 
-def _number(value: float) -> str:
+def number(value: float) -> str:
+    """A figure as the tables print it: thousands grouped and whole from 1,000 on."""
     return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:g}"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import msgspec
 
-from bench.figures import Figure
+from bench.figures import Figure, number
 from planner.embedded.nats_server import nats_server_binary
 
 # The results' keys, and the figure each one is read from.
@@ -143,7 +143,7 @@ def markdown(results: Results) -> str:
         "| figure | median | min | max | unit |",
         "|---|---:|---:|---:|---|",
         *(
-            f"| {f.name} | {f.median:,g} | {f.min:,g} | {f.max:,g} | {f.unit} |"
+            f"| {f.name} | {number(f.median)} | {number(f.min)} | {number(f.max)} | {f.unit} |"
             for f in results.figures
         ),
     ]
