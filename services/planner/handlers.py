@@ -5,15 +5,16 @@ outbox rows, the authorization read models and the stored Idempotency-Key respon
 together or not at all. Then the relay is woken.
 
 The read needs no transaction: the append names the version it was decided on, and a
-plan that moved in between is a conflict, decided again. Most often there is no read at all:
-a command first decides on the plan kept in memory (``plan_states``), and when that yields
-events, its append checks in the same statement that the plan's last event is still the
-kept one. A plan that moved, or a database that is behind, is a conflict whose retry reads;
-a kept plan that decides nothing, or refuses, is decided again on a read, since it may be
-behind. So a command whose only write is
+plan that moved in between is a conflict, decided again. So a command whose only write is
 its append (most are: activations, answers, delivery reports) runs without BEGIN and
 COMMIT, the append being one statement; one that also writes read models or an
 Idempotency-Key response writes them and its events in one transaction.
+
+Most often there is no read at all: a command first decides on the plan kept in memory
+(``plan_states``), and when that yields events, its append checks in the same statement
+that the plan's last event is still the kept one. A plan that moved, or a database that is
+behind, is a conflict whose retry reads; a kept plan that decides nothing, or refuses, is
+decided again on a read, since it may be behind.
 """
 
 import contextlib

@@ -219,9 +219,9 @@ async def append(
             chain_key, previous, stream_id, current, links, recorded_at, encoded_metadata
         )
         arguments = (current, encoded_metadata, ids, types, versions, payloads, recorded_at)
-        on_head = (APPEND_ON_HEAD, previous) if head_unread else (APPEND,)
+        statement, checked = (APPEND_ON_HEAD, (previous,)) if head_unread else (APPEND, ())
         try:
-            rows = await conn.fetch(on_head[0], stream_id, *arguments, hashes, *on_head[1:])
+            rows = await conn.fetch(statement, stream_id, *arguments, hashes, *checked)
         except asyncpg.UniqueViolationError:
             if not standalone:
                 raise  # translated: the caller's transaction is aborted, it must retry
