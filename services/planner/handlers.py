@@ -211,8 +211,7 @@ async def _attempt(
                 chain_key=chain_key,
                 notify=False,
                 may_be_stored=ids is not None,  # only a reported event's id can repeat
-                head=head,  # as just read, or kept: the append need not read it again
-                head_unread=decided is not None,  # kept: the insert checks it is current
+                head=head,  # as just read, or kept: the insert checks it is still current
             )
             if not result.duplicate:  # a repeated report is already in the state we loaded
                 await read_models.project(conn, plan_id, events)

@@ -54,8 +54,8 @@ ORDER BY stream_version DESC LIMIT 1
 
 # One round trip for the whole batch: events with consecutive versions after $2, and
 # one outbox row per event (a data-modifying CTE runs although nothing selects from it).
-# {on_head} is empty, or ON_HEAD: insert only while the stream's last event is still at
-# version $2 with hash $10 (a head kept in memory, checked by the insert itself).
+# {on_head} is empty for a new stream, or ON_HEAD: insert only while the stream's last
+# event is still at version $2 with hash $10 (the head the caller knows, checked here).
 APPEND_TEMPLATE = """
 WITH appended AS (
     INSERT INTO events
@@ -158,7 +158,6 @@ async def append(
     notify: bool = True,
     may_be_stored: bool = True,
     head: StreamHead | None = None,
-    head_unread: bool = False,
 ) -> AppendResult:
     """Append ``events`` to a stream: in the caller's open transaction, or as one statement.
 
@@ -173,14 +172,12 @@ async def append(
     ``outbox_wake.after_commit`` once committed, so the transaction does not NOTIFY.
     ``may_be_stored=False`` says every event id was made for this very call, so no earlier
     append can have stored it, and skips the look for a retried append. ``head``, the stream's
-    last event as the caller read it (``read_stream_and_head``), spares reading it again when
-    it is at ``expected``; should the stream have moved since, the insert clashes as ever.
-    ``head_unread`` says ``head`` was kept in memory rather than read: the insert itself then
-    checks that the stream's last event is still that one (version and hash), so a database
-    that is behind or elsewhere (restored, re-created) is a conflict, never a gap.
+    last event as the caller knows it (just read by ``read_stream_and_head``, or kept in
+    memory), spares reading it again when it is at ``expected``. Whichever head the append
+    goes on, the insert itself checks that it is still the stream's last event (version and
+    hash): a stream that moved, or a database behind or elsewhere (restored, re-created),
+    is a conflict, never a gap.
     """
-    if head_unread and (head is None or head.version != expected):
-        raise ValueError("head_unread needs the head at the expected version")
     standalone = not conn.is_in_transaction()
     ids = [new.event_id for new in events]
     for index, event_id in enumerate(ids):
@@ -219,14 +216,14 @@ async def append(
             chain_key, previous, stream_id, current, links, recorded_at, encoded_metadata
         )
         arguments = (current, encoded_metadata, ids, types, versions, payloads, recorded_at)
-        statement, checked = (APPEND_ON_HEAD, (previous,)) if head_unread else (APPEND, ())
+        statement, checked = (APPEND, ()) if head is None else (APPEND_ON_HEAD, (previous,))
         try:
             rows = await conn.fetch(statement, stream_id, *arguments, hashes, *checked)
         except asyncpg.UniqueViolationError:
             if not standalone:
                 raise  # translated: the caller's transaction is aborted, it must retry
             return await _refused(conn, stream_id, expected, ids, types, payloads, None)
-        if not rows:  # the head kept in memory is no longer the stream's: nothing written
+        if not rows:  # the head is no longer the stream's last event: nothing written
             raise StreamVersionConflict(stream_id, expected, None)
         if notify:
             await conn.execute(NOTIFY, OUTBOX_CHANNEL, str(stream_id))
