@@ -25,7 +25,6 @@ import contextlib
 import gc
 import time
 from collections.abc import AsyncGenerator, Callable, Iterator, Sequence
-from contextlib import contextmanager
 from datetime import datetime
 from uuid import UUID
 
@@ -136,22 +135,27 @@ async def _load(
         async with conn.transaction(isolation="repeatable_read"):
             snapshot = str(await conn.fetchval(event_feed.SNAPSHOT))
             last = int(await conn.fetchval(MAX_POSITION))
-            async with contextlib.aclosing(_pages(conn, types, page_size)) as pages:
+            async with contextlib.aclosing(_pages(conn, types, 0, page_size)) as pages:
                 async for rows, next_read in pages:
                     replayed = await _decoded(rows)
                     applied += len(replayed)
                     fresh = [(p, _new_rows(p, replayed, seen[p.name])) for p in projections]
                     await asyncio.wait([next_read])  # one connection: its read ends first
-                    for projection, records in fresh:
-                        if records:
-                            await conn.copy_records_to_table(
-                                projection.fresh_table, records=records, columns=projection.columns
-                            )
+                    await _copy(conn, fresh)
                     progress(rows[-1]["position"], last)
         counts = {name: len(keys) for name, keys in seen.items()}
         del seen  # freed now, so the collector never has to look at the keys
     progress(last, last)
     return snapshot, last, applied, counts
+
+
+async def _copy(conn: Connection, fresh: list[tuple[Projection, list[Row]]]) -> None:
+    """COPY each projection's new rows into its fresh table."""
+    for projection, records in fresh:
+        if records:
+            await conn.copy_records_to_table(
+                projection.fresh_table, records=records, columns=projection.columns
+            )
 
 
 Page = list[asyncpg.Record]
@@ -169,14 +173,15 @@ async def _decoded(rows: Page) -> list[Replayed]:
 
 
 async def _pages(
-    conn: Connection, types: list[str], page_size: int
+    conn: Connection, types: list[str], after: int, page_size: int
 ) -> AsyncGenerator[tuple[Page, asyncio.Task[Page]], None]:
-    """Pages of events of ``types`` in position order, each with the read of the next one.
+    """Pages of events of ``types`` after position ``after`` in position order, each with the
+    read of the next one.
 
     That read is sent before the page is handed out: the server reads and sends page n + 1
     while this process decodes page n, so two cores work side by side, not in turns.
     """
-    rows: Page = await conn.fetch(PAGE, 0, types, page_size)
+    rows: Page = await conn.fetch(PAGE, after, types, page_size)
     while rows:
         next_read = asyncio.ensure_future(conn.fetch(PAGE, rows[-1]["position"], types, page_size))
         try:
@@ -190,7 +195,7 @@ async def _pages(
                     await next_read
 
 
-@contextmanager
+@contextlib.contextmanager
 def _cyclic_gc_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector through a bulk load.
 
@@ -259,11 +264,13 @@ async def reapply_from(
     """Insert the rows of events from ``from_position`` on into the live tables (idempotent)."""
     types = sorted(_filter(projections).event_types or ())
     last = int(await conn.fetchval(MAX_POSITION))
-    after, applied = from_position - 1, 0
-    while page := await conn.fetch(PAGE, after, types, page_size):
-        applied += await _apply(conn, projections, [_replayed(r) for r in page], fresh=False)
-        after = page[-1]["position"]
-        progress(after, last)
+    applied = 0
+    async with contextlib.aclosing(_pages(conn, types, from_position - 1, page_size)) as pages:
+        async for rows, next_read in pages:
+            replayed = await _decoded(rows)
+            await asyncio.wait([next_read])  # one connection: its read ends first
+            applied += await _apply(conn, projections, replayed, fresh=False)
+            progress(rows[-1]["position"], last)
     progress(last, last)
     return applied
 
