@@ -127,7 +127,7 @@ WITH activation AS (
 )
 SELECT first, seconds, (SELECT count(*) FROM woken) AS woken FROM activation
 WHERE status <> 'resolved'
-"""
+"""  # woken is read so that its NOTIFY runs: PostgreSQL skips a SELECT CTE nobody reads
 # Set once per activation: only the first alert sent finds it empty.
 FIRST_ALERT_SENT = """
 UPDATE notifier.activations SET first_delivered_at = clock_timestamp()
