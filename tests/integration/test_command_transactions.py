@@ -1,24 +1,17 @@
 """When a command needs a transaction: only when it writes more than its one append."""
 
-from datetime import UTC, datetime
 from typing import Any
-from uuid import UUID
 
 import asyncpg
 import pytest
 from uuid_utils.compat import uuid7
 
-from contracts.envelope import Metadata
-from contracts.ids import ParticipantId, PlanId, SignId
 from planner import handlers
-from planner.domain.commands import AddWarningSign, CreatePlan
 from planner.store import event_store, plan_states, read_models
 from tests.support.builders import CHAIN_KEY
+from tests.support.commands import METADATA, add_sign, create_plan
 
 pytestmark = pytest.mark.integration
-
-ALEX = ParticipantId(UUID("01950000-0000-7000-8000-0000000000a1"))
-METADATA = Metadata(actor=f"participant:{ALEX}", correlation_id=UUID(int=1))
 
 
 class Transactions:
@@ -33,23 +26,6 @@ class Transactions:
             return begin(conn, **kwargs)
 
         monkeypatch.setattr(asyncpg.connection.Connection, "transaction", counted)
-
-
-def create_plan(plan_id: UUID) -> CreatePlan:
-    return CreatePlan(
-        now=datetime.now(UTC), plan_id=PlanId(plan_id), title="t", actor=ALEX, actor_name="A"
-    )
-
-
-def add_sign() -> AddWarningSign:
-    return AddWarningSign(
-        now=datetime.now(UTC),
-        actor=ALEX,
-        sign_id=SignId(uuid7()),
-        owner_id=ALEX,
-        category="sleep",
-        description="up late",
-    )
 
 
 async def test_a_command_that_only_appends_opens_no_transaction(

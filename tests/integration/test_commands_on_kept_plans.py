@@ -8,18 +8,14 @@ import asyncpg
 import pytest
 from uuid_utils.compat import uuid7
 
-from contracts.envelope import Metadata
 from contracts.events import Level, WarningSignAdded
-from contracts.ids import EventId, ParticipantId, PlanId, SignId
-from planner import handlers
-from planner.domain.commands import AddWarningSign, CreatePlan, RetireWarningSign
-from planner.store import event_store, plan_states, verification
-from tests.support.builders import CHAIN_KEY
+from contracts.ids import EventId, SignId
+from planner.domain.commands import RetireWarningSign
+from planner.store import event_store, plan_states
+from tests.support.builders import ALEX, CHAIN_KEY
+from tests.support.commands import METADATA, add_sign, chain_ok, create_plan, run
 
 pytestmark = pytest.mark.integration
-
-ALEX = ParticipantId(UUID("01950000-0000-7000-8000-0000000000a1"))
-METADATA = Metadata(actor=f"participant:{ALEX}", correlation_id=UUID(int=1))
 
 
 class Reads:
@@ -34,27 +30,6 @@ class Reads:
             return await read(*args, **kwargs)
 
         monkeypatch.setattr(event_store, "read_stream_and_head", counted)
-
-
-def create_plan(plan_id: UUID) -> CreatePlan:
-    return CreatePlan(
-        now=datetime.now(UTC), plan_id=PlanId(plan_id), title="t", actor=ALEX, actor_name="A"
-    )
-
-
-def add_sign(sign_id: SignId | None = None) -> AddWarningSign:
-    return AddWarningSign(
-        now=datetime.now(UTC),
-        actor=ALEX,
-        sign_id=sign_id or SignId(uuid7()),
-        owner_id=ALEX,
-        category="sleep",
-        description="up late",
-    )
-
-
-async def run(pool: asyncpg.Pool, plan_id: UUID, command: Any) -> handlers.CommandResult:
-    return await handlers.execute(pool, plan_id, command, METADATA, chain_key=CHAIN_KEY)
 
 
 async def append_elsewhere(pool: asyncpg.Pool, plan_id: UUID, after: int, sign: SignId) -> None:
@@ -89,11 +64,6 @@ async def copy_first_event(source: asyncpg.Pool, target: asyncpg.Pool, plan_id: 
 
 async def versions(pool: asyncpg.Pool, plan_id: UUID) -> list[int]:
     return [e.stream_version for e in await event_store.read_stream(pool, plan_id)]
-
-
-async def chain_ok(pool: asyncpg.Pool) -> bool:
-    async with pool.acquire() as conn:
-        return (await verification.verify(conn, CHAIN_KEY)).ok
 
 
 async def test_a_command_on_a_kept_plan_appends_without_reading_it(

@@ -9,7 +9,6 @@ from uuid_utils.compat import uuid7
 from contracts.envelope import Metadata
 from contracts.events import Level, PlanCreated, PlanEvent, WarningSignAdded, event_type
 from contracts.ids import EventId, ParticipantId, PlanId, SignId
-from planner.store import verification
 from planner.store.event_store import (
     STREAM_HEAD,
     EventIdConflict,
@@ -25,6 +24,7 @@ from planner.store.event_store import (
 )
 from tests.support.appending import MODES, Appender, appender
 from tests.support.builders import CHAIN_KEY
+from tests.support.commands import chain_ok
 
 pytestmark = pytest.mark.integration
 
@@ -353,8 +353,7 @@ async def test_an_append_given_the_head_it_read_does_not_read_it_again_and_chain
     await _append_with_head(db_pool, stream, 1, head)
 
     assert reads.count == 0
-    async with db_pool.acquire() as conn:
-        assert (await verification.verify(conn, CHAIN_KEY)).ok
+    assert await chain_ok(db_pool)
 
 
 async def test_an_append_given_an_older_head_reads_the_current_one(
@@ -369,8 +368,7 @@ async def test_an_append_given_an_older_head_reads_the_current_one(
     await _append_with_head(db_pool, stream, 2, older)
 
     assert reads.count == 1
-    async with db_pool.acquire() as conn:
-        assert (await verification.verify(conn, CHAIN_KEY)).ok
+    assert await chain_ok(db_pool)
 
 
 async def test_a_head_the_stream_has_moved_past_is_a_conflict(db_pool: asyncpg.Pool) -> None:

@@ -2,27 +2,22 @@
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
-from uuid import UUID
 
 import asyncpg
 import pytest
 from uuid_utils.compat import uuid7
 
 from contracts.envelope import Metadata
-from contracts.ids import ParticipantId, PlanId
 from planner import handlers
-from planner.domain.commands import CreatePlan
 from planner.store import outbox_wake
 from planner.store.event_store import OUTBOX_CHANNEL
 from planner.store.outbox_wake import OutboxWaker
-from tests.support.builders import CHAIN_KEY
+from tests.support.builders import ALEX, CHAIN_KEY
+from tests.support.commands import create_plan
 from tests.support.eventually import eventually
 from tests.support.log_capture import captured_logs
 
 pytestmark = pytest.mark.integration
-
-ALEX = ParticipantId(UUID("01950000-0000-7000-8000-0000000000a1"))
 
 
 class Listener:
@@ -90,12 +85,9 @@ async def test_a_command_wakes_the_relay_once_committed(
     db_pool: asyncpg.Pool, listener: Listener
 ) -> None:
     plan_id = uuid7()
-    command = CreatePlan(
-        now=datetime.now(UTC), plan_id=PlanId(plan_id), title="t", actor=ALEX, actor_name="A"
-    )
     metadata = Metadata(actor=f"participant:{ALEX}", correlation_id=uuid7())
 
-    await handlers.execute(db_pool, plan_id, command, metadata, chain_key=CHAIN_KEY)
+    await handlers.execute(db_pool, plan_id, create_plan(plan_id), metadata, chain_key=CHAIN_KEY)
     await outbox_wake.settled(db_pool)
 
     await eventually(lambda: len(listener.heard) == 1)
