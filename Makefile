@@ -1,19 +1,31 @@
-# Every target creates the virtual environment and installs the project when missing,
-# so `make run` and `make test` are the whole set-up on a fresh machine.
+# Every target creates the virtual environment and installs the project from the lock when
+# needed, so `make run` and `make test` are the whole set-up on a fresh machine (Python 3.11+).
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-BENCH_STAMP := $(VENV)/.installed-bench
+# uv installs the lock; it lives in a small environment of its own, itself pinned with hashes.
+UV_HOME := .uv
+UV := $(UV_HOME)/bin/uv
+LOCK := infra/lock/requirements.txt
+BUILD_LOCK := infra/lock/build.txt
+export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: run test lint format schema bench clean
+.PHONY: run test lint lock upgrade format schema bench clean
 
-$(STAMP): pyproject.toml
+$(UV): infra/lock/uv.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 		{ echo "Tandem needs Python 3.11 or newer (found $$($(PYTHON) --version))"; exit 1; }
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	test -x $(UV_HOME)/bin/python || $(PYTHON) -m venv $(UV_HOME)
+	$(UV_HOME)/bin/python -m pip install --quiet --require-hashes --no-deps -r infra/lock/uv.txt
+	touch $(UV)
+
+$(STAMP): pyproject.toml $(LOCK) $(BUILD_LOCK) $(UV)
+	@$(PYTHON) infra/lock/lock.py check
+	test -x $(BIN)/python || $(PYTHON) -m venv --without-pip $(VENV)
+	$(UV) pip sync --quiet --python $(BIN)/python --require-hashes $(LOCK)
+	$(UV) pip install --quiet --python $(BIN)/python --no-deps \
+		--build-constraints $(BUILD_LOCK) --editable .
 	touch $(STAMP)
 
 run: $(STAMP)
@@ -22,19 +34,23 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/pytest
 
-# The benchmark suite (bench/, not part of the tests) with its peer, the `bench` extra.
-$(BENCH_STAMP): $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
-	touch $(BENCH_STAMP)
-
-bench: $(BENCH_STAMP)
+# The benchmark suite (bench/, not part of the tests).
+bench: $(STAMP)
 	$(BIN)/python -m bench
 
-# mypy checks bench/ too, whose peer comes with the `bench` extra.
-lint: $(BENCH_STAMP)
+lint: $(STAMP)
+	@$(PYTHON) infra/lock/lock.py check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+
+# Re-resolve the lock after pyproject.toml changed, keeping every pin that still fits.
+lock: $(UV)
+	$(PYTHON) infra/lock/lock.py write $(UV)
+
+# Move every pin to the newest release pyproject.toml allows: a commit of its own.
+upgrade: $(UV)
+	$(PYTHON) infra/lock/lock.py write $(UV) --upgrade
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
@@ -44,4 +60,4 @@ schema: $(STAMP)
 	$(BIN)/tandem schema
 
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(UV_HOME) .mypy_cache .pytest_cache .ruff_cache
