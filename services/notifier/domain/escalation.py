@@ -4,17 +4,16 @@ Each alerted tier starts a durable timer. When it fires, the activation's curren
 decides what happens, so a late timer or a replay never pages anyone: only a still
 triggered activation moves on, to the next tier or, past the last, to a note back to the
 one who asked. Escalation follows "not acknowledged", not delivery status, except that a
-tier whose every delivery failed for good moves on early.
+tier whose every delivery failed for good moves on early: the ledger brings its timer
+forward (``hurry_if_tier_failed``).
 """
 
-from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
 
 import msgspec
 
 from contracts.events import ActivationTier, PlanActivated
-from notifier.domain.deliveries import PlannedDelivery
 
 
 class ActivationStatus(StrEnum):
@@ -53,18 +52,6 @@ def tier_of(activation: PlanActivated, tier: int) -> ActivationTier | None:
     return next((t for t in activation.tiers if t.tier == tier), None)
 
 
-def first_step(activation: PlanActivated) -> Escalate | NoAnswer:
-    """What a new activation starts with: its lowest tier, or straight to no answer.
-
-    An activation with no tier (a plan with no other partner and no consenting contact)
-    reaches nobody, and the one who asked should hear that at once.
-    """
-    if not activation.tiers:
-        return NoAnswer()
-    first = min(activation.tiers, key=lambda t: t.tier)
-    return Escalate(tier=first.tier, ack_timeout_seconds=first.ack_timeout_seconds)
-
-
 def next_step(activation: PlanActivated, fired_tier: int, status: ActivationStatus) -> Step:
     """The timer of ``fired_tier`` fired (or that tier failed for good): what now?"""
     if status is not ActivationStatus.TRIGGERED:
@@ -81,12 +68,3 @@ def fires_at(activation: PlanActivated, tier: int, started_at: datetime) -> date
     if frozen is None:
         raise UnknownTier(tier)
     return started_at + timedelta(seconds=frozen.ack_timeout_seconds)
-
-
-def all_failed(planned: Sequence[PlannedDelivery], permanently_failed: Collection[str]) -> bool:
-    """Every delivery of a tier failed for good (by claim key): nobody can answer, move on.
-
-    A tier with nothing to send counts as failed too: waiting out its timer would only
-    keep the one who asked waiting for people who were never told.
-    """
-    return all(p.claim_key() in permanently_failed for p in planned)
