@@ -7,7 +7,6 @@ anyone, whatever the ledger has lost. A contact who answered their consent reque
 was removed, must not be asked again.
 """
 
-from collections.abc import Iterable
 from uuid import UUID
 
 import msgspec
@@ -55,11 +54,3 @@ class Hindsight(msgspec.Struct, kw_only=True):
     def has_answered(self, added: SupportContactAdded) -> bool:
         """The contact answered their consent request, or was removed: never ask again."""
         return added.contact_id in self.answered_contacts
-
-
-def look_ahead(events: Iterable[PlanEvent]) -> Hindsight:
-    """What is known at the end of ``events``."""
-    seen = Hindsight()
-    for event in events:
-        seen.see(event)
-    return seen

@@ -8,14 +8,23 @@ from contracts.events import (
     ChannelKind,
     DeliveryStatus,
     MessageKind,
+    PlanEvent,
     SupportContactRemoved,
 )
 from contracts.ids import ActivationId, ContactId
-from notifier.domain.hindsight import look_ahead
+from notifier.domain.hindsight import Hindsight
 from tests.support.builders import contact_added, resolved
 from tests.unit.notifier_domain.builders import ACTIVATION_ID, BLAIR, DANA, ELI, NOW
 
 OTHER = ActivationId(UUID("01950000-0000-7000-8000-000000000042"))
+
+
+def look_ahead(events: list[PlanEvent]) -> Hindsight:
+    """What is known at the end of ``events``, seen in order as a replay sees them."""
+    seen = Hindsight()
+    for event in events:
+        seen.see(event)
+    return seen
 
 
 def acknowledged(by: UUID, activation_id: ActivationId = ACTIVATION_ID) -> ActivationAcknowledged:
