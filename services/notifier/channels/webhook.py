@@ -16,7 +16,6 @@ import base64
 import binascii
 import hashlib
 import hmac
-import secrets
 import time
 from collections.abc import Callable, Mapping
 
@@ -42,17 +41,11 @@ from notifier.channels.retry import (
 )
 
 SECRET_PREFIX = "whsec_"  # noqa: S105 - the format's marker, not a secret
-SECRET_BYTES = 32  # the specification asks for 24 to 64 random bytes
 TIMESTAMP_TOLERANCE_SECONDS = 300.0
 
 
 class InvalidWebhookSecret(ValueError):
     """The secret is not ``whsec_`` followed by base64."""
-
-
-def new_webhook_secret() -> str:
-    """A fresh random signing secret, ``whsec_<base64>``."""
-    return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(SECRET_BYTES)).decode()
 
 
 def sign(secret: str, msg_id: str, timestamp: int, body: bytes | str) -> str:

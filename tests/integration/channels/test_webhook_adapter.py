@@ -1,5 +1,7 @@
 """Webhooks against a loopback receiver: signatures, retries, refusals and timeouts."""
 
+import base64
+import secrets
 from typing import Any
 from uuid import UUID
 
@@ -8,13 +10,13 @@ import pytest
 from contracts.events import ChannelKind
 from notifier.channels.base import DeliveryOutcome, OutboundMessage
 from notifier.channels.retry import RetryPolicy
-from notifier.channels.webhook import WebhookAdapter, new_webhook_secret, verify
+from notifier.channels.webhook import WebhookAdapter, verify
 from tests.support.receivers import Reply, WebhookReceiver
 
 pytestmark = pytest.mark.integration
 
 DELIVERY = UUID("0190b6b2-9f6e-7c3a-8d41-1f2e3d4c5b6a")
-SECRET = new_webhook_secret()
+SECRET = "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
 PAYLOAD: dict[str, Any] = {"type": "activation.alert", "plan_id": "p-1", "sequence": 1}
 FAST = RetryPolicy(max_attempts=4, base_delay=0.001, max_delay=0.005, deadline=5.0)
 
