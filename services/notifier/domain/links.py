@@ -6,22 +6,10 @@ A consent link is built exactly as the planner builds it when the contact is add
 the two services hand out the same link.
 """
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from uuid import UUID
 
 from contracts.capabilities import Capability, issue
-from contracts.events import PlanActivated
-
-ACK_LINK_LIFETIME = timedelta(days=2)
-
-
-def ack_expires_at(activation: PlanActivated) -> datetime:
-    """When an activation's ack links stop working.
-
-    Counted from the activation, not from the send, so every retry and re-render of one
-    delivery carries the same link.
-    """
-    return activation.at + ACK_LINK_LIFETIME
 
 
 def ack_link(

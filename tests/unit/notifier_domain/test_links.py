@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from contracts.capabilities import Capability, InvalidCapability, issue, verify
-from notifier.domain.links import ACK_LINK_LIFETIME, ack_expires_at, ack_link, consent_link
+from notifier.domain.links import ack_link, consent_link
 from tests.unit.notifier_domain.builders import (
     ACTIVATION_ID,
     BASE_URL,
@@ -14,7 +14,6 @@ from tests.unit.notifier_domain.builders import (
     NOW,
     PLAN_ID,
     SECRET,
-    activation,
 )
 
 EXPIRES = NOW + timedelta(hours=1)
@@ -58,7 +57,3 @@ def test_a_consent_link_is_the_one_the_planner_issues() -> None:
     assert link == f"{BASE_URL}/v1/consents/{expected}"
     capability = verify(SECRET, expected, "consent", NOW)
     assert (capability.subject_id, capability.expires_at) == (DANA, None)
-
-
-def test_ack_links_expire_a_fixed_time_after_the_activation_so_retries_share_one_link() -> None:
-    assert ack_expires_at(activation()) == NOW + ACK_LINK_LIFETIME
