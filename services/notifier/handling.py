@@ -170,7 +170,6 @@ class Handling:
                 crisis_resources=settings.crisis_resources,
                 sequence=sequence,
                 sent_at=now,
-                plan_title=None,
                 partner_names=partner_names,
             )
             return render(delivery, context)

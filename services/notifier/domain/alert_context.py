@@ -36,7 +36,6 @@ class AlertContext(msgspec.Struct, frozen=True, kw_only=True):
     consent_url: str | None = None
     acknowledged_by_name: str | None = None
     crisis_resources: str = DEFAULT_CRISIS_RESOURCES
-    plan_title: str | None = None
     partner_names: tuple[str, ...] = ()  # who asks, in a consent request
 
 

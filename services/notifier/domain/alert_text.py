@@ -176,10 +176,9 @@ def _letter(delivery: PlannedDelivery, context: AlertContext, lines: Sequence[st
 
 
 def _footer(delivery: PlannedDelivery, context: AlertContext) -> str:
-    """Why this person gets the message. A plan's title is shown only to the partners."""
+    """Why this person gets the message."""
     if is_plan_member(delivery, context):
-        title = f' "{context.plan_title}"' if context.plan_title else ""
-        return f"Sent by Tandem for your plan{title}."
+        return "Sent by Tandem for your plan."
     if context.activation is None:
         return "Nothing about anyone is shared with you unless you agree."
     return f"Sent by Tandem because you agreed to support {_who(context.activation)}."

@@ -134,6 +134,5 @@ def context(activated: PlanActivated | None = None, /, **changes: object) -> Ale
         signs=SIGNS,
         ack_url=ACK_URL,
         acknowledged_by_name="Dana",
-        plan_title="Our plan",
     )
     return msgspec.structs.replace(base, **changes)

@@ -147,11 +147,6 @@ def test_an_email_carries_the_whole_note() -> None:
     assert long_note in text
 
 
-def test_the_plan_title_is_shown_to_the_partners_but_never_to_a_contact() -> None:
-    assert '"Our plan"' in render(delivery(BLAIR, BLAIR_EMAIL), context()).text
-    assert "Our plan" not in render(delivery(DANA, DANA_EMAIL), context()).text
-
-
 def test_an_ack_note_tells_the_activator_who_is_on_it() -> None:
     note = delivery(ALEX, ALEX_EMAIL, name="Alex", tier=0, message=MessageKind.ACK_NOTE)
     result = render(note, context())
