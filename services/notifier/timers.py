@@ -49,7 +49,6 @@ WITH hurried AS (
 )
 SELECT count(*) FROM hurried, LATERAL (SELECT pg_notify($3, $4)) AS woken
 """
-NEXT_DUE = "SELECT min(fires_at) FROM notifier.timers WHERE status = 'pending'"
 UNREPORTED = """
 SELECT t.activation_id, t.tier, t.report_id, t.fired_at, a.plan_id
 FROM notifier.timers t JOIN notifier.activations a USING (activation_id)
@@ -99,11 +98,6 @@ async def retire(conn: Connection, timer: DueTimer) -> None:
 async def hurry_if_tier_failed(conn: Executor, activation_id: UUID, tier: int) -> bool:
     """Bring the tier's timer forward when all its alerts failed for good; True if so."""
     return bool(await conn.fetchval(HURRY, activation_id, tier, WORK_CHANNEL, WAKE_TIMER))
-
-
-async def next_due(conn: Executor) -> datetime | None:
-    value: datetime | None = await conn.fetchval(NEXT_DUE)
-    return value
 
 
 async def unreported(conn: Executor, limit: int = 100) -> list[FiredTimer]:
