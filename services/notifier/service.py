@@ -17,7 +17,8 @@ from nats.aio.client import Client
 from nats.js.errors import NotFoundError
 
 from contracts.subjects import PLAN_STREAM
-from notifier import adapters, migrations, status
+from notifier import migrations, status
+from notifier.channels import registry
 from notifier.channels.retry import RetryPolicy
 from notifier.consumer import Consumer, consumer_config, ensure_consumer
 from notifier.database import DATABASE_ERRORS, SESSION_SETTINGS, nothing_to_reset
@@ -107,7 +108,7 @@ class Notifier:
         policy = RetryPolicy(
             base_delay=self.settings.retry_base_delay, deadline=self.settings.retry_deadline
         )
-        channels = adapters.build(self.settings, policy)
+        channels = registry.build(self.settings, policy)
         sender = Sender(self.settings, pool, channels, consumer.handling)
         worker = Worker(pool, sender, Escalator(pool, consumer.handling), Reporter(pool, js))
         self.ready.set()
@@ -117,7 +118,7 @@ class Notifier:
                 group.create_task(worker.run(self.settings.database_url, stop))
         finally:
             await sender.stop()
-            await adapters.close(channels)
+            await registry.close(channels)
 
     async def _bind(self, nc: Client, stop: asyncio.Event) -> None:
         """Wait for the planner's stream, then make our durable consumer match the code."""

@@ -1,4 +1,4 @@
-"""One adapter per channel kind, chosen from the settings."""
+"""The channel registry: one adapter per channel kind, chosen from the settings."""
 
 from collections.abc import Mapping
 
