@@ -8,7 +8,8 @@ import signal
 import sys
 
 from contracts import logs
-from notifier import migrate_command, replay_command
+from notifier import replay_command
+from notifier.ledger import migrations
 from notifier.service import Notifier
 from notifier.settings import SettingsError, from_env
 
@@ -24,7 +25,7 @@ async def _main() -> None:
 
 def main() -> None:
     if sys.argv[1:2] == ["migrate"]:
-        sys.exit(migrate_command.main())
+        sys.exit(migrations.main())
     if sys.argv[1:2] == ["replay"]:
         sys.exit(replay_command.main(sys.argv[2:]))
     logs.configure()

@@ -18,8 +18,8 @@ from nats.js.manager import JetStreamManager
 from contracts.envelope import Envelope
 from contracts.subjects import DLQ_HEADER_REASON, PLAN_STREAM, PLAN_SUBJECTS, dead_letter_subject
 from notifier import correlation
-from notifier.database import DATABASE_ERRORS
 from notifier.handling import Handling, NotYetKnown, acts_on
+from notifier.ledger.sessions import DATABASE_ERRORS
 from notifier.metrics import DEAD_LETTERS, REDELIVERIES
 from notifier.settings import NotifierSettings
 

@@ -9,14 +9,15 @@ from datetime import UTC, datetime
 import asyncpg
 import structlog
 
-from notifier import correlation, ledger, timers
+from notifier import correlation
 from notifier.domain import deliveries as plan
 from notifier.domain.escalation import Escalate, NoAnswer, Step, next_step
 from notifier.handling import Handling
 from notifier.ids import new_id
-from notifier.ledger import Connection
+from notifier.ledger import activations, claims, timers
+from notifier.ledger.sessions import Connection
+from notifier.ledger.timers import DueTimer
 from notifier.metrics import ESCALATIONS
-from notifier.timers import DueTimer
 
 log = structlog.stdlib.get_logger("notifier.escalator")
 
@@ -36,7 +37,7 @@ class Escalator:
         return len(due)
 
     async def _fire(self, conn: Connection, timer: DueTimer, now: datetime) -> None:
-        record = await ledger.load_activation(conn, timer.activation_id)
+        record = await activations.load_activation(conn, timer.activation_id)
         if record is None:
             await timers.retire(conn, timer)
             return
@@ -49,7 +50,7 @@ class Escalator:
         self,
         conn: Connection,
         timer: DueTimer,
-        record: ledger.ActivationRecord,
+        record: activations.ActivationRecord,
         step: Step,
         now: datetime,
     ) -> None:
@@ -62,7 +63,7 @@ class Escalator:
             case NoAnswer():
                 await timers.fire(conn, timer, None)  # the no-answer note is its own report
                 planned = plan.no_answer_deliveries(record.plan_id, record.snapshot)
-                await ledger.claim(conn, planned, self.handling.renderer(record.snapshot, {}))
+                await claims.claim(conn, planned, self.handling.renderer(record.snapshot, {}))
                 ESCALATIONS.labels(kind="no_answer").inc()
                 log.info("escalation.no_answer", activation_id=timer.activation_id)
             case _:

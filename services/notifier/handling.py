@@ -20,22 +20,15 @@ from contracts.events import (
     WarningSignAdded,
     WarningSignRevised,
 )
-from notifier import ledger, timers
 from notifier.domain import deliveries as plan
 from notifier.domain.alert_context import AlertContext
 from notifier.domain.alert_text import Rendered, render
 from notifier.domain.deliveries import PlannedDelivery
 from notifier.domain.escalation import ActivationStatus, fires_at
 from notifier.domain.links import ack_link, consent_link
-from notifier.ledger import Connection
+from notifier.ledger import activations, claims, timers
+from notifier.ledger.sessions import Connection
 from notifier.settings import NotifierSettings
-
-UPSERT_SIGN = """
-INSERT INTO notifier.signs (sign_id, plan_id, description) VALUES ($1, $2, $3)
-ON CONFLICT (sign_id) DO UPDATE SET description = excluded.description
-"""
-SIGNS = "SELECT sign_id, description FROM notifier.signs WHERE sign_id = ANY($1::uuid[])"
-
 
 # The events ``Handling.handle`` acts on; every other plan event means nothing here.
 ACTED_ON = (
@@ -66,11 +59,11 @@ class Handling:
         plan_id, event = envelope.stream_id, envelope.event
         match event:
             case WarningSignAdded() | WarningSignRevised():
-                await conn.execute(UPSERT_SIGN, event.sign_id, plan_id, event.description)
+                await activations.remember_sign(conn, event.sign_id, plan_id, event.description)
             case SupportContactAdded():
                 planned = plan.consent_request_deliveries(plan_id, event)
                 asked_by = (event.added_by_name,) if event.added_by_name else ()
-                await ledger.claim(conn, planned, self.renderer(None, {}, partner_names=asked_by))
+                await claims.claim(conn, planned, self.renderer(None, {}, partner_names=asked_by))
             case PlanActivated():
                 await self.activated(conn, plan_id, event)
             case ActivationAcknowledged():
@@ -81,8 +74,8 @@ class Handling:
                 pass  # nothing to send for the other events
 
     async def activated(self, conn: Connection, plan_id: UUID, event: PlanActivated) -> None:
-        if not await ledger.remember_activation(conn, plan_id, event):  # known already
-            record = await ledger.load_activation(conn, event.activation_id)
+        if not await activations.remember_activation(conn, plan_id, event):  # known already
+            record = await activations.load_activation(conn, event.activation_id)
             if record is None or record.status is not ActivationStatus.TRIGGERED:
                 return  # a replay of an activation already answered pages nobody
         await self.alert_tier(conn, plan_id, event, 1, event.at)
@@ -98,29 +91,29 @@ class Handling:
         """Claim a tier's alerts and start its timer, together."""
         signs = await self.signs(conn, activation)
         planned = plan.tier_deliveries(plan_id, activation, tier)
-        await ledger.claim(conn, planned, self.renderer(activation, signs))
+        await claims.claim(conn, planned, self.renderer(activation, signs))
         await timers.start(
             conn, activation.activation_id, tier, fires_at(activation, tier, started_at)
         )
 
     async def acknowledged(self, conn: Connection, event: ActivationAcknowledged) -> None:
-        record = await ledger.mark_acknowledged(conn, event.activation_id, event.by)
+        record = await activations.mark_acknowledged(conn, event.activation_id, event.by)
         if record is None:
             await self._require_known(conn, event.activation_id)
             return  # already acknowledged (or resolved): the first one told the partner
         await timers.cancel(conn, event.activation_id)
         planned = plan.ack_note_deliveries(record.plan_id, record.snapshot, event.by)
-        await ledger.claim(conn, planned, self.renderer(record.snapshot, {}, event.by))
+        await claims.claim(conn, planned, self.renderer(record.snapshot, {}, event.by))
 
     async def resolved(self, conn: Connection, event: ActivationResolved) -> None:
-        record = await ledger.mark_resolved(conn, event.activation_id)
+        record = await activations.mark_resolved(conn, event.activation_id)
         if record is None:
             await self._require_known(conn, event.activation_id)
             return  # resolved already
         await timers.cancel(conn, event.activation_id)
-        alerted = await ledger.alerted(conn, event.activation_id)
+        alerted = await claims.alerted(conn, event.activation_id)
         planned = plan.all_clear_deliveries(record.plan_id, record.snapshot, alerted)
-        await ledger.claim(conn, planned, self.renderer(record.snapshot, {}))
+        await claims.claim(conn, planned, self.renderer(record.snapshot, {}))
 
     async def alert_sent(
         self, conn: Connection, activation_id: UUID, recipient_id: UUID, channel: Channel
@@ -132,23 +125,22 @@ class Handling:
         resolution sees this alert as sent, or this sees the activation resolved. Exactly
         one of them claims the all-clear.
         """
-        record = await ledger.lock_activation(conn, activation_id)
+        record = await activations.lock_activation(conn, activation_id)
         if record is None or record.status is not ActivationStatus.RESOLVED:
             return
         planned = plan.all_clear_deliveries(
             record.plan_id, record.snapshot, [(recipient_id, channel)]
         )
-        await ledger.claim(conn, planned, self.renderer(record.snapshot, {}))
+        await claims.claim(conn, planned, self.renderer(record.snapshot, {}))
 
     async def _require_known(self, conn: Connection, activation_id: UUID) -> None:
-        if await ledger.load_activation(conn, activation_id) is None:
+        if await activations.load_activation(conn, activation_id) is None:
             raise NotYetKnown(str(activation_id))
 
     async def signs(self, conn: Connection, activation: PlanActivated) -> dict[UUID, str]:
         if not activation.observed_sign_ids:
             return {}
-        rows = await conn.fetch(SIGNS, list(activation.observed_sign_ids))
-        return {row["sign_id"]: row["description"] for row in rows}
+        return await activations.sign_descriptions(conn, activation.observed_sign_ids)
 
     def renderer(
         self,
@@ -156,7 +148,7 @@ class Handling:
         signs: Mapping[UUID, str],
         acknowledged_by: UUID | None = None,
         partner_names: tuple[str, ...] = (),
-    ) -> ledger.Render:
+    ) -> claims.Render:
         settings = self.settings
         now = datetime.now(UTC)
 

@@ -26,11 +26,12 @@ import nats
 from nats.js import JetStreamContext
 
 from contracts.events import ChannelKind, MessageKind, PlanActivated, SupportContactAdded
-from notifier import history, ledger, migrations
+from notifier import history
 from notifier.domain.hindsight import Hindsight
 from notifier.handling import Handling, NotYetKnown
 from notifier.history import Span, Stored
-from notifier.ledger import Connection
+from notifier.ledger import activations, migrations
+from notifier.ledger.sessions import Connection
 from notifier.settings import NotifierSettings
 
 SESSION_SETTINGS = {"application_name": "tandem-notifier-replay"}
@@ -154,17 +155,17 @@ class Replayer:
         """Record an activation that is over, unknown to the ledger, in its final state."""
         activation_id = event.activation_id
         if not self.hindsight.is_over(activation_id):
-            if await ledger.load_activation(conn, activation_id) is None:
+            if await activations.load_activation(conn, activation_id) is None:
                 sent = self.hindsight.alerts_sent.get(activation_id, 0)
                 self.report.reopened[activation_id] = sent
             return
-        if not await ledger.remember_activation(conn, plan_id, event):
+        if not await activations.remember_activation(conn, plan_id, event):
             return  # the ledger knows it: the live decisions know what is still owed
         acknowledged_by = self.hindsight.acknowledged_by.get(activation_id)
         if acknowledged_by is not None:
-            await ledger.mark_acknowledged(conn, activation_id, acknowledged_by)
+            await activations.mark_acknowledged(conn, activation_id, acknowledged_by)
         if activation_id in self.hindsight.resolved:
-            await ledger.mark_resolved(conn, activation_id)
+            await activations.mark_resolved(conn, activation_id)
         self.report.rebuilt.append(activation_id)
 
     def _skip(self, why: str) -> None:

@@ -17,7 +17,7 @@ from contracts.delivery import DeliveryReported, NotifierReport, TierEscalated, 
 from contracts.events import ChannelKind, DeliveryStatus, MessageKind
 from contracts.ids import ActivationId, PlanId
 from contracts.subjects import HEADER_CORRELATION_ID, HEADER_MSG_ID, delivery_subject
-from notifier import ledger, timers
+from notifier.ledger import reports
 
 Outgoing = tuple[NotifierReport, str, UUID | None]  # a report, its subject's kind, correlation
 Mark = Callable[[asyncpg.Pool, list[UUID]], Awaitable[None]]  # records reports as sent
@@ -35,11 +35,11 @@ class Reporter:
         planner stores each once under its id), and the acked ones are marked in one
         statement, so a burst of outcomes does not keep the worker from sending.
         """
-        rows = await ledger.unreported(self.pool)
+        rows = await reports.unreported_deliveries(self.pool)
         deliveries: list[Outgoing] = [
             (_delivery_report(r), "reported", r["correlation_id"]) for r in rows
         ]
-        count = await self._report(deliveries, ledger.mark_reported)
+        count = await self._report(deliveries, reports.mark_deliveries_reported)
         escalations: list[Outgoing] = [
             (
                 TierEscalated(
@@ -52,9 +52,9 @@ class Reporter:
                 "escalated",
                 None,
             )
-            for fired in await timers.unreported(self.pool)
+            for fired in await reports.unreported_escalations(self.pool)
         ]
-        return count + await self._report(escalations, timers.mark_reported)
+        return count + await self._report(escalations, reports.mark_escalations_reported)
 
     async def _report(self, reports: list[Outgoing], mark: Mark) -> int:
         """Publish side by side, mark the acked ones, then raise the first failure."""

@@ -15,12 +15,13 @@ import structlog
 
 from contracts.capabilities import webhook_secret
 from contracts.events import ChannelKind, MessageKind
-from notifier import correlation, ledger, timers
+from notifier import correlation
 from notifier.channels.base import ChannelAdapter, DeliveryOutcome, OutboundMessage
-from notifier.database import DATABASE_ERRORS
 from notifier.domain.escalation import ActivationStatus
 from notifier.handling import Handling
-from notifier.ledger import Lease
+from notifier.ledger import leasing, outcomes, timers
+from notifier.ledger.leasing import Lease
+from notifier.ledger.sessions import DATABASE_ERRORS
 from notifier.metrics import ACTIVATION_TO_FIRST_DELIVERY, DELIVERIES
 from notifier.settings import NotifierSettings
 
@@ -53,7 +54,7 @@ class Sender:
         if room <= 0:
             self._full = True
             return 0
-        leases = await ledger.lease(self.pool, self.settings.lease_seconds, room)
+        leases = await leasing.lease(self.pool, self.settings.lease_seconds, room)
         # Fewer than asked for: nothing free was left behind, and new claims NOTIFY.
         self._full = len(leases) >= room
         for lease in leases:
@@ -85,7 +86,7 @@ class Sender:
 
     async def _deliver(self, lease: Lease) -> None:
         if _answered(lease):
-            await ledger.skip(self.pool, lease.delivery_id, "activation already resolved")
+            await outcomes.skip(self.pool, lease.delivery_id, "activation already resolved")
             _count(lease, "skipped")
             log.info("delivery.skipped", delivery_id=lease.delivery_id, reason="resolved")
             return
@@ -99,9 +100,9 @@ class Sender:
     async def _record(self, lease: Lease, outcome: DeliveryOutcome) -> None:
         _count(lease, "sent" if outcome.sent else "failed")
         if not (outcome.sent and lease.message is MessageKind.ALERT and lease.activation_id):
-            await ledger.finish(self.pool, lease.delivery_id, outcome)
+            await outcomes.finish(self.pool, lease.delivery_id, outcome)
             return
-        recorded = await ledger.record_alert_sent(
+        recorded = await outcomes.record_alert_sent(
             self.pool, lease.delivery_id, lease.activation_id, outcome
         )
         if recorded is not None:
@@ -111,8 +112,8 @@ class Sender:
                 await self.handling.alert_sent(
                     conn, lease.activation_id, lease.recipient_id, lease.channel
                 )
-                await ledger.finish(conn, lease.delivery_id, outcome)
-                first = await ledger.first_alert_sent(conn, lease.activation_id)
+                await outcomes.finish(conn, lease.delivery_id, outcome)
+                first = await outcomes.first_alert_sent(conn, lease.activation_id)
         if first is not None:
             ACTIVATION_TO_FIRST_DELIVERY.observe(max(0.0, first))
 
@@ -132,7 +133,7 @@ class Sender:
         while True:
             await asyncio.sleep(seconds / 3)
             try:
-                await ledger.renew(self.pool, delivery_id, seconds)
+                await leasing.renew(self.pool, delivery_id, seconds)
             except DATABASE_ERRORS as exc:  # the next renewal may get through
                 log.warning(
                     "delivery.renew_failed", delivery_id=delivery_id, error=type(exc).__name__

@@ -17,12 +17,12 @@ from nats.aio.client import Client
 from nats.js.errors import NotFoundError
 
 from contracts.subjects import PLAN_STREAM
-from notifier import migrations, status
+from notifier import status
 from notifier.channels import registry
 from notifier.channels.retry import RetryPolicy
 from notifier.consumer import Consumer, consumer_config, ensure_consumer
-from notifier.database import DATABASE_ERRORS, SESSION_SETTINGS, nothing_to_reset
 from notifier.escalator import Escalator
+from notifier.ledger.sessions import DATABASE_ERRORS, open_pool
 from notifier.reporter import Reporter
 from notifier.sender import Sender
 from notifier.settings import NotifierSettings
@@ -73,22 +73,7 @@ class Notifier:
             await pool.close()
 
     async def _open_pool(self) -> asyncpg.Pool:
-        """A pool whose database holds the notifier's current schema."""
-        pool = await asyncpg.create_pool(  # a failed start leaves no session behind
-            self.settings.database_url,
-            min_size=2,
-            max_size=10,
-            timeout=CONNECT_TIMEOUT_SECONDS,
-            server_settings=SESSION_SETTINGS,
-            reset=nothing_to_reset,
-        )
-        try:
-            async with pool.acquire() as conn:
-                await migrations.migrate(conn)
-        except BaseException:
-            pool.terminate()
-            raise
-        return pool
+        return await open_pool(self.settings.database_url, CONNECT_TIMEOUT_SECONDS)
 
     async def _connect_nats(self) -> Client:
         return await nats.connect(

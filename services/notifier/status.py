@@ -20,7 +20,7 @@ from litestar.plugins.prometheus import PrometheusController
 from nats.js.errors import NotFoundError
 
 from contracts.subjects import PLAN_STREAM
-from notifier.database import DATABASE_ERRORS
+from notifier.ledger.sessions import DATABASE_ERRORS
 from notifier.metrics import CONSUMER_ACK_PENDING, CONSUMER_PENDING, CONSUMER_REDELIVERED
 from notifier.settings import NotifierSettings
 

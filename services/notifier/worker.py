@@ -23,10 +23,9 @@ import asyncpg
 import nats.errors
 import structlog
 
-from notifier import work
-from notifier.database import DATABASE_ERRORS, SESSION_SETTINGS
 from notifier.escalator import Escalator
-from notifier.ledger import WAKE_SEND, WORK_CHANNEL
+from notifier.ledger import chores
+from notifier.ledger.sessions import DATABASE_ERRORS, SESSION_SETTINGS, WAKE_SEND, WORK_CHANNEL
 from notifier.reporter import Reporter
 from notifier.sender import Sender
 from notifier.waiting import wait
@@ -89,7 +88,7 @@ class Worker:
         """Fire due timers and report what finished; how long to sleep (0: look again)."""
         now = datetime.now(UTC)
         try:
-            found = await work.probe(self.pool, now)
+            found = await chores.probe(self.pool, now)
             done = await self.escalator.fire_due() if found.timers_due else 0
         except DATABASE_ERRORS as exc:
             log.warning("worker.database_error", error=type(exc).__name__)

@@ -6,7 +6,7 @@ the next activation is alerted as if nothing had happened.
 
 import pytest
 
-from notifier.database import SESSION_SETTINGS
+from notifier.ledger.sessions import SESSION_SETTINGS
 from tests.e2e.conftest import Stack
 from tests.e2e.test_alerts import of_type, support
 from tests.support.api import activate, couple

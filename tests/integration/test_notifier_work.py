@@ -11,13 +11,12 @@ from uuid_utils.compat import uuid7
 
 from contracts.events import Channel, ChannelKind, MessageKind, PlanActivated
 from contracts.ids import ActivationId
-from notifier import ledger as ledger_store
-from notifier import migrations, timers, work
 from notifier.channels.base import DeliveryOutcome
 from notifier.domain.alert_text import Rendered
 from notifier.domain.deliveries import PlannedDelivery
 from notifier.domain.escalation import ActivationStatus
-from notifier.ledger import WAKE_REPORT, WAKE_SEND, WAKE_TIMER, WORK_CHANNEL
+from notifier.ledger import activations, chores, claims, leasing, migrations, outcomes, timers
+from notifier.ledger.sessions import WAKE_REPORT, WAKE_SEND, WAKE_TIMER, WORK_CHANNEL
 from tests.support.eventually import eventually
 from tests.unit.notifier_domain.builders import activation
 
@@ -65,7 +64,7 @@ async def _timer(
 
 
 async def test_an_empty_ledger_has_nothing_to_do(ledger: asyncpg.Pool) -> None:
-    assert await work.probe(ledger, NOW) == work.Work(
+    assert await chores.probe(ledger, NOW) == chores.Work(
         timers_due=False, unreported=False, next_due=None
     )
 
@@ -73,21 +72,21 @@ async def test_an_empty_ledger_has_nothing_to_do(ledger: asyncpg.Pool) -> None:
 async def test_finished_deliveries_are_unreported_until_reported(ledger: asyncpg.Pool) -> None:
     await _delivery(ledger, status="skipped")  # skipped ones are never reported
     await _delivery(ledger, status="sent", reported_at=NOW)
-    assert (await work.probe(ledger, NOW)).unreported is False
+    assert (await chores.probe(ledger, NOW)).unreported is False
 
     await _delivery(ledger, status="failed")
 
-    assert (await work.probe(ledger, NOW)).unreported is True
+    assert (await chores.probe(ledger, NOW)).unreported is True
 
 
 async def test_a_fired_escalation_is_unreported_until_reported(ledger: asyncpg.Pool) -> None:
     await _timer(ledger, NOW, "fired")  # the last tier: nothing to report
     await _timer(ledger, NOW, "fired", reported=True)
-    assert (await work.probe(ledger, NOW)).unreported is False
+    assert (await chores.probe(ledger, NOW)).unreported is False
 
     await _timer(ledger, NOW, "fired", reported=False)
 
-    assert (await work.probe(ledger, NOW)).unreported is True
+    assert (await chores.probe(ledger, NOW)).unreported is True
 
 
 async def test_timers_are_due_by_the_given_clock_and_the_next_one_is_named(
@@ -98,8 +97,8 @@ async def test_timers_are_due_by_the_given_clock_and_the_next_one_is_named(
     await _timer(ledger, later)
     await _timer(ledger, soon)
 
-    before = await work.probe(ledger, NOW)
-    after = await work.probe(ledger, soon)
+    before = await chores.probe(ledger, NOW)
+    after = await chores.probe(ledger, soon)
 
     assert (before.timers_due, before.next_due) == (False, soon)
     assert (after.timers_due, after.next_due) == (True, soon)
@@ -162,13 +161,13 @@ async def test_new_claims_wake_the_workers_once_committed_and_repeats_do_not(
 ) -> None:
     planned = [_planned(), _planned()]
     async with ledger.acquire() as conn, conn.transaction():
-        assert await ledger_store.claim(conn, planned, _render) == len(planned)
+        assert await claims.claim(conn, planned, _render) == len(planned)
         await asyncio.sleep(0.1)
         assert heard.payloads == []  # not before the claims commit
 
     await _heard_after(heard, [WAKE_SEND])  # one wake for the batch
     async with ledger.acquire() as conn, conn.transaction():
-        assert await ledger_store.claim(conn, planned, _render) == 0
+        assert await claims.claim(conn, planned, _render) == 0
     await _heard_after(heard, [WAKE_SEND])
 
 
@@ -176,14 +175,14 @@ async def test_a_finished_send_and_a_new_timer_wake_the_workers(
     ledger: asyncpg.Pool, heard: Heard
 ) -> None:
     async with ledger.acquire() as conn:
-        await ledger_store.claim(conn, [_planned()], _render)
-        (lease,) = await ledger_store.lease(conn, 30)
+        await claims.claim(conn, [_planned()], _render)
+        (lease,) = await leasing.lease(conn, 30)
     assert lease.activation_status is None  # an activation the ledger does not know
     await _heard_after(heard, [WAKE_SEND])
 
-    await ledger_store.finish(ledger, lease.delivery_id, SENT)
+    await outcomes.finish(ledger, lease.delivery_id, SENT)
     await _heard_after(heard, [WAKE_SEND, WAKE_REPORT])
-    await ledger_store.finish(ledger, lease.delivery_id, SENT)
+    await outcomes.finish(ledger, lease.delivery_id, SENT)
     await _heard_after(heard, [WAKE_SEND, WAKE_REPORT])  # finished already: nothing new
 
     async with ledger.acquire() as conn:
@@ -196,24 +195,24 @@ async def test_a_lease_carries_its_activations_state_at_that_moment(
 ) -> None:
     alert, consent_request = _planned(), msgspec.structs.replace(_planned(), activation_id=None)
     async with ledger.acquire() as conn, conn.transaction():
-        await ledger_store.remember_activation(conn, alert.plan_id, _activated(alert))
-        await ledger_store.claim(conn, [alert], _render)
-        await ledger_store.claim(conn, [consent_request], _render)
+        await activations.remember_activation(conn, alert.plan_id, _activated(alert))
+        await claims.claim(conn, [alert], _render)
+        await claims.claim(conn, [consent_request], _render)
     assert alert.activation_id is not None
-    await ledger_store.mark_resolved(ledger, alert.activation_id)
+    await activations.mark_resolved(ledger, alert.activation_id)
 
-    leases = {lease.activation_id: lease for lease in await ledger_store.lease(ledger, 30)}
+    leases = {lease.activation_id: lease for lease in await leasing.lease(ledger, 30)}
 
     assert leases[alert.activation_id].activation_status is ActivationStatus.RESOLVED
     assert leases[None].activation_status is None
 
 
-async def _claimed_alert(ledger: asyncpg.Pool) -> tuple[PlannedDelivery, ledger_store.Lease]:
+async def _claimed_alert(ledger: asyncpg.Pool) -> tuple[PlannedDelivery, leasing.Lease]:
     alert = _planned()
     async with ledger.acquire() as conn, conn.transaction():
-        await ledger_store.remember_activation(conn, alert.plan_id, _activated(alert))
-        await ledger_store.claim(conn, [alert], _render)
-    (lease,) = await ledger_store.lease(ledger, 30)
+        await activations.remember_activation(conn, alert.plan_id, _activated(alert))
+        await claims.claim(conn, [alert], _render)
+    (lease,) = await leasing.lease(ledger, 30)
     return alert, lease
 
 
@@ -224,12 +223,10 @@ async def test_an_alert_sent_is_recorded_in_one_statement_and_its_first_time_onc
     assert alert.activation_id is not None
     await _heard_after(heard, [WAKE_SEND])
 
-    recorded = await ledger_store.record_alert_sent(
+    recorded = await outcomes.record_alert_sent(
         ledger, lease.delivery_id, alert.activation_id, SENT
     )
-    again = await ledger_store.record_alert_sent(
-        ledger, lease.delivery_id, alert.activation_id, SENT
-    )
+    again = await outcomes.record_alert_sent(ledger, lease.delivery_id, alert.activation_id, SENT)
 
     assert recorded is not None
     assert recorded.first_after_seconds is not None  # the activation's first alert sent
@@ -245,9 +242,9 @@ async def test_an_alert_sent_after_its_activation_resolved_is_left_to_the_all_cl
 ) -> None:
     alert, lease = await _claimed_alert(ledger)
     assert alert.activation_id is not None
-    await ledger_store.mark_resolved(ledger, alert.activation_id)
+    await activations.mark_resolved(ledger, alert.activation_id)
 
-    recorded = await ledger_store.record_alert_sent(
+    recorded = await outcomes.record_alert_sent(
         ledger, lease.delivery_id, alert.activation_id, SENT
     )
 
@@ -259,5 +256,5 @@ async def test_an_alert_sent_after_its_activation_resolved_is_left_to_the_all_cl
     )
     assert row["status"] == "claimed"
     assert row["first_delivered_at"] is None
-    unknown = await ledger_store.record_alert_sent(ledger, lease.delivery_id, uuid7(), SENT)
+    unknown = await outcomes.record_alert_sent(ledger, lease.delivery_id, uuid7(), SENT)
     assert unknown is None

@@ -7,7 +7,7 @@ import asyncpg
 import pytest
 from typer.testing import CliRunner
 
-from notifier import migrations as notifier_migrations
+from notifier.ledger import migrations as notifier_migrations
 from planner.cli import app
 from tests.integration.admin.support import run_cli
 

@@ -20,7 +20,7 @@ class Sends:
         self.release = asyncio.Event()
         self.slot_freed = 0
         monkeypatch.setattr(sender_module, "MAX_IN_FLIGHT", ROOM)
-        monkeypatch.setattr(sender_module.ledger, "lease", self.lease)
+        monkeypatch.setattr(sender_module.leasing, "lease", self.lease)
         monkeypatch.setattr(Sender, "deliver", self.deliver)
 
     async def lease(self, _pool: object, _seconds: float, limit: int) -> list[object]:

@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from notifier.ledger import WAKE_REPORT, WAKE_SEND, WAKE_TIMER
+from notifier.ledger.sessions import WAKE_REPORT, WAKE_SEND, WAKE_TIMER
 from notifier.worker import Worker
 
 

@@ -10,7 +10,7 @@ from uuid import UUID
 
 import msgspec
 
-from notifier.ledger import WAKE_TIMER, WORK_CHANNEL, Connection, Executor
+from notifier.ledger.sessions import WAKE_TIMER, WORK_CHANNEL, Connection, Executor
 
 # A new timer wakes the workers (the escalator may need to wake sooner), in one round trip.
 START = """
@@ -49,26 +49,11 @@ WITH hurried AS (
 )
 SELECT count(*) FROM hurried, LATERAL (SELECT pg_notify($3, $4)) AS woken
 """
-UNREPORTED = """
-SELECT t.activation_id, t.tier, t.report_id, t.fired_at, a.plan_id
-FROM notifier.timers t JOIN notifier.activations a USING (activation_id)
-WHERE t.status = 'fired' AND t.report_id IS NOT NULL AND t.reported_at IS NULL
-LIMIT $1
-"""
-MARK_REPORTED = "UPDATE notifier.timers SET reported_at = now() WHERE report_id = ANY($1::uuid[])"
 
 
 class DueTimer(msgspec.Struct, frozen=True, kw_only=True):
     activation_id: UUID
     tier: int
-
-
-class FiredTimer(msgspec.Struct, frozen=True, kw_only=True):
-    activation_id: UUID
-    plan_id: UUID
-    tier: int
-    report_id: UUID
-    fired_at: datetime
 
 
 async def start(conn: Connection, activation_id: UUID, tier: int, fires_at: datetime) -> None:
@@ -98,21 +83,3 @@ async def retire(conn: Connection, timer: DueTimer) -> None:
 async def hurry_if_tier_failed(conn: Executor, activation_id: UUID, tier: int) -> bool:
     """Bring the tier's timer forward when all its alerts failed for good; True if so."""
     return bool(await conn.fetchval(HURRY, activation_id, tier, WORK_CHANNEL, WAKE_TIMER))
-
-
-async def unreported(conn: Executor, limit: int = 100) -> list[FiredTimer]:
-    rows = await conn.fetch(UNREPORTED, limit)
-    return [
-        FiredTimer(
-            activation_id=row["activation_id"],
-            plan_id=row["plan_id"],
-            tier=row["tier"],
-            report_id=row["report_id"],
-            fired_at=row["fired_at"],
-        )
-        for row in rows
-    ]
-
-
-async def mark_reported(conn: Executor, report_ids: list[UUID]) -> None:
-    await conn.execute(MARK_REPORTED, report_ids)

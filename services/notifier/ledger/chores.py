@@ -1,15 +1,14 @@
 """What the ledger holds for the worker's chores, in one look: timers due, reports to send.
 
-The worker used to fire timers and look for reports on every wake, and ask when the next
-timer is due before it slept: several round trips each time, mostly finding nothing. One
-query now tells it which of those has anything to do, and when to look again.
+One query tells the chores loop which of its steps has anything to do, and when the next
+timer is due, so a wake that finds nothing costs one round trip.
 """
 
 from datetime import datetime
 
 import msgspec
 
-from notifier.ledger import Executor
+from notifier.ledger.sessions import Executor
 
 # Each predicate is the one its worker step selects on, so what this finds that step finds.
 PROBE = """

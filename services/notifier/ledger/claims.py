@@ -1,0 +1,104 @@
+"""Claiming deliveries: one row per (recipient, channel, message) under its unique claim key.
+
+A delivery is claimed in the same transaction that decides it, with its message rendered
+then and kept, so any resend is identical. Claiming what is claimed already changes
+nothing: a redelivered event or a replay claims nothing new.
+"""
+
+from collections.abc import Callable, Sequence
+from typing import Any
+from uuid import UUID
+
+import msgspec
+
+from contracts.events import Channel, ChannelKind
+from notifier import correlation
+from notifier.domain.alert_text import Rendered
+from notifier.domain.deliveries import PlannedDelivery
+from notifier.ids import new_id
+from notifier.ledger.sessions import WAKE_SEND, WORK_CHANNEL, Connection, Executor
+
+NEXT_SEQUENCES = """
+UPDATE notifier.activations SET sequence = sequence + $2 WHERE activation_id = $1
+RETURNING sequence
+"""
+# New claims wake the workers (with their NOTIFY at commit) in the same round trip.
+CLAIM = """
+WITH claimed AS (
+    INSERT INTO notifier.deliveries (delivery_id, claim_key, plan_id, activation_id,
+        recipient_id, recipient_name, channel_kind, address, tier, message, sequence, subject,
+        body, payload, correlation_id)
+    SELECT d, k, p, a, r, n, c, ad, t, m, s, su, b, pl::jsonb, $15
+    FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::uuid[], $5::uuid[], $6::text[],
+        $7::text[], $8::text[], $9::int[], $10::text[], $11::int[], $12::text[], $13::text[],
+        $14::text[]) AS x(d, k, p, a, r, n, c, ad, t, m, s, su, b, pl)
+    ON CONFLICT (claim_key) DO NOTHING
+    RETURNING delivery_id
+), woken AS (
+    SELECT pg_notify($16, $17) FROM (SELECT 1 FROM claimed LIMIT 1) AS any_claimed
+)
+SELECT delivery_id FROM claimed LEFT JOIN woken ON true
+"""
+ALERTED = """
+SELECT recipient_id, channel_kind, address FROM notifier.deliveries
+WHERE activation_id = $1 AND message = 'alert' AND status = 'sent'
+"""
+
+Render = Callable[[PlannedDelivery, int], Rendered]  # (delivery, its sequence) → the words
+
+
+async def claim(conn: Connection, planned: Sequence[PlannedDelivery], render: Render) -> int:
+    """Claim each planned delivery not claimed before; return how many are new.
+
+    The message is rendered now and kept with the claim, so any resend is identical. The
+    claims carry the correlation id bound to the work in hand.
+    """
+    if not planned:
+        return 0
+    sequences = await _sequences(conn, planned)
+    columns: list[list[Any]] = [[] for _ in range(14)]
+    for delivery, sequence in zip(planned, sequences, strict=True):
+        rendered = render(delivery, sequence)
+        row = (
+            new_id(),
+            delivery.claim_key(),
+            delivery.plan_id,
+            delivery.activation_id,
+            delivery.recipient_id,
+            delivery.recipient_name,
+            delivery.channel.kind.value,
+            delivery.channel.address,
+            delivery.tier,
+            delivery.message.value,
+            sequence,
+            rendered.subject,
+            rendered.text,
+            msgspec.json.encode(rendered.payload).decode(),
+        )
+        for column, value in zip(columns, row, strict=True):
+            column.append(value)
+    inserted = await conn.fetch(CLAIM, *columns, correlation.current(), WORK_CHANNEL, WAKE_SEND)
+    return len(inserted)
+
+
+async def _sequences(conn: Connection, planned: Sequence[PlannedDelivery]) -> list[int]:
+    """Per-activation sequence numbers, so a receiver can order messages it got out of order."""
+    activation_id = planned[0].activation_id
+    if activation_id is None or any(p.activation_id != activation_id for p in planned):
+        return [0] * len(planned)
+    last = await conn.fetchval(NEXT_SEQUENCES, activation_id, len(planned))
+    if last is None:
+        return [0] * len(planned)
+    return list(range(last - len(planned) + 1, last + 1))
+
+
+async def alerted(conn: Executor, activation_id: UUID) -> list[tuple[UUID, Channel]]:
+    """The (recipient, channel) pairs an alert of this activation was sent to."""
+    rows = await conn.fetch(ALERTED, activation_id)
+    return [
+        (
+            row["recipient_id"],
+            Channel(kind=ChannelKind(row["channel_kind"]), address=row["address"]),
+        )
+        for row in rows
+    ]

@@ -1,0 +1,87 @@
+"""Leasing claims to send: a claim is sent by whichever worker holds its lease.
+
+A lease is a time limit on the claim's row, not a held transaction: a worker that dies
+while sending leaves a lease that lapses, and the claim is leased again and sent under the
+same delivery id. ``FOR UPDATE SKIP LOCKED`` keeps two workers from leasing one claim.
+"""
+
+from datetime import timedelta
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+import msgspec
+
+from contracts.events import Channel, ChannelKind, MessageKind
+from notifier.domain.escalation import ActivationStatus
+from notifier.ledger.sessions import Executor
+
+LEASE = """
+UPDATE notifier.deliveries SET lease_until = now() + $1::interval, attempts = attempts
+WHERE delivery_id IN (
+    SELECT delivery_id FROM notifier.deliveries
+    WHERE status = 'claimed' AND (lease_until IS NULL OR lease_until < now())
+    ORDER BY claimed_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+RETURNING delivery_id, plan_id, activation_id, recipient_id, recipient_name, channel_kind,
+    address, tier, message, sequence, subject, body, payload::text AS payload, correlation_id,
+    (SELECT a.status FROM notifier.activations AS a
+     WHERE a.activation_id = notifier.deliveries.activation_id) AS activation_status
+"""
+RENEW = """
+UPDATE notifier.deliveries SET lease_until = now() + $2::interval
+WHERE delivery_id = $1 AND status = 'claimed'
+"""
+
+
+class Lease(msgspec.Struct, frozen=True, kw_only=True):
+    """A claimed delivery this worker may send now."""
+
+    delivery_id: UUID
+    plan_id: UUID
+    activation_id: UUID | None
+    recipient_id: UUID
+    recipient_name: str
+    channel: Channel
+    tier: int
+    message: MessageKind
+    sequence: int
+    subject: str
+    body: str
+    payload: dict[str, Any]
+    correlation_id: UUID | None = None
+    activation_status: ActivationStatus | None = None
+    """The activation's state when this was leased: a drain leases only what it can send
+    at once, so this is read just before the send. None without a known activation."""
+
+
+async def lease(conn: Executor, seconds: float, limit: int = 20) -> list[Lease]:
+    rows = await conn.fetch(LEASE, timedelta(seconds=seconds), limit)
+    return [_lease(row) for row in rows]
+
+
+def _lease(row: asyncpg.Record) -> Lease:
+    return Lease(
+        delivery_id=row["delivery_id"],
+        plan_id=row["plan_id"],
+        activation_id=row["activation_id"],
+        recipient_id=row["recipient_id"],
+        recipient_name=row["recipient_name"],
+        channel=Channel(kind=ChannelKind(row["channel_kind"]), address=row["address"]),
+        tier=row["tier"],
+        message=MessageKind(row["message"]),
+        sequence=row["sequence"],
+        subject=row["subject"],
+        body=row["body"],
+        payload=msgspec.json.decode(row["payload"]),
+        correlation_id=row["correlation_id"],
+        activation_status=_status(row["activation_status"]),
+    )
+
+
+def _status(value: str | None) -> ActivationStatus | None:
+    return None if value is None else ActivationStatus(value)
+
+
+async def renew(conn: Executor, delivery_id: UUID, seconds: float) -> None:
+    """Extend the lease of a claim still being sent."""
+    await conn.execute(RENEW, delivery_id, timedelta(seconds=seconds))
