@@ -18,7 +18,7 @@ from nats.js.manager import JetStreamManager
 from contracts.envelope import Envelope
 from contracts.subjects import DLQ_HEADER_REASON, PLAN_STREAM, PLAN_SUBJECTS, dead_letter_subject
 from notifier import correlation
-from notifier.handling import Handling, NotYetKnown, acts_on
+from notifier.alerting.handlers import Alerting, NotYetKnown, acts_on
 from notifier.ledger.sessions import DATABASE_ERRORS
 from notifier.metrics import DEAD_LETTERS, REDELIVERIES
 from notifier.settings import NotifierSettings
@@ -71,7 +71,7 @@ class Consumer:
         self.settings = settings
         self.pool = pool
         self.js = js
-        self.handling = Handling(settings)
+        self.alerting = Alerting(settings)
 
     async def process(self, msg: Msg) -> None:
         """Handle one message and settle it: ack, nak(delay) or dead-letter + term."""
@@ -97,7 +97,7 @@ class Consumer:
             return
         try:
             async with self.pool.acquire() as conn, conn.transaction():
-                await self.handling.handle(conn, envelope)
+                await self.alerting.handle(conn, envelope)
         except NotYetKnown:
             await msg.nak(delay=retry_delay(delivered))  # its activation is still on the way
             return

@@ -10,11 +10,10 @@ import asyncpg
 import structlog
 
 from notifier import correlation
-from notifier.domain import deliveries as plan
+from notifier.alerting.handlers import Alerting
 from notifier.domain.escalation import Escalate, NoAnswer, Step, next_step
-from notifier.handling import Handling
 from notifier.ids import new_id
-from notifier.ledger import activations, claims, timers
+from notifier.ledger import activations, timers
 from notifier.ledger.sessions import Connection
 from notifier.ledger.timers import DueTimer
 from notifier.metrics import ESCALATIONS
@@ -23,9 +22,9 @@ log = structlog.stdlib.get_logger("notifier.escalator")
 
 
 class Escalator:
-    def __init__(self, pool: asyncpg.Pool, handling: Handling) -> None:
+    def __init__(self, pool: asyncpg.Pool, alerting: Alerting) -> None:
         self.pool = pool
-        self.handling = handling
+        self.alerting = alerting
 
     async def fire_due(self) -> int:
         """Fire every timer that is due; return how many fired."""
@@ -57,13 +56,12 @@ class Escalator:
         match step:
             case Escalate(tier=tier):
                 await timers.fire(conn, timer, new_id())
-                await self.handling.alert_tier(conn, record.plan_id, record.snapshot, tier, now)
+                await self.alerting.alert_tier(conn, record.plan_id, record.snapshot, tier, now)
                 ESCALATIONS.labels(kind="next_tier").inc()
                 log.info("escalation.next_tier", activation_id=timer.activation_id, tier=tier)
             case NoAnswer():
                 await timers.fire(conn, timer, None)  # the no-answer note is its own report
-                planned = plan.no_answer_deliveries(record.plan_id, record.snapshot)
-                await claims.claim(conn, planned, self.handling.renderer(record.snapshot, {}))
+                await self.alerting.nobody_answered(conn, record)
                 ESCALATIONS.labels(kind="no_answer").inc()
                 log.info("escalation.no_answer", activation_id=timer.activation_id)
             case _:

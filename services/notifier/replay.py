@@ -1,6 +1,6 @@
 """Replay: run the notifier's decisions again over the planner's history in JetStream.
 
-Each event goes through ``Handling.handle``, the live consumer's own decisions, so a replay
+Each event goes through ``Alerting.handle``, the live consumer's own decisions, so a replay
 claims exactly what the live path would, and nothing the ledger holds already (claims are
 unique by claim key). Two things a replay knows that the live path cannot, because the
 history is already written, keep it from paging anyone about the past:
@@ -27,8 +27,8 @@ from nats.js import JetStreamContext
 
 from contracts.events import ChannelKind, MessageKind, PlanActivated, SupportContactAdded
 from notifier import history
+from notifier.alerting.handlers import Alerting, NotYetKnown
 from notifier.domain.hindsight import Hindsight
-from notifier.handling import Handling, NotYetKnown
 from notifier.history import Span, Stored
 from notifier.ledger import activations, migrations
 from notifier.ledger.sessions import Connection
@@ -95,7 +95,7 @@ async def replay(
         )
         try:
             await migrations.migrate(conn)
-            replayer = Replayer(Handling(settings), hindsight, Report(dry_run=dry_run, span=span))
+            replayer = Replayer(Alerting(settings), hindsight, Report(dry_run=dry_run, span=span))
             await replayer.run(conn, js, emit)
             return replayer.report
         finally:
@@ -105,8 +105,8 @@ async def replay(
 
 
 class Replayer:
-    def __init__(self, handling: Handling, hindsight: Hindsight, report: Report) -> None:
-        self.handling = handling
+    def __init__(self, alerting: Alerting, hindsight: Hindsight, report: Report) -> None:
+        self.alerting = alerting
         self.hindsight = hindsight
         self.report = report
         self.seen: list[UUID] = []  # claims reported so far (a dry run is one transaction)
@@ -139,7 +139,7 @@ class Replayer:
         if isinstance(event, PlanActivated):
             await self._before_activation(conn, envelope.stream_id, event)
         try:
-            await self.handling.handle(conn, envelope)
+            await self.alerting.handle(conn, envelope)
         except NotYetKnown:  # raised before it writes anything
             self._skip("answer to an activation before the replay, unknown to the ledger")
             return

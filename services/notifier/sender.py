@@ -16,9 +16,9 @@ import structlog
 from contracts.capabilities import webhook_secret
 from contracts.events import ChannelKind, MessageKind
 from notifier import correlation
+from notifier.alerting.handlers import Alerting
 from notifier.channels.base import ChannelAdapter, DeliveryOutcome, OutboundMessage
 from notifier.domain.escalation import ActivationStatus
-from notifier.handling import Handling
 from notifier.ledger import leasing, outcomes, timers
 from notifier.ledger.leasing import Lease
 from notifier.ledger.sessions import DATABASE_ERRORS
@@ -36,10 +36,10 @@ class Sender:
         settings: NotifierSettings,
         pool: asyncpg.Pool,
         adapters: Mapping[ChannelKind, ChannelAdapter],
-        handling: Handling,
+        alerting: Alerting,
     ) -> None:
         self.settings = settings
-        self.handling = handling
+        self.alerting = alerting
         self.pool = pool
         self.adapters = adapters
         self.in_flight: set[asyncio.Task[None]] = set()
@@ -109,7 +109,7 @@ class Sender:
             first = recorded.first_after_seconds
         else:  # resolved meanwhile: the all-clear this alert is owed, in one transaction
             async with self.pool.acquire() as conn, conn.transaction():
-                await self.handling.alert_sent(
+                await self.alerting.alert_sent(
                     conn, lease.activation_id, lease.recipient_id, lease.channel
                 )
                 await outcomes.finish(conn, lease.delivery_id, outcome)

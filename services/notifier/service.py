@@ -94,8 +94,8 @@ class Notifier:
             base_delay=self.settings.retry_base_delay, deadline=self.settings.retry_deadline
         )
         channels = registry.build(self.settings, policy)
-        sender = Sender(self.settings, pool, channels, consumer.handling)
-        worker = Worker(pool, sender, Escalator(pool, consumer.handling), Reporter(pool, js))
+        sender = Sender(self.settings, pool, channels, consumer.alerting)
+        worker = Worker(pool, sender, Escalator(pool, consumer.alerting), Reporter(pool, js))
         self.ready.set()
         try:
             async with asyncio.TaskGroup() as group:

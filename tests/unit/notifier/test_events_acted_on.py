@@ -5,7 +5,7 @@ from typing import get_args
 import pytest
 
 from contracts.events import PlanEvent
-from notifier.handling import ACTED_ON
+from notifier.alerting.handlers import ACTED_ON
 
 ACTED_ON_TYPES = {
     "plan.warning_sign_added",

@@ -1,0 +1,73 @@
+"""The words of each claim, with the signed links it carries, rendered when it is claimed.
+
+A claim keeps what was rendered, so every resend of it is identical. An ack link stops
+working ``settings.ack_link_seconds`` after rendering; a consent link works while the
+contact exists.
+"""
+
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from uuid import UUID
+
+from contracts.events import PlanActivated
+from notifier.domain.alert_context import AlertContext
+from notifier.domain.alert_text import Rendered, render
+from notifier.domain.deliveries import PlannedDelivery
+from notifier.domain.links import ack_link, consent_link
+from notifier.ledger.claims import Render
+from notifier.settings import NotifierSettings
+
+
+def renderer(
+    settings: NotifierSettings,
+    activation: PlanActivated | None,
+    signs: Mapping[UUID, str],
+    acknowledged_by: UUID | None = None,
+    partner_names: tuple[str, ...] = (),
+) -> Render:
+    """How the deliveries about to be claimed are worded: the same facts and time for all."""
+    now = datetime.now(UTC)
+
+    def render_one(delivery: PlannedDelivery, sequence: int) -> Rendered:
+        context = AlertContext(
+            activation=activation,
+            signs=signs,
+            ack_url=_ack_url(settings, delivery, now),
+            consent_url=_consent_url(settings, delivery),
+            acknowledged_by_name=_name_of(activation, acknowledged_by),
+            crisis_resources=settings.crisis_resources,
+            sequence=sequence,
+            sent_at=now,
+            partner_names=partner_names,
+        )
+        return render(delivery, context)
+
+    return render_one
+
+
+def _ack_url(settings: NotifierSettings, delivery: PlannedDelivery, now: datetime) -> str | None:
+    if delivery.activation_id is None:
+        return None
+    expires = now + timedelta(seconds=settings.ack_link_seconds)
+    return ack_link(
+        settings.secret_key,
+        settings.public_url,
+        delivery.plan_id,
+        delivery.activation_id,
+        delivery.recipient_id,
+        expires,
+    )
+
+
+def _consent_url(settings: NotifierSettings, delivery: PlannedDelivery) -> str | None:
+    if delivery.activation_id is not None:
+        return None
+    return consent_link(
+        settings.secret_key, settings.public_url, delivery.plan_id, delivery.recipient_id
+    )
+
+
+def _name_of(activation: PlanActivated | None, who: UUID | None) -> str | None:
+    if activation is None or who is None:
+        return None
+    return next((r.display_name for r in activation.recipients if r.recipient_id == who), None)
