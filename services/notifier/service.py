@@ -1,6 +1,6 @@
 """The notifier process: consume plan events, send from the ledger, fire timers, report.
 
-The consumer turns plan events into ledger claims; the worker (``notifier.worker``) sends
+The consumer turns plan events into ledger claims; the worker (``notifier.loops.worker``) sends
 claims, fires due timers and reports outcomes, woken by NOTIFY on the ledger. They share
 one pool.
 """
@@ -21,13 +21,13 @@ from notifier import status
 from notifier.channels import registry
 from notifier.channels.retry import RetryPolicy
 from notifier.consumer import Consumer, consumer_config, ensure_consumer
-from notifier.escalator import Escalator
 from notifier.ledger.sessions import DATABASE_ERRORS, open_pool
-from notifier.reporter import Reporter
-from notifier.sender import Sender
+from notifier.loops.escalator import Escalator
+from notifier.loops.reporter import Reporter
+from notifier.loops.sender import Sender
+from notifier.loops.worker import Worker
 from notifier.settings import NotifierSettings
 from notifier.waiting import unless_stopped, wait
-from notifier.worker import Worker
 
 log = structlog.stdlib.get_logger("notifier")
 T = TypeVar("T")

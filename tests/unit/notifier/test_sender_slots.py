@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from notifier import sender as sender_module
-from notifier.sender import Sender
+from notifier.loops import sender as sender_module
+from notifier.loops.sender import Sender
 
 ROOM = 3
 

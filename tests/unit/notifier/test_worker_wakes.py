@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 
 from notifier.ledger.sessions import WAKE_REPORT, WAKE_SEND, WAKE_TIMER
-from notifier.worker import Worker
+from notifier.loops.worker import Worker
 
 
 def worker() -> tuple[Worker, Any]:

@@ -23,11 +23,11 @@ import asyncpg
 import nats.errors
 import structlog
 
-from notifier.escalator import Escalator
 from notifier.ledger import chores
 from notifier.ledger.sessions import DATABASE_ERRORS, SESSION_SETTINGS, WAKE_SEND, WORK_CHANNEL
-from notifier.reporter import Reporter
-from notifier.sender import Sender
+from notifier.loops.escalator import Escalator
+from notifier.loops.reporter import Reporter
+from notifier.loops.sender import Sender
 from notifier.waiting import wait
 
 log = structlog.stdlib.get_logger("notifier.worker")
