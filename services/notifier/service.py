@@ -7,20 +7,20 @@ one pool.
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import asyncpg
 import nats
 import nats.errors
 import structlog
 from nats.aio.client import Client
-from nats.js.errors import NotFoundError
 
 from contracts.subjects import PLAN_STREAM
 from notifier import status
 from notifier.channels import registry
 from notifier.channels.retry import RetryPolicy
-from notifier.consumer import Consumer, consumer_config, ensure_consumer
+from notifier.intake import fetching
+from notifier.intake.consumer import Consumer
 from notifier.ledger.sessions import DATABASE_ERRORS, open_pool
 from notifier.loops.escalator import Escalator
 from notifier.loops.reporter import Reporter
@@ -32,8 +32,6 @@ from notifier.waiting import unless_stopped, wait
 log = structlog.stdlib.get_logger("notifier")
 T = TypeVar("T")
 
-FETCH_BATCH = 32
-FETCH_WAIT_SECONDS = 5.0  # a long poll: the server answers as soon as a message arrives
 CONNECT_TIMEOUT_SECONDS = 5.0
 RECONNECT_SECONDS = 2.0  # between attempts to reach a dependency that is not up at start
 NATS_ERRORS = (nats.errors.Error, OSError, TimeoutError)
@@ -86,7 +84,7 @@ class Notifier:
 
     async def _serve(self, pool: asyncpg.Pool, nc: Client, stop: asyncio.Event) -> None:
         js = nc.jetstream()
-        await self._bind(nc, stop)
+        await fetching.ensure_durable(nc, self.settings, stop)
         subscription = await js.pull_subscribe_bind(self.settings.consumer_name, PLAN_STREAM)
         self.dependencies.consumer_bound = True
         consumer = Consumer(self.settings, pool, js)
@@ -99,22 +97,11 @@ class Notifier:
         self.ready.set()
         try:
             async with asyncio.TaskGroup() as group:
-                group.create_task(_consume(subscription, consumer, stop))
+                group.create_task(fetching.consume(subscription, consumer, stop))
                 group.create_task(worker.run(self.settings.database_url, stop))
         finally:
             await sender.stop()
             await registry.close(channels)
-
-    async def _bind(self, nc: Client, stop: asyncio.Event) -> None:
-        """Wait for the planner's stream, then make our durable consumer match the code."""
-        jsm = nc.jsm()
-        while not stop.is_set():
-            try:
-                await ensure_consumer(jsm, consumer_config(self.settings))
-                return
-            except (NotFoundError, nats.errors.Error) as exc:
-                log.warning("consumer.waiting", stream=PLAN_STREAM, error=type(exc).__name__)
-                await wait(stop, 1.0)
 
 
 async def _when_reachable(
@@ -131,42 +118,3 @@ async def _when_reachable(
             log.warning("notifier.waiting", dependency=dependency, error=type(exc).__name__)
             await wait(stop, RECONNECT_SECONDS)
     return None
-
-
-async def _consume(subscription: object, consumer: Consumer, stop: asyncio.Event) -> None:
-    fetch = subscription.fetch  # type: ignore[attr-defined]
-    while not stop.is_set():
-        try:
-            fetching = fetch(FETCH_BATCH, timeout=FETCH_WAIT_SECONDS)
-            messages: list[Any] = await unless_stopped(fetching, stop) or []
-        except nats.errors.TimeoutError:
-            continue
-        except nats.errors.Error as exc:
-            log.warning("consumer.fetch_failed", error=type(exc).__name__)
-            await wait(stop, 1.0)
-            continue
-        # Plans side by side, each plan's events in stream order: one at a time, every
-        # commit waited for its own WAL flush, and the consumer fell behind at 50
-        # activations a second. The next fetch waits for the whole batch.
-        await asyncio.gather(*(_in_order(consumer, group) for group in by_plan(messages)))
-
-
-PLAN_ID_PART = 2  # of a subject tandem.plan.<plan id>.<event>
-
-
-def by_plan(messages: list[Any]) -> list[list[Any]]:
-    """The batch split by plan (``tandem.plan.<plan id>.<event>``), keeping each one's order."""
-    groups: dict[str, list[Any]] = {}
-    for message in messages:
-        parts = str(message.subject).split(".")
-        plan = parts[PLAN_ID_PART] if len(parts) > PLAN_ID_PART + 1 else message.subject
-        groups.setdefault(plan, []).append(message)
-    return list(groups.values())
-
-
-async def _in_order(consumer: Consumer, messages: list[Any]) -> None:
-    for message in messages:
-        try:
-            await consumer.process(message)
-        except nats.errors.Error as exc:  # an ack or nak lost: JetStream redelivers it
-            log.warning("consumer.settle_failed", error=type(exc).__name__)

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from notifier.service import by_plan
+from notifier.intake.fetching import by_plan
 
 
 @dataclass(frozen=True)

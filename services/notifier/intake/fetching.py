@@ -1,0 +1,74 @@
+"""Pulling the planner's events: wait for its stream, then fetch batches for the consumer.
+
+The planner creates the stream, so the notifier waits for it before it makes its durable
+consumer match the code. Each fetch is a long poll; a batch is handled plan by plan side
+by side, each plan's events in stream order.
+"""
+
+import asyncio
+from typing import Any
+
+import nats.errors
+import structlog
+from nats.aio.client import Client
+from nats.js.errors import NotFoundError
+
+from contracts.subjects import PLAN_STREAM
+from notifier.intake.consumer import Consumer, consumer_config, ensure_consumer
+from notifier.settings import NotifierSettings
+from notifier.waiting import unless_stopped, wait
+
+log = structlog.stdlib.get_logger("notifier")
+
+FETCH_BATCH = 32
+FETCH_WAIT_SECONDS = 5.0  # a long poll: the server answers as soon as a message arrives
+PLAN_ID_PART = 2  # of a subject tandem.plan.<plan id>.<event>
+
+
+async def ensure_durable(nc: Client, settings: NotifierSettings, stop: asyncio.Event) -> None:
+    """Wait for the planner's stream, then make our durable consumer match the code."""
+    jsm = nc.jsm()
+    while not stop.is_set():
+        try:
+            await ensure_consumer(jsm, consumer_config(settings))
+            return
+        except (NotFoundError, nats.errors.Error) as exc:
+            log.warning("consumer.waiting", stream=PLAN_STREAM, error=type(exc).__name__)
+            await wait(stop, 1.0)
+
+
+async def consume(subscription: object, consumer: Consumer, stop: asyncio.Event) -> None:
+    """Fetch and handle batches until ``stop``; each batch is done before the next fetch."""
+    fetch = subscription.fetch  # type: ignore[attr-defined]
+    while not stop.is_set():
+        try:
+            fetching = fetch(FETCH_BATCH, timeout=FETCH_WAIT_SECONDS)
+            messages: list[Any] = await unless_stopped(fetching, stop) or []
+        except nats.errors.TimeoutError:
+            continue
+        except nats.errors.Error as exc:
+            log.warning("consumer.fetch_failed", error=type(exc).__name__)
+            await wait(stop, 1.0)
+            continue
+        # Plans side by side, each plan's events in stream order: one at a time, every
+        # commit waited for its own WAL flush, and the consumer fell behind at 50
+        # activations a second. The next fetch waits for the whole batch.
+        await asyncio.gather(*(_in_order(consumer, group) for group in by_plan(messages)))
+
+
+def by_plan(messages: list[Any]) -> list[list[Any]]:
+    """The batch split by plan (``tandem.plan.<plan id>.<event>``), keeping each one's order."""
+    groups: dict[str, list[Any]] = {}
+    for message in messages:
+        parts = str(message.subject).split(".")
+        plan = parts[PLAN_ID_PART] if len(parts) > PLAN_ID_PART + 1 else message.subject
+        groups.setdefault(plan, []).append(message)
+    return list(groups.values())
+
+
+async def _in_order(consumer: Consumer, messages: list[Any]) -> None:
+    for message in messages:
+        try:
+            await consumer.process(message)
+        except nats.errors.Error as exc:  # an ack or nak lost: JetStream redelivers it
+            log.warning("consumer.settle_failed", error=type(exc).__name__)
