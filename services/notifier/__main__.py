@@ -1,6 +1,7 @@
 """``python -m notifier`` (or ``tandem notifier``): run the notifier until SIGINT or SIGTERM.
 
-``python -m notifier replay …`` replays the plan history instead (see ``replay_command``).
+``python -m notifier replay …`` replays the plan history instead (see ``replay.command``),
+and ``python -m notifier migrate`` applies the notifier's migrations (``ledger.migrations``).
 """
 
 import asyncio
@@ -8,8 +9,8 @@ import signal
 import sys
 
 from contracts import logs
-from notifier import replay_command
 from notifier.ledger import migrations
+from notifier.replay import command as replay_command
 from notifier.service import Notifier
 from notifier.settings import SettingsError, from_env
 

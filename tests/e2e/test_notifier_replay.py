@@ -14,7 +14,7 @@ from uuid import UUID
 import asyncpg
 import pytest
 
-from notifier.replay import Claim, Report, replay
+from notifier.replay.replayer import Claim, Report, replay
 from tests.e2e.conftest import PUBLIC_URL, SECRET, Stack
 from tests.e2e.test_alerts import support
 from tests.e2e.test_answers import partner_webhook, resolve, to

@@ -12,8 +12,8 @@ import sys
 import asyncpg
 import nats.errors
 
-from notifier.history import HistoryError
-from notifier.replay import Claim, Report, replay
+from notifier.replay.history import HistoryError
+from notifier.replay.replayer import Claim, Report, replay
 from notifier.settings import SettingsError, from_env
 
 EXIT_CANNOT_RUN = 2

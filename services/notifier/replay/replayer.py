@@ -26,12 +26,12 @@ import nats
 from nats.js import JetStreamContext
 
 from contracts.events import ChannelKind, MessageKind, PlanActivated, SupportContactAdded
-from notifier import history
 from notifier.alerting.handlers import Alerting, NotYetKnown
 from notifier.domain.hindsight import Hindsight
-from notifier.history import Span, Stored
 from notifier.ledger import activations, migrations
 from notifier.ledger.sessions import Connection
+from notifier.replay import history
+from notifier.replay.history import Span, Stored
 from notifier.settings import NotifierSettings
 
 SESSION_SETTINGS = {"application_name": "tandem-notifier-replay"}
