@@ -60,22 +60,16 @@ async def lease(conn: Executor, seconds: float, limit: int = 20) -> list[Lease]:
 
 
 def _lease(row: asyncpg.Record) -> Lease:
-    return Lease(
-        delivery_id=row["delivery_id"],
-        plan_id=row["plan_id"],
-        activation_id=row["activation_id"],
-        recipient_id=row["recipient_id"],
-        recipient_name=row["recipient_name"],
-        channel=Channel(kind=ChannelKind(row["channel_kind"]), address=row["address"]),
-        tier=row["tier"],
-        message=MessageKind(row["message"]),
-        sequence=row["sequence"],
-        subject=row["subject"],
-        body=row["body"],
-        payload=msgspec.json.decode(row["payload"]),
-        correlation_id=row["correlation_id"],
-        activation_status=_status(row["activation_status"]),
+    """``LEASE`` returns a column per field of ``Lease``, but the channel's two."""
+    fields = dict(row)
+    kind, address = ChannelKind(fields.pop("channel_kind")), fields.pop("address")
+    fields.update(
+        channel=Channel(kind=kind, address=address),
+        message=MessageKind(fields["message"]),
+        payload=msgspec.json.decode(fields["payload"]),
+        activation_status=_status(fields["activation_status"]),
     )
+    return Lease(**fields)
 
 
 def _status(value: str | None) -> ActivationStatus | None:
