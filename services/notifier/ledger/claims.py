@@ -56,29 +56,33 @@ async def claim(conn: Connection, planned: Sequence[PlannedDelivery], render: Re
     if not planned:
         return 0
     sequences = await _sequences(conn, planned)
-    columns: list[list[Any]] = [[] for _ in range(14)]
-    for delivery, sequence in zip(planned, sequences, strict=True):
-        rendered = render(delivery, sequence)
-        row = (
-            new_id(),
-            delivery.claim_key(),
-            delivery.plan_id,
-            delivery.activation_id,
-            delivery.recipient_id,
-            delivery.recipient_name,
-            delivery.channel.kind.value,
-            delivery.channel.address,
-            delivery.tier,
-            delivery.message.value,
-            sequence,
-            rendered.subject,
-            rendered.text,
-            msgspec.json.encode(rendered.payload).decode(),
-        )
-        for column, value in zip(columns, row, strict=True):
-            column.append(value)
+    rows = [
+        _row(delivery, sequence, render(delivery, sequence))
+        for delivery, sequence in zip(planned, sequences, strict=True)
+    ]
+    columns = [list(column) for column in zip(*rows, strict=True)]
     inserted = await conn.fetch(CLAIM, *columns, correlation.current(), WORK_CHANNEL, WAKE_SEND)
     return len(inserted)
+
+
+def _row(delivery: PlannedDelivery, sequence: int, rendered: Rendered) -> tuple[Any, ...]:
+    """One claim's values, in the order of ``CLAIM``'s arrays ($1 to $14)."""
+    return (
+        new_id(),
+        delivery.claim_key(),
+        delivery.plan_id,
+        delivery.activation_id,
+        delivery.recipient_id,
+        delivery.recipient_name,
+        delivery.channel.kind.value,
+        delivery.channel.address,
+        delivery.tier,
+        delivery.message.value,
+        sequence,
+        rendered.subject,
+        rendered.text,
+        msgspec.json.encode(rendered.payload).decode(),
+    )
 
 
 async def _sequences(conn: Connection, planned: Sequence[PlannedDelivery]) -> list[int]:

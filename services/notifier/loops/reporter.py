@@ -18,6 +18,7 @@ from contracts.events import ChannelKind, DeliveryStatus, MessageKind
 from contracts.ids import ActivationId, PlanId
 from contracts.subjects import HEADER_CORRELATION_ID, HEADER_MSG_ID, delivery_subject
 from notifier.ledger import reports
+from notifier.ledger.reports import FiredTimer
 
 Outgoing = tuple[NotifierReport, str, UUID | None]  # a report, its subject's kind, correlation
 Mark = Callable[[asyncpg.Pool, list[UUID]], Awaitable[None]]  # records reports as sent
@@ -40,31 +41,19 @@ class Reporter:
             (_delivery_report(r), "reported", r["correlation_id"]) for r in rows
         ]
         count = await self._report(deliveries, reports.mark_deliveries_reported)
-        escalations: list[Outgoing] = [
-            (
-                TierEscalated(
-                    report_id=fired.report_id,
-                    plan_id=PlanId(fired.plan_id),
-                    at=fired.fired_at,
-                    activation_id=ActivationId(fired.activation_id),
-                    tier=fired.tier + 1,
-                ),
-                "escalated",
-                None,
-            )
-            for fired in await reports.unreported_escalations(self.pool)
-        ]
+        fired = await reports.unreported_escalations(self.pool)
+        escalations: list[Outgoing] = [(_escalation_report(f), "escalated", None) for f in fired]
         return count + await self._report(escalations, reports.mark_escalations_reported)
 
-    async def _report(self, reports: list[Outgoing], mark: Mark) -> int:
+    async def _report(self, outgoing: list[Outgoing], mark: Mark) -> int:
         """Publish side by side, mark the acked ones, then raise the first failure."""
         outcomes = await asyncio.gather(
-            *(self._publish(report, kind, correlation) for report, kind, correlation in reports),
+            *(self._publish(report, kind, correlation) for report, kind, correlation in outgoing),
             return_exceptions=True,
         )
         acked = [
             report.report_id
-            for (report, _, _), outcome in zip(reports, outcomes, strict=True)
+            for (report, _, _), outcome in zip(outgoing, outcomes, strict=True)
             if not isinstance(outcome, BaseException)  # a cancelled publish is tried again
         ]
         if acked:
@@ -101,4 +90,15 @@ def _delivery_report(row: asyncpg.Record) -> DeliveryReported:
         status=DeliveryStatus(row["status"]),
         reason=row["reason"],
         attempts=max(row["attempts"], 1),
+    )
+
+
+def _escalation_report(fired: FiredTimer) -> TierEscalated:
+    """The timer of ``fired.tier`` fired unanswered: the next tier is being alerted."""
+    return TierEscalated(
+        report_id=fired.report_id,
+        plan_id=PlanId(fired.plan_id),
+        at=fired.fired_at,
+        activation_id=ActivationId(fired.activation_id),
+        tier=fired.tier + 1,
     )

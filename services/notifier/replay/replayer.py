@@ -84,10 +84,8 @@ async def replay(
     try:
         js = connection.jetstream()
         span = await history.span(js, from_sequence)
-        hindsight = Hindsight()
-        async for stored in history.read(js, span):
-            if stored.envelope is not None:
-                hindsight.see(stored.envelope.event)
+        hindsight = await _look_ahead(js, span)
+        replayer = Replayer(Alerting(settings), hindsight, Report(dry_run=dry_run, span=span))
         conn = await asyncpg.connect(
             settings.database_url,
             timeout=CONNECT_TIMEOUT_SECONDS,
@@ -95,13 +93,21 @@ async def replay(
         )
         try:
             await migrations.migrate(conn)
-            replayer = Replayer(Alerting(settings), hindsight, Report(dry_run=dry_run, span=span))
             await replayer.run(conn, js, emit)
             return replayer.report
         finally:
             await conn.close()
     finally:
         await connection.close()
+
+
+async def _look_ahead(js: JetStreamContext, span: Span) -> Hindsight:
+    """What the whole span says, read once before anything in it is decided."""
+    hindsight = Hindsight()
+    async for stored in history.read(js, span):
+        if stored.envelope is not None:
+            hindsight.see(stored.envelope.event)
+    return hindsight
 
 
 class Replayer:
