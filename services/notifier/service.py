@@ -1,8 +1,8 @@
 """The notifier process: consume plan events, send from the ledger, fire timers, report.
 
-The consumer turns plan events into ledger claims; the worker (``notifier.loops.worker``) sends
-claims, fires due timers and reports outcomes, woken by NOTIFY on the ledger. They share
-one pool.
+The intake (``notifier.intake``) turns plan events into ledger claims; the worker
+(``notifier.loops``) sends claims, fires due timers and reports outcomes, woken by NOTIFY
+on the ledger. They share one pool, and the status server reports on both.
 """
 
 import asyncio

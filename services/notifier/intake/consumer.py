@@ -92,7 +92,7 @@ class Consumer:
     async def _handle(self, msg: Msg, envelope: Envelope, delivered: int) -> None:
         if not acts_on(envelope.event):
             # About half the stream (delivery reports, check-ins …): a transaction each
-            # made the consumer, which takes one message at a time, fall behind at 50/s.
+            # would make the consumer, which takes one message at a time, fall behind at 50/s.
             await msg.ack()
             return
         try:

@@ -51,8 +51,8 @@ async def consume(subscription: object, consumer: Consumer, stop: asyncio.Event)
             await wait(stop, 1.0)
             continue
         # Plans side by side, each plan's events in stream order: one at a time, every
-        # commit waited for its own WAL flush, and the consumer fell behind at 50
-        # activations a second. The next fetch waits for the whole batch.
+        # commit would wait for its own WAL flush, and the consumer would fall behind at
+        # 50 activations a second. The next fetch waits for the whole batch.
         await asyncio.gather(*(_in_order(consumer, group) for group in by_plan(messages)))
 
 

@@ -7,9 +7,8 @@
   planner. It is woken by new timers (``timer``) and finished sends (``report``), and
   otherwise sleeps until the next timer is due.
 
-One loop used to do all of it in turn, so a new alert waited while reports were published
-and timers looked for, and each wake cost a look at everything. Apart, an alert is leased
-in one round trip from the NOTIFY that announced it.
+Kept apart, a new alert never waits while reports are published or timers looked for: it
+is leased in one round trip from the NOTIFY that announced it.
 
 One session LISTENs for both. While it is down, both loops poll every
 ``DATABASE_RETRY_SECONDS``; when it is back, both look at once for what they missed.
