@@ -81,12 +81,6 @@ async def ensure_streams(jsm: JetStreamManager, replicas: int = 1) -> None:
         await ensure_stream(jsm, config)
 
 
-async def ensure_plan_stream(jsm: JetStreamManager, replicas: int = 1) -> None:
-    """Create or update the planner events stream alone."""
-    (config,) = (c for c in stream_configs(replicas) if c.name == PLAN_STREAM)
-    await ensure_stream(jsm, config)
-
-
 async def ensure_stream(jsm: JetStreamManager, wanted: StreamConfig) -> None:
     """Make the stream named by ``wanted`` exist with the fields of ``OWNED_FIELDS`` as given."""
     name = wanted.name

@@ -19,7 +19,7 @@ from planner.api.app import create_app
 from planner.embedded.nats_server import HOST, EmbeddedNats, free_port
 from planner.relay import Relay, RelayState
 from planner.settings import Settings
-from planner.store import outbox, outbox_wake
+from planner.store import outbox_wake
 from planner.store.event_store import read_all
 from tests.integration.relay.conftest import StartRelay
 from tests.integration.relay.support import (
@@ -29,6 +29,7 @@ from tests.integration.relay.support import (
     count_is,
     messages_at,
     msg_ids,
+    pending,
 )
 from tests.support import api
 from tests.support.eventually import eventually
@@ -74,7 +75,7 @@ async def test_while_nats_is_down_commands_commit_and_the_relay_catches_up_once_
         await asyncio.to_thread(own_nats.stop)
         plan = await append_plan(db_pool)
         await append_signs(db_pool, plan.stream_id, 19)
-        assert len(await outbox.pending(db_pool)) == 20
+        assert len(await pending(db_pool)) == 20
         alex = await api.register(client, "Alex")
         await api.create_plan(client, alex)  # an HTTP command, accepted without NATS
         status, checks = await readiness(client)

@@ -136,7 +136,7 @@ async def test_an_event_this_release_cannot_read_holds_back_the_events_after_it(
     # The event ahead of it went out; the one after it waits, so no plan sees a gap.
     assert started.relay.published_count == 1
     assert await message_count(js) == 1
-    pending = [row.position for row in await outbox.pending(db_pool)]
+    pending = [row.position for row in await support.pending(db_pool)]
     assert pending == [future, *after.positions]
 
 
