@@ -34,7 +34,8 @@ from planner.domain.evolve import fold
 from planner.domain.state import PlanState
 from planner.ids import new_id
 from planner.metrics import VERSION_CONFLICTS, appended
-from planner.store import event_store, idempotency, outbox_wake, plan_states, read_models
+from planner.relay import wake
+from planner.store import event_store, idempotency, plan_states, read_models
 from planner.store.event_store import (
     Connection,
     Executor,
@@ -155,7 +156,7 @@ def _committed(pool: asyncpg.Pool, result: CommandResult) -> None:
             plan_states.PLANS.advance(
                 result.plan_id, result.state, result.head, result.last_event_id
             )
-        outbox_wake.after_commit(pool)
+        wake.after_commit(pool)
 
 
 def _conflicted(attempt: int, if_match: int | None, exc: StreamVersionConflict) -> None:
@@ -201,7 +202,7 @@ async def _attempt(
         together = read_models.projects_any(events) and not conn.is_in_transaction()
         async with conn.transaction() if together else contextlib.nullcontext():
             # Not a notifying transaction: PostgreSQL would serialise its commit with every
-            # other notifying one (see outbox_wake). The relay is woken once this commits.
+            # other notifying one (see relay.wake). The relay is woken once this commits.
             result = await event_store.append(
                 conn,
                 plan_id,

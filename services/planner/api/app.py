@@ -27,9 +27,9 @@ from planner.api.routes import (
     supports,
 )
 from planner.delivery_recorder import recording
-from planner.relay import Relay, running
+from planner.relay import wake
+from planner.relay.loop import Relay, running
 from planner.settings import Settings
-from planner.store import outbox_wake
 from planner.store import pool as pool_factory
 
 ROUTES: list[ControllerRouterHandler] = [
@@ -82,14 +82,14 @@ def create_app(settings: Settings, pool: asyncpg.Pool | None = None) -> Litestar
             if relay is not None and settings.nats_url:
                 # Stopped and awaited before the pool closes (the exit stack unwinds in reverse).
                 await stack.enter_async_context(running(relay))
-                outbox_wake.wake_locally(app.state.pool, relay.wake_if_active)
+                wake.wake_locally(app.state.pool, relay.wake_if_active)
                 await stack.enter_async_context(
                     recording(app.state.pool, settings.nats_url, settings.chain_key)
                 )
             app.state.relay = relay
             app.state.chain_key = settings.chain_key  # fails at start without a secret
             yield
-            await outbox_wake.settled(app.state.pool)  # the last commits' NOTIFY, then close
+            await wake.settled(app.state.pool)  # the last commits' NOTIFY, then close
 
     dev_pages = [dev_outbox.outbox_page, dev_outbox.outbox_json] if settings.dev_outbox else []
     return Litestar(

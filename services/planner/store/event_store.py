@@ -169,7 +169,7 @@ async def append(
     keys the hash each event records over its content and the hash before it in the stream.
     ``notify`` sends the outbox NOTIFY that wakes the relay (inside the caller's
     transaction, or right after the statement); pass False and call
-    ``outbox_wake.after_commit`` once committed, so the transaction does not NOTIFY.
+    ``planner.relay.wake.after_commit`` once committed, so the transaction does not NOTIFY.
     ``may_be_stored=False`` says every event id was made for this very call, so no earlier
     append can have stored it, and skips the look for a retried append. ``head``, the stream's
     last event as the caller knows it (just read by ``read_stream_and_head``, or kept in

@@ -17,9 +17,9 @@ from nats.js import JetStreamContext
 from contracts.subjects import PLAN_STREAM
 from planner.api.app import create_app
 from planner.embedded.nats_server import HOST, EmbeddedNats, free_port
-from planner.relay import Relay, RelayState
+from planner.relay import wake
+from planner.relay.loop import Relay, RelayState
 from planner.settings import Settings
-from planner.store import outbox_wake
 from planner.store.event_store import read_all
 from tests.integration.relay.conftest import StartRelay
 from tests.integration.relay.support import (
@@ -69,7 +69,7 @@ async def test_while_nats_is_down_commands_commit_and_the_relay_catches_up_once_
     async with AsyncTestClient(app=app, base_url="http://tandem.test") as client:
         relay: Relay = app.state.relay  # the planner process runs the relay
         await eventually(lambda: relay.active)
-        assert outbox_wake.waker(app.state.pool).wake_local == relay.wake_if_active
+        assert wake.waker(app.state.pool).wake_local == relay.wake_if_active
         assert await readiness(client) == (200, {"database": "ok", "nats": "ok"})
 
         await asyncio.to_thread(own_nats.stop)

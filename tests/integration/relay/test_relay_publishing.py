@@ -19,7 +19,8 @@ from contracts.subjects import (
     HEADER_STREAM_VERSION,
     plan_subject,
 )
-from planner.store import event_store, outbox
+from planner.relay import outbox
+from planner.store import event_store
 from planner.store.event_store import read_all
 from tests.integration.relay import support
 from tests.integration.relay.conftest import StartRelay

@@ -8,7 +8,7 @@ from nats.js import JetStreamContext
 from nats.js.api import RetentionPolicy, StorageType, StreamConfig
 
 from contracts.subjects import DELIVERY_STREAM, DELIVERY_SUBJECTS, PLAN_STREAM, PLAN_SUBJECTS
-from planner.jetstream import (
+from planner.relay.streams import (
     DUPLICATE_WINDOW_SECONDS,
     drifted_fields,
     ensure_stream,

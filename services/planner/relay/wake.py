@@ -9,7 +9,7 @@ its own, writes no WAL and holds that lock only briefly.
 The NOTIFYs are coalesced: while one is on its way, later commits ask for one more, sent
 when it is done. So every commit is followed by a NOTIFY sent after it, and a burst of
 commits costs about two. A process that stops between a commit and its NOTIFY leaves the
-event to the next NOTIFY or the relay's safety net (``relay.SAFETY_NET_SECONDS``).
+event to the next NOTIFY or the relay's safety net (``loop.SAFETY_NET_SECONDS``).
 
 When the active relay runs in this very process (``tandem dev``, or any planner whose relay
 holds the lock), it is woken directly and no NOTIFY is sent: no other relay publishes

@@ -9,7 +9,7 @@ from uuid_utils.compat import uuid7
 from contracts.envelope import Metadata
 from contracts.events import Level, PlanCreated, WarningSignAdded
 from contracts.ids import EventId, ParticipantId, PlanId, SignId
-from planner.store import outbox
+from planner.relay import outbox
 from planner.store.event_store import OUTBOX_CHANNEL, AppendResult, NewEvent, append, read_all
 from tests.integration.relay.support import pending
 from tests.support.builders import CHAIN_KEY
