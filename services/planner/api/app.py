@@ -26,7 +26,7 @@ from planner.api.routes import (
     plans,
     supports,
 )
-from planner.delivery_recorder import recording
+from planner.inbound.delivery_recorder import recording
 from planner.relay import wake
 from planner.relay.loop import Relay, running
 from planner.settings import Settings

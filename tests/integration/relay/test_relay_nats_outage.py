@@ -16,9 +16,9 @@ from nats.js import JetStreamContext
 
 from contracts.subjects import PLAN_STREAM
 from planner.api.app import create_app
-from planner.embedded.nats_server import HOST, EmbeddedNats, free_port
 from planner.relay import wake
 from planner.relay.loop import Relay, RelayState
+from planner.runtime.embedded.nats_server import HOST, EmbeddedNats, free_port
 from planner.settings import Settings
 from planner.store.event_store import read_all
 from tests.integration.relay.conftest import StartRelay
