@@ -1,13 +1,16 @@
-"""Litestar dependencies: the pool, the settings and the authenticated caller."""
+"""Litestar dependencies: the pool, the settings, the authenticated caller and its commands."""
 
 from typing import Any
+from uuid import UUID
 
 import asyncpg
 from litestar import Request
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath
 
-from planner.api.auth import Principal, authenticate, bearer_token
+from planner.api.auth import Principal, authenticate, bearer_token, require_partner
+from planner.api.commands import Commands, Partner
 from planner.settings import Settings
 
 
@@ -27,13 +30,34 @@ async def provide_principal(
     return await authenticate(pool, bearer_token(request))
 
 
+async def provide_commands(
+    request: Request[Any, Any, Any], pool: NamedDependency[asyncpg.Pool]
+) -> Commands:
+    return Commands(request, pool)
+
+
+async def provide_partner(
+    plan_id: FromPath[UUID],
+    principal: NamedDependency[Principal],
+    pool: NamedDependency[asyncpg.Pool],
+    commands: NamedDependency[Commands],
+) -> Partner:
+    """The caller as a partner of the plan in the path: 404 without the plan, 403 if not one."""
+    participant = await require_partner(pool, principal, plan_id)
+    return Partner(participant, plan_id, actor=principal.actor, commands=commands)
+
+
 # What route handlers ask for, by name (Litestar 3 drops inferred dependencies).
 PoolDep = NamedDependency[asyncpg.Pool]
 SettingsDep = NamedDependency[Settings]
 PrincipalDep = NamedDependency[Principal]
+CommandsDep = NamedDependency[Commands]
+PartnerDep = NamedDependency[Partner]
 
 DEPENDENCIES = {
     "pool": Provide(provide_pool),
     "settings": Provide(provide_settings),
     "principal": Provide(provide_principal),
+    "commands": Provide(provide_commands),
+    "partner": Provide(provide_partner),
 }
