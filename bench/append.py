@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.append [--rounds 3] [--transactions 3200]
 
-Ours is ``planner.store.event_store.append`` as its own transaction (one statement: the
+Ours is ``planner.store.appending.append`` as its own transaction (one statement: the
 events with their hash chain links and outbox rows), the relay woken after the commit by
 ``planner.relay.wake`` as commands wake it. Beside it, for 16 writers, ours inside a transaction,
 reading the stream head first, as a command does that also writes read models or an
@@ -38,8 +38,9 @@ from contracts.envelope import Metadata
 from contracts.events import Level, WarningSignAdded, encode, event_type
 from contracts.ids import EventId, ParticipantId, SignId
 from planner.relay import wake
+from planner.store.appending import append
 from planner.store.chain import chain_key
-from planner.store.event_store import NewEvent, append
+from planner.store.event_store import NewEvent
 
 KEY = chain_key(b"bench-secret")
 ACTOR = ParticipantId(uuid7())

@@ -35,7 +35,7 @@ from planner.domain.state import PlanState
 from planner.ids import new_id
 from planner.metrics import VERSION_CONFLICTS, appended
 from planner.relay import wake
-from planner.store import event_store, idempotency, plan_states, read_models
+from planner.store import appending, event_store, idempotency, plan_states, read_models
 from planner.store.event_store import (
     Connection,
     Executor,
@@ -203,7 +203,7 @@ async def _attempt(
         async with conn.transaction() if together else contextlib.nullcontext():
             # Not a notifying transaction: PostgreSQL would serialise its commit with every
             # other notifying one (see relay.wake). The relay is woken once this commits.
-            result = await event_store.append(
+            result = await appending.append(
                 conn,
                 plan_id,
                 batch,

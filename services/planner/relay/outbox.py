@@ -13,8 +13,7 @@ import asyncpg
 import msgspec
 
 from contracts.envelope import Envelope
-from planner.store.event_store import EventStoreError, Executor
-from planner.store.event_store import _envelope as envelope_from_row  # one row→envelope rule
+from planner.store.event_store import EventStoreError, Executor, envelope_of
 
 # "Not yet published", never a position cursor, with each row's event in the columns
 # event_store reads envelopes from.
@@ -68,7 +67,7 @@ async def pending_envelopes(conn: Executor, limit: int = 500) -> PendingBatch:
     envelopes: list[Envelope] = []
     for row in rows:
         try:
-            envelopes.append(envelope_from_row(row))
+            envelopes.append(envelope_of(row))
         except msgspec.DecodeError as error:  # the message may quote content: not kept
             if envelopes:
                 break

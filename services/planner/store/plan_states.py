@@ -15,7 +15,7 @@ sharing them between requests is safe.
 Each kept state comes with its stream's head (its last event's version, hash and time).
 A command may decide on a kept state without reading (``kept``): its append then checks,
 in the same statement, that this head is still the stream's last event
-(``event_store.append(head=...)``), so a state that fell behind is a conflict, and
+(``appending.append(head=...)``), so a state that fell behind is a conflict, and
 the retry reads.
 """
 

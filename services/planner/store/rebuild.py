@@ -34,7 +34,7 @@ import msgspec
 from contracts.events import PlanEvent
 from contracts.upcasting import decode_stored
 from planner.store import event_feed
-from planner.store.event_store import Connection, _envelope
+from planner.store.event_store import Connection, envelope_of
 from planner.store.projections import Projection, Recorded, Row
 
 REPLAY_LOCK_KEY = 7_346_201_857_114_551_003  # one rebuild at a time per database
@@ -241,7 +241,7 @@ async def _swap(
                 # A new statement after the lock: its snapshot sees every writer we waited for.
                 rows = await conn.fetch(event_feed.COMMITTED_SINCE, snapshot, None, types)
                 caught_up = await _apply(
-                    conn, projections, [_envelope(r) for r in rows], fresh=True
+                    conn, projections, [envelope_of(r) for r in rows], fresh=True
                 )
                 for projection in projections:
                     await conn.execute(projection.swap)

@@ -16,7 +16,8 @@ from contracts.envelope import Metadata
 from contracts.events import Level, PlanCreated, WarningSignAdded
 from contracts.ids import EventId, ParticipantId, PlanId, SignId
 from contracts.subjects import HEADER_MSG_ID, HEADER_STREAM_VERSION, PLAN_STREAM, PLAN_SUBJECTS
-from planner.store.event_store import AppendResult, NewEvent, append
+from planner.store.appending import append
+from planner.store.event_store import AppendResult, NewEvent
 from tests.support.builders import CHAIN_KEY
 
 ALEX = ParticipantId(UUID("01950000-0000-7000-8000-0000000000a1"))

@@ -10,7 +10,8 @@ from contracts.envelope import Metadata
 from contracts.events import Level, PlanCreated, WarningSignAdded
 from contracts.ids import EventId, ParticipantId, PlanId, SignId
 from planner.relay import outbox
-from planner.store.event_store import OUTBOX_CHANNEL, AppendResult, NewEvent, append, read_all
+from planner.store.appending import append
+from planner.store.event_store import OUTBOX_CHANNEL, AppendResult, NewEvent, read_all
 from tests.integration.relay.support import pending
 from tests.support.builders import CHAIN_KEY
 from tests.support.eventually import eventually

@@ -20,7 +20,7 @@ from contracts.subjects import (
     plan_subject,
 )
 from planner.relay import outbox
-from planner.store import event_store
+from planner.store import appending
 from planner.store.event_store import read_all
 from tests.integration.relay import support
 from tests.integration.relay.conftest import StartRelay
@@ -162,7 +162,7 @@ async def test_an_active_relay_woken_in_its_own_process_needs_no_notify(
     await eventually(lambda: started.relay.active)
     plan_id = uuid7()
     async with db_pool.acquire() as conn:  # committed without any NOTIFY
-        await event_store.append(
+        await appending.append(
             conn,
             plan_id,
             [support.plan_created(plan_id)],
