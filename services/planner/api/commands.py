@@ -18,7 +18,7 @@ from planner.api import correlation
 from planner.api.errors import BadHeader
 from planner.api.schemas import Versioned
 from planner.domain.commands import PlanCommand
-from planner.handlers import CommandResult
+from planner.handlers.results import CommandResult
 from planner.store.accounts import Participant
 from planner.store.idempotency import IdempotencyRequest, StoredResponse
 

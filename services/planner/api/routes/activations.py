@@ -23,7 +23,7 @@ from planner.api.schemas import (
 )
 from planner.api.views import ActivationView, activation_status, activation_view
 from planner.domain.commands import AcknowledgeActivation, ActivatePlan, ResolveActivation
-from planner.handlers import CommandResult
+from planner.handlers.results import CommandResult
 from planner.ids import new_id
 from planner.store import accounts
 

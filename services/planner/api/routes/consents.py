@@ -22,7 +22,7 @@ from planner.api.errors import ResourceNotFound
 from planner.api.schemas import ConsentDecision, ConsentRequestView, ConsentSaved, ScopeIn
 from planner.domain.commands import DeclineConsent, GiveConsent, WithdrawConsent
 from planner.domain.state import PlanState, SupportContact
-from planner.handlers import CommandResult
+from planner.handlers.results import CommandResult
 from planner.settings import Settings
 
 CONSENT = "/v1/consents/{token:str}"
