@@ -1,10 +1,10 @@
 """Waking the relay after a commit, so the committing transaction need not NOTIFY.
 
 PostgreSQL serialises the commits of transactions that NOTIFY: each holds the notification
-queue's lock through its commit's WAL flush, so concurrent appends that each notified
-committed one at a time (a NOTIFY in every append cost about a third of append throughput
-with 16 writers; see bench/append.py). A NOTIFY sent after the commit, in a transaction of
-its own, writes no WAL and holds that lock only briefly.
+queue's lock through its commit's WAL flush, so concurrent appends that each notify commit
+one at a time (a NOTIFY in every append costs about a third of append throughput with 16
+writers; see bench/append.py). A NOTIFY sent after the commit, in a transaction of its
+own, writes no WAL and holds that lock only briefly.
 
 The NOTIFYs are coalesced: while one is on its way, later commits ask for one more, sent
 when it is done. So every commit is followed by a NOTIFY sent after it, and a burst of

@@ -85,7 +85,7 @@ def cyclic_gc_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector through a bulk load.
 
     A page holds hundreds of thousands of objects that live until the page is done, and
-    the collector's passes over them took 45% of a rebuild (measured with py-spy). None of
+    the collector's passes over them would take 45% of a rebuild (measured with py-spy). None of
     them forms a cycle, so reference counting frees them all; the collector resumes after.
     `tandem replay` runs alone in its process, so nothing else goes without it meanwhile.
     """
