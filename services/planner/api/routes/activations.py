@@ -11,7 +11,7 @@ from contracts.capabilities import InvalidCapability
 from contracts.ids import ActivationId, RecipientId, SignId
 from planner import handlers
 from planner.api.auth import require_participant, require_partner, require_reader
-from planner.api.commands import now
+from planner.api.commands import now, versioned
 from planner.api.deps import CommandsDep, PartnerDep, PoolDep, PrincipalDep, SettingsDep
 from planner.api.errors import ResourceNotFound
 from planner.api.schemas import (
@@ -32,36 +32,36 @@ ONE = ACTIVATIONS + "/{activation_id:str}"
 
 
 def _created(activation_id: ActivationId) -> Callable[[CommandResult], ActivationCreated]:
+    """The new activation's level and recipients, as the command left them."""
+
     def render(result: CommandResult) -> ActivationCreated:
         activation = result.state.activations[activation_id]
-        return ActivationCreated(
-            plan_id=result.plan_id,
-            version=result.version,
+        recipients = [
+            RecipientOut(
+                recipient_id=r.recipient_id,
+                kind=r.kind.value,
+                display_name=r.display_name,
+                tier=r.tier,
+            )
+            for r in activation.recipients
+        ]
+        created = versioned(
+            ActivationCreated,
             activation_id=activation_id,
             level=activation.level,
-            recipients=[
-                RecipientOut(
-                    recipient_id=r.recipient_id,
-                    kind=r.kind.value,
-                    display_name=r.display_name,
-                    tier=r.tier,
-                )
-                for r in activation.recipients
-            ],
+            recipients=recipients,
         )
+        return created(result)
 
     return render
 
 
 def _changed(activation_id: ActivationId) -> Callable[[CommandResult], ActivationChanged]:
+    """The activation's status after the command."""
+
     def render(result: CommandResult) -> ActivationChanged:
-        activation = result.state.activations[activation_id]
-        return ActivationChanged(
-            plan_id=result.plan_id,
-            version=result.version,
-            activation_id=activation_id,
-            status=activation_status(activation),
-        )
+        status = activation_status(result.state.activations[activation_id])
+        return versioned(ActivationChanged, activation_id=activation_id, status=status)(result)
 
     return render
 
@@ -109,7 +109,7 @@ async def read_activation(
 
 @post(ONE + "/acknowledge", status_code=200, tags=["activations"])
 async def acknowledge(
-    plan_id: FromPath[UUID], activation_id: FromPath[UUID], partner: PartnerDep
+    partner: PartnerDep, activation_id: FromPath[UUID]
 ) -> Response[ActivationChanged]:
     """The other partner says they are on it. Acknowledging twice changes nothing."""
     command = AcknowledgeActivation(
@@ -122,10 +122,7 @@ async def acknowledge(
 
 @post(ONE + "/resolve", status_code=200, tags=["activations"])
 async def resolve(
-    plan_id: FromPath[UUID],
-    activation_id: FromPath[UUID],
-    data: JSONBody[Resolution],
-    partner: PartnerDep,
+    partner: PartnerDep, activation_id: FromPath[UUID], data: JSONBody[Resolution]
 ) -> Response[ActivationChanged]:
     """Close the activation: ``resolved`` or ``false_alarm``, with an optional reflection."""
     command = ResolveActivation(

@@ -1,9 +1,7 @@
 """Check-ins: a partner's mood, craving and the warning signs they noticed. Partners only."""
 
-from uuid import UUID
-
 from litestar import Response, post
-from litestar.params import FromPath, JSONBody
+from litestar.params import JSONBody
 
 from contracts.ids import CheckInId, SignId
 from planner.api.commands import now, versioned
@@ -14,9 +12,7 @@ from planner.ids import new_id
 
 
 @post("/v1/plans/{plan_id:str}/check-ins", status_code=201, tags=["check-ins"])
-async def check_in(
-    plan_id: FromPath[UUID], data: JSONBody[NewCheckIn], partner: PartnerDep
-) -> Response[CheckInSaved]:
+async def check_in(partner: PartnerDep, data: JSONBody[NewCheckIn]) -> Response[CheckInSaved]:
     """Record a check-in: mood 1 to 5, craving 0 to 10, a note and the signs noticed."""
     check_in_id = CheckInId(new_id())
     command = RecordCheckIn(

@@ -16,7 +16,7 @@ from contracts.capabilities import Capability
 from contracts.events import ConsentScope
 from contracts.ids import ContactId
 from planner import handlers
-from planner.api.commands import now
+from planner.api.commands import now, versioned
 from planner.api.deps import CommandsDep, PoolDep, SettingsDep
 from planner.api.errors import ResourceNotFound
 from planner.api.schemas import ConsentDecision, ConsentRequestView, ConsentSaved, ScopeIn
@@ -74,14 +74,11 @@ async def read_consent(
 
 
 def _saved(contact_id: UUID) -> Callable[[CommandResult], ConsentSaved]:
+    """The contact's consent after the command."""
+
     def render(result: CommandResult) -> ConsentSaved:
-        contact = result.state.contacts[ContactId(contact_id)]
-        return ConsentSaved(
-            plan_id=result.plan_id,
-            version=result.version,
-            contact_id=contact_id,
-            status=contact.consent.value,
-        )
+        status = result.state.contacts[ContactId(contact_id)].consent.value
+        return versioned(ConsentSaved, contact_id=contact_id, status=status)(result)
 
     return render
 

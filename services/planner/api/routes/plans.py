@@ -88,7 +88,7 @@ def code_hash(code: str) -> str:
 
 
 @post("/v1/plans/{plan_id:str}/partner-invites", status_code=201, tags=["plans"])
-async def invite_partner(plan_id: FromPath[UUID], partner: PartnerDep) -> Response[InviteCreated]:
+async def invite_partner(partner: PartnerDep) -> Response[InviteCreated]:
     """An invite code for the second partner, valid for seven days and shown once."""
     code = secrets.token_urlsafe(12)
     at = now()

@@ -17,9 +17,7 @@ ONE = SIGNS + "/{sign_id:str}"
 
 
 @post(SIGNS, status_code=201, tags=["warning signs"])
-async def add_sign(
-    plan_id: FromPath[UUID], data: JSONBody[NewWarningSign], partner: PartnerDep
-) -> Response[SignSaved]:
+async def add_sign(partner: PartnerDep, data: JSONBody[NewWarningSign]) -> Response[SignSaved]:
     """Add a warning sign; ``owner_id`` says whose sign it is (the caller's by default)."""
     sign_id = SignId(new_id())
     command = AddWarningSign(
@@ -36,10 +34,7 @@ async def add_sign(
 
 @patch(ONE, tags=["warning signs"])
 async def revise_sign(
-    plan_id: FromPath[UUID],
-    sign_id: FromPath[UUID],
-    data: JSONBody[WarningSignChange],
-    partner: PartnerDep,
+    partner: PartnerDep, sign_id: FromPath[UUID], data: JSONBody[WarningSignChange]
 ) -> Response[SignSaved]:
     """Revise a warning sign's category or description."""
     command = ReviseWarningSign(
@@ -53,9 +48,7 @@ async def revise_sign(
 
 
 @delete(ONE, status_code=200, tags=["warning signs"])
-async def retire_sign(
-    plan_id: FromPath[UUID], sign_id: FromPath[UUID], partner: PartnerDep
-) -> Response[SignSaved]:
+async def retire_sign(partner: PartnerDep, sign_id: FromPath[UUID]) -> Response[SignSaved]:
     """Retire a warning sign. It leaves the plan; its history stays."""
     command = RetireWarningSign(now=now(), actor=partner.participant_id, sign_id=SignId(sign_id))
     return await partner.run(command, versioned(SignSaved, sign_id=sign_id))

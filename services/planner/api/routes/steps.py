@@ -17,9 +17,7 @@ ONE = STEPS + "/{step_id:str}"
 
 
 @post(STEPS, status_code=201, tags=["response steps"])
-async def add_step(
-    plan_id: FromPath[UUID], data: JSONBody[NewResponseStep], partner: PartnerDep
-) -> Response[StepSaved]:
+async def add_step(partner: PartnerDep, data: JSONBody[NewResponseStep]) -> Response[StepSaved]:
     """Add a response step for a level: ``watch``, ``setback`` or ``crisis``."""
     step_id = StepId(new_id())
     command = AddResponseStep(
@@ -34,10 +32,7 @@ async def add_step(
 
 @patch(ONE, tags=["response steps"])
 async def revise_step(
-    plan_id: FromPath[UUID],
-    step_id: FromPath[UUID],
-    data: JSONBody[ResponseStepChange],
-    partner: PartnerDep,
+    partner: PartnerDep, step_id: FromPath[UUID], data: JSONBody[ResponseStepChange]
 ) -> Response[StepSaved]:
     """Revise a response step's level or description."""
     command = ReviseResponseStep(
@@ -51,9 +46,7 @@ async def revise_step(
 
 
 @delete(ONE, status_code=200, tags=["response steps"])
-async def remove_step(
-    plan_id: FromPath[UUID], step_id: FromPath[UUID], partner: PartnerDep
-) -> Response[StepSaved]:
+async def remove_step(partner: PartnerDep, step_id: FromPath[UUID]) -> Response[StepSaved]:
     """Remove a response step (its history stays in the plan's events)."""
     command = RemoveResponseStep(now=now(), actor=partner.participant_id, step_id=StepId(step_id))
     return await partner.run(command, versioned(StepSaved, step_id=step_id))

@@ -34,7 +34,7 @@ def consent_url(settings: Settings, plan_id: UUID, contact_id: UUID) -> str:
 
 @post("/v1/plans/{plan_id:str}/supports", status_code=201, tags=["supports"])
 async def add_support(
-    plan_id: FromPath[UUID], data: JSONBody[NewSupport], partner: PartnerDep, settings: SettingsDep
+    partner: PartnerDep, data: JSONBody[NewSupport], settings: SettingsDep
 ) -> Response[SupportAdded]:
     """Add a support contact. They are never alerted until they consent at ``consent_url``."""
     contact_id = ContactId(new_id())
@@ -49,7 +49,7 @@ async def add_support(
     added = versioned(
         SupportAdded,
         contact_id=contact_id,
-        consent_url=consent_url(settings, plan_id, contact_id),
+        consent_url=consent_url(settings, partner.plan_id, contact_id),
         channels=shown_once(settings, contact_id, command.channels),
     )
     return await partner.run(command, added)
@@ -57,7 +57,7 @@ async def add_support(
 
 @delete("/v1/plans/{plan_id:str}/supports/{contact_id:str}", status_code=200, tags=["supports"])
 async def remove_support(
-    plan_id: FromPath[UUID], contact_id: FromPath[UUID], partner: PartnerDep
+    partner: PartnerDep, contact_id: FromPath[UUID]
 ) -> Response[SupportRemoved]:
     """Remove a support contact: they are no longer a recipient of any new activation."""
     command = RemoveSupportContact(
@@ -68,7 +68,7 @@ async def remove_support(
 
 @put("/v1/plans/{plan_id:str}/escalation", tags=["supports"])
 async def set_escalation(
-    plan_id: FromPath[UUID], data: JSONBody[EscalationPolicyIn], partner: PartnerDep
+    partner: PartnerDep, data: JSONBody[EscalationPolicyIn]
 ) -> Response[EscalationSaved]:
     """Set a level's ordered tiers of contacts, each with an acknowledgement timeout."""
     command = SetEscalationPolicy(
