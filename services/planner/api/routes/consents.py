@@ -73,16 +73,6 @@ async def read_consent(
     )
 
 
-def _saved(contact_id: UUID) -> Callable[[CommandResult], ConsentSaved]:
-    """The contact's consent after the command."""
-
-    def render(result: CommandResult) -> ConsentSaved:
-        status = result.state.contacts[ContactId(contact_id)].consent.value
-        return versioned(ConsentSaved, contact_id=contact_id, status=status)(result)
-
-    return render
-
-
 @post(CONSENT, status_code=200, tags=["consents"])
 async def decide_consent(
     token: FromPath[str],
@@ -124,3 +114,13 @@ async def withdraw_consent(
     command = WithdrawConsent(now=now(), contact_id=contact_id)
     actor = f"contact:{contact_id}"
     return await commands.run(capability.plan_id, command, actor, _saved(contact_id))
+
+
+def _saved(contact_id: UUID) -> Callable[[CommandResult], ConsentSaved]:
+    """The contact's consent after the command."""
+
+    def render(result: CommandResult) -> ConsentSaved:
+        status = result.state.contacts[ContactId(contact_id)].consent.value
+        return versioned(ConsentSaved, contact_id=contact_id, status=status)(result)
+
+    return render
