@@ -1,8 +1,8 @@
 """The app factory: ``create_app(settings)``. Nothing connects at import time."""
 
 import os
-from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack, asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 
 import asyncpg
 from litestar import Litestar
@@ -69,35 +69,11 @@ ROUTES: list[ControllerRouterHandler] = [
 
 def create_app(settings: Settings, pool: asyncpg.Pool | None = None) -> Litestar:
     """The planner's HTTP app. With ``pool`` given, the caller owns it (tests, embedding)."""
-
-    @asynccontextmanager
-    async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        async with AsyncExitStack() as stack:
-            if pool is not None:
-                app.state.pool = pool
-            elif settings.database_url:
-                own = pool_factory.create(settings.database_url)
-                app.state.pool = await stack.enter_async_context(own)
-            else:
-                raise RuntimeError("the planner needs a database URL (TANDEM_DATABASE_URL)")
-            relay = _relay(settings)
-            if relay is not None and settings.nats_url:
-                # Stopped and awaited before the pool closes (the exit stack unwinds in reverse).
-                await stack.enter_async_context(running(relay))
-                wake.wake_locally(app.state.pool, relay.wake_if_active)
-                await stack.enter_async_context(
-                    recording(app.state.pool, settings.nats_url, settings.chain_key)
-                )
-            app.state.relay = relay
-            app.state.chain_key = settings.chain_key  # fails at start without a secret
-            yield
-            await wake.settled(app.state.pool)  # the last commits' NOTIFY, then close
-
     dev_pages = [dev_outbox.outbox_page, dev_outbox.outbox_json] if settings.dev_outbox else []
     return Litestar(
         route_handlers=[*ROUTES, *dev_pages],
         dependencies=DEPENDENCIES,
-        lifespan=[lifespan],
+        lifespan=[_lifespan(settings, pool)],
         middleware=[metrics.config().middleware, CorrelationMiddleware()],
         plugins=[ProblemDetailsPlugin(problems.config())],
         exception_handlers={Exception: problems.internal_error},
@@ -114,6 +90,44 @@ def create_app(settings: Settings, pool: asyncpg.Pool | None = None) -> Litestar
             render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
         ),
     )
+
+
+def _lifespan(
+    settings: Settings, pool: asyncpg.Pool | None
+) -> Callable[[Litestar], AbstractAsyncContextManager[None]]:
+    """The pool (the caller's, or one of our own), the relay and the recorder while serving."""
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        async with AsyncExitStack() as stack:
+            if pool is not None:
+                app.state.pool = pool
+            elif settings.database_url:
+                own = pool_factory.create(settings.database_url)
+                app.state.pool = await stack.enter_async_context(own)
+            else:
+                raise RuntimeError("the planner needs a database URL (TANDEM_DATABASE_URL)")
+            app.state.relay = await _background(stack, settings, app.state.pool)
+            app.state.chain_key = settings.chain_key  # fails at start without a secret
+            yield
+            await wake.settled(app.state.pool)  # the last commits' NOTIFY, then close
+
+    return lifespan
+
+
+async def _background(
+    stack: AsyncExitStack, settings: Settings, pool: asyncpg.Pool
+) -> Relay | None:
+    """Start this process's relay and the delivery recorder, when NATS is configured.
+
+    Both are stopped and awaited before the pool closes (the exit stack unwinds in reverse).
+    """
+    relay = _relay(settings)
+    if relay is not None and settings.nats_url:
+        await stack.enter_async_context(running(relay))
+        wake.wake_locally(pool, relay.wake_if_active)
+        await stack.enter_async_context(recording(pool, settings.nats_url, settings.chain_key))
+    return relay
 
 
 def _relay(settings: Settings) -> Relay | None:

@@ -20,9 +20,10 @@ from logging import ERROR, WARNING
 
 import structlog
 
+from contracts.envelope import Envelope
 from planner import metrics
 from planner.relay import connection, outbox
-from planner.relay.batch import publish_batch
+from planner.relay.batch import Outcome, publish_batch
 from planner.relay.connection import RelayConnection
 from planner.relay.outbox import UndecodableEvent
 from planner.relay.publisher import NatsRefused, NatsUnavailable, Publisher, RelayNatsError
@@ -175,9 +176,19 @@ class Relay:
         so an idle relay costs one read per wake, not two.
         """
         batch = await outbox.pending_envelopes(conn, self._batch_size)
-        envelopes = batch.envelopes
         # The lock went with a closed session: leave the rest to the relay that has it now.
-        outcomes = await publish_batch(envelopes, self._publisher.publish, conn.is_closed)
+        outcomes = await publish_batch(batch.envelopes, self._publisher.publish, conn.is_closed)
+        acked, failure = self._tally(outcomes)
+        # What JetStream acked is recorded even when another publish failed.
+        await outbox.mark_published(conn, acked)
+        if failure is not None:
+            raise failure
+        return batch.more
+
+    def _tally(
+        self, outcomes: list[tuple[Envelope, Outcome]]
+    ) -> tuple[list[int], BaseException | None]:
+        """The positions JetStream acked, and the first failure; each outcome logged."""
         acked: list[int] = []
         failure: BaseException | None = None
         for envelope, outcome in outcomes:
@@ -202,11 +213,7 @@ class Relay:
                 duplicate=outcome,
                 correlation_id=envelope.metadata.correlation_id,
             )
-        # What JetStream acked is recorded even when another publish failed.
-        await outbox.mark_published(conn, acked)
-        if failure is not None:
-            raise failure
-        return batch.more
+        return acked, failure
 
 
 def _level(error: RelayNatsError) -> int:
