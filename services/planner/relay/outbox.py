@@ -9,11 +9,10 @@ simply still pending the next time the relay looks.
 
 from collections.abc import Sequence
 
-import asyncpg
 import msgspec
 
 from contracts.envelope import Envelope
-from planner.store.event_store import EventStoreError, Executor, envelope_of
+from planner.store.event_store import EventStoreError, Executor, envelope_of, translated
 
 # "Not yet published", never a position cursor, with each row's event in the columns
 # event_store reads envelopes from.
@@ -60,10 +59,8 @@ async def pending_envelopes(conn: Executor, limit: int = 500) -> PendingBatch:
     decode, so those ahead of it still go out; raises ``UndecodableEvent`` when it is the
     first.
     """
-    try:
+    with translated():
         rows = await conn.fetch(PENDING_ENVELOPES, limit)
-    except (asyncpg.PostgresError, asyncpg.InterfaceError) as error:
-        raise EventStoreError(str(error)) from error
     envelopes: list[Envelope] = []
     for row in rows:
         try:
@@ -79,10 +76,8 @@ async def mark_published(conn: Executor, positions: Sequence[int]) -> None:
     """Record that these rows were published. Marking a row twice changes nothing."""
     if not positions:
         return
-    try:
+    with translated():
         await conn.execute(MARK_PUBLISHED, list(positions))
-    except (asyncpg.PostgresError, asyncpg.InterfaceError) as error:
-        raise EventStoreError(str(error)) from error
 
 
 DEPTH = "SELECT count(*) FROM outbox WHERE published_at IS NULL"
@@ -90,7 +85,5 @@ DEPTH = "SELECT count(*) FROM outbox WHERE published_at IS NULL"
 
 async def depth(conn: Executor) -> int:
     """How many events wait for the relay (grows while NATS is away)."""
-    try:
+    with translated():
         return int(await conn.fetchval(DEPTH))
-    except (asyncpg.PostgresError, asyncpg.InterfaceError) as error:
-        raise EventStoreError(str(error)) from error
