@@ -5,6 +5,7 @@ that wakes the relay commit or vanish together; outside a transaction it is one 
 """
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import NamedTuple
 from uuid import UUID
@@ -114,8 +115,7 @@ async def append(
     """
     call = _Append(conn, stream_id, expected, _encoded(events))
     with translated(stream_id, expected):
-        # Outside a transaction the insert's clash is the look: it aborts nobody's transaction.
-        if may_be_stored and call.in_transaction:
+        if may_be_stored and call.in_transaction:  # a clash would abort the caller's transaction
             duplicate = await call.stored_already()
             if duplicate is not None:
                 return duplicate
@@ -144,17 +144,18 @@ def _encoded(events: Sequence[NewEvent]) -> _Encoded:
     return _Encoded(ids, types, [catalogue.encode(new.event).decode() for new in events])
 
 
+@dataclass(frozen=True)
 class _Append:
     """One call of ``append``: its connection, stream, expected version and events."""
 
-    def __init__(
-        self, conn: Connection, stream_id: UUID, expected: Expected, batch: _Encoded
-    ) -> None:
-        self.conn = conn
-        self.stream_id = stream_id
-        self.expected = expected
-        self.batch = batch
-        self.in_transaction = conn.is_in_transaction()
+    conn: Connection
+    stream_id: UUID
+    expected: Expected
+    batch: _Encoded
+
+    @property
+    def in_transaction(self) -> bool:  # else the append is a statement of its own
+        return self.conn.is_in_transaction()
 
     async def head(self, known: StreamHead | None) -> StreamHead | None:
         """``known`` when it is at the expected version, else the stream's head as read."""
@@ -217,7 +218,7 @@ class _Append:
 
     async def refused(self, current: int | None) -> AppendResult:
         """Outside a transaction, a refused append may be a retry of one that committed."""
-        if not self.conn.is_in_transaction():
+        if not self.in_transaction:
             duplicate = await self.stored_already()
             if duplicate is not None:
                 return duplicate
