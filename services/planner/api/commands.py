@@ -106,7 +106,7 @@ class Commands:
         return _stored_response(stored)
 
 
-class Partner:
+class ActingPartner:
     """A partner of the plan the route's path names, running commands on that plan."""
 
     def __init__(
