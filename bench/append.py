@@ -2,9 +2,9 @@
 
     .venv/bin/python -m bench.append [--rounds 3] [--transactions 3200]
 
-Ours is ``planner.store.event_store.append`` as its own transaction (one statement: the
+Ours is ``planner.store.appending.append`` as its own transaction (one statement: the
 events with their hash chain links and outbox rows), the relay woken after the commit by
-``outbox_wake`` as commands wake it. Beside it, for 16 writers, ours inside a transaction,
+``planner.relay.wake`` as commands wake it. Beside it, for 16 writers, ours inside a transaction,
 reading the stream head first, as a command does that also writes read models or an
 Idempotency-Key response (its ids are new, as a command's are). The floor
 (``bench.floor_table``) is a bare asyncpg INSERT of the same row shape, hash and
@@ -37,9 +37,10 @@ from bench.floor_table import FLOOR_TABLE, HASH_BYTES
 from contracts.envelope import Metadata
 from contracts.events import Level, WarningSignAdded, encode, event_type
 from contracts.ids import EventId, ParticipantId, SignId
-from planner.store import outbox_wake
+from planner.relay import wake
+from planner.store.appending import append
 from planner.store.chain import chain_key
-from planner.store.event_store import NewEvent, append
+from planner.store.event_store import NewEvent
 
 KEY = chain_key(b"bench-secret")
 ACTOR = ParticipantId(uuid7())
@@ -71,7 +72,7 @@ async def ours(pool: asyncpg.Pool, per_transaction: int) -> None:
     batch = [NewEvent(event_id=EventId(uuid7()), event=sign()) for _ in range(per_transaction)]
     async with pool.acquire() as conn:
         await append(conn, uuid7(), batch, "no_stream", METADATA, chain_key=KEY, notify=False)
-    outbox_wake.after_commit(pool)
+    wake.after_commit(pool)
 
 
 async def ours_in_transaction(pool: asyncpg.Pool, per_transaction: int) -> None:
@@ -88,7 +89,7 @@ async def ours_in_transaction(pool: asyncpg.Pool, per_transaction: int) -> None:
             notify=False,
             may_be_stored=False,
         )
-    outbox_wake.after_commit(pool)
+    wake.after_commit(pool)
 
 
 async def floor(pool: asyncpg.Pool, per_transaction: int) -> None:
@@ -115,7 +116,7 @@ async def rate(pool: asyncpg.Pool, write: Writer, writers: int, total: int, per_
 
     started = time.perf_counter()
     await asyncio.gather(*(writer() for _ in range(writers)))
-    await outbox_wake.settled(pool)  # the last NOTIFY is part of the work
+    await wake.settled(pool)  # the last NOTIFY is part of the work
     return each * writers * per_tx / (time.perf_counter() - started)
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import asyncpg
 
-from planner.embedded.postgres import EmbeddedPostgres, ensure_database
+from planner.runtime.embedded.postgres import EmbeddedPostgres, ensure_database
 from planner.store import migrations
 
 

@@ -44,7 +44,7 @@ from bench.memory import notifier_pid, peak_rss_mb, planner_pid
 from bench.plans import BenchPlan, many_plans
 from bench.receiver import Receiver
 from bench.stack import Service, tandem_dev
-from planner.store import outbox
+from planner.relay import outbox
 
 ROUNDS = 3
 WARM_UP_SECONDS = 1.0

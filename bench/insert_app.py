@@ -27,8 +27,8 @@ from uuid_utils.compat import uuid7
 
 from bench.floor_table import FLOOR_TABLE
 from bench.stack import free_port
-from planner.dev import serve
-from planner.embedded.postgres import ensure_database
+from planner.runtime.dev import serve
+from planner.runtime.embedded.postgres import ensure_database
 from planner.store import pool as pool_factory
 
 if TYPE_CHECKING:

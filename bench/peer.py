@@ -37,7 +37,7 @@ from eventsourcing.postgres import PostgresApplicationRecorder
 from psycopg.sql import SQL, Identifier
 
 from bench.peer_domain import Plan, Sign
-from planner.embedded.postgres import ensure_database
+from planner.runtime.embedded.postgres import ensure_database
 
 TEMPLATES = 1_000  # distinct plans the fill cycles through
 COPY = SQL("COPY {table} (originator_id, originator_version, topic, state) FROM STDIN")

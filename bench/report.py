@@ -11,7 +11,7 @@ from pathlib import Path
 import msgspec
 
 from bench.figures import Figure, number
-from planner.embedded.nats_server import nats_server_binary
+from planner.runtime.embedded.nats_server import nats_server_binary
 
 # The results' keys, and the figure each one is read from.
 RATIOS = {

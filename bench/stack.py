@@ -18,9 +18,9 @@ from pathlib import Path
 
 import httpx
 
-from planner.embedded.nats_server import EmbeddedNats
-from planner.embedded.postgres import EmbeddedPostgres
-from planner.stack import DATABASE_NAME
+from planner.runtime.embedded.nats_server import EmbeddedNats
+from planner.runtime.embedded.postgres import EmbeddedPostgres
+from planner.runtime.stack import DATABASE_NAME
 
 READY_TIMEOUT_SECONDS = 120.0
 STOP_TIMEOUT_SECONDS = 30.0

@@ -6,7 +6,7 @@ from uuid import UUID
 import msgspec
 
 from contracts.events import PlanEvent
-from contracts.ids import EventId, ParticipantId
+from contracts.ids import EventId
 
 
 class Metadata(msgspec.Struct, frozen=True, kw_only=True):
@@ -27,7 +27,3 @@ class Envelope(msgspec.Struct, frozen=True, kw_only=True):
     recorded_at: datetime
     metadata: Metadata
     event: PlanEvent
-
-
-def participant_actor(participant_id: ParticipantId) -> str:
-    return f"participant:{participant_id}"

@@ -22,8 +22,8 @@ import asyncpg
 import pytest
 
 from contracts import logs
-from planner.embedded.nats_server import EmbeddedNats
-from planner.embedded.postgres import EmbeddedPostgres, with_database
+from planner.runtime.embedded.nats_server import EmbeddedNats
+from planner.runtime.embedded.postgres import EmbeddedPostgres, with_database
 from planner.store.migrations import migrate
 
 POOL_CLOSE_TIMEOUT_SECONDS = 10.0

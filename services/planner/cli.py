@@ -12,7 +12,6 @@ import typer
 from rich.console import Console
 
 from contracts import schema
-from planner import dev
 from planner.admin import (
     common,
     database,
@@ -27,8 +26,9 @@ from planner.admin import (
 from planner.admin import events as admin_events
 from planner.admin import migrate as admin_migrate
 from planner.ids import new_id
+from planner.runtime import dev
+from planner.runtime.stack import database_only
 from planner.settings import Settings
-from planner.stack import database_only
 from planner.store import accounts, migrations
 
 app = typer.Typer(

@@ -17,7 +17,7 @@ from litestar.testing import AsyncTestClient
 from notifier.service import Notifier
 from notifier.settings import NotifierSettings
 from planner.api.app import create_app
-from planner.embedded.nats_server import EmbeddedNats
+from planner.runtime.embedded.nats_server import EmbeddedNats
 from planner.settings import Settings
 from tests.support.receivers import GatedWebhookReceiver, SmsProvider, SmtpServer
 

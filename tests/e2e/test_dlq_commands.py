@@ -27,7 +27,7 @@ from contracts.events import (
 from contracts.ids import ActivationId, EventId, ParticipantId, RecipientId
 from contracts.subjects import HEADER_EVENT_ID, HEADER_EVENT_TYPE, plan_subject
 from planner.cli import app
-from planner.dead_letters import DeadLetter
+from planner.inbound.dead_letters import DeadLetter
 from tests.e2e.conftest import SECRET, Stack
 from tests.e2e.test_answers import notifier_status
 from tests.e2e.test_dead_letters import dead_letters

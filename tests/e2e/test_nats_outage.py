@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from planner.embedded.nats_server import EmbeddedNats, free_port
+from planner.runtime.embedded.nats_server import EmbeddedNats, free_port
 from tests.e2e.conftest import Stack
 from tests.e2e.test_alerts import of_type, support
 from tests.support.api import Couple, activate, couple

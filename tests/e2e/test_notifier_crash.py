@@ -15,7 +15,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from planner.api.app import create_app
-from planner.embedded.nats_server import EmbeddedNats
+from planner.runtime.embedded.nats_server import EmbeddedNats
 from planner.settings import Settings
 from tests.e2e.conftest import PUBLIC_URL, SECRET
 from tests.support.api import Couple, activate, couple, webhook_contact

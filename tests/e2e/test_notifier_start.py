@@ -11,8 +11,8 @@ import nats
 import pytest
 
 from notifier.service import Notifier
-from planner.embedded.nats_server import EmbeddedNats, free_port
-from planner.jetstream import ensure_streams
+from planner.relay.streams import ensure_streams
+from planner.runtime.embedded.nats_server import EmbeddedNats, free_port
 from tests.e2e.conftest import notifier_settings
 from tests.support.log_capture import captured_logs
 from tests.support.receivers import GatedWebhookReceiver, SmsProvider, SmtpServer

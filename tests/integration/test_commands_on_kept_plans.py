@@ -11,7 +11,7 @@ from uuid_utils.compat import uuid7
 from contracts.events import Level, WarningSignAdded
 from contracts.ids import EventId, SignId
 from planner.domain.commands import RetireWarningSign
-from planner.store import event_store, plan_states
+from planner.store import appending, event_store, plan_states
 from tests.support.builders import ALEX, CHAIN_KEY
 from tests.support.commands import METADATA, add_sign, chain_ok, create_plan, run
 
@@ -38,7 +38,7 @@ async def append_elsewhere(pool: asyncpg.Pool, plan_id: UUID, after: int, sign: 
         sign_id=sign, owner_id=ALEX, category="mood", description="low", level=Level.WATCH
     )
     async with pool.acquire() as conn:
-        await event_store.append(
+        await appending.append(
             conn,
             plan_id,
             [event_store.NewEvent(event_id=EventId(uuid7()), event=event)],
@@ -52,7 +52,7 @@ async def copy_first_event(source: asyncpg.Pool, target: asyncpg.Pool, plan_id: 
     """The plan's first event into another database, behind the kept plan's back."""
     [created] = await event_store.read_stream(source, plan_id, limit=1)
     async with target.acquire() as conn:
-        await event_store.append(
+        await appending.append(
             conn,
             plan_id,
             [event_store.NewEvent(event_id=created.event_id, event=created.event)],

@@ -8,10 +8,10 @@ import asyncpg
 import nats
 import pytest
 
-from planner.embedded.nats_server import EmbeddedNats
-from planner.embedded.postgres import EmbeddedPostgres
+from planner.runtime.embedded.nats_server import EmbeddedNats
+from planner.runtime.embedded.postgres import EmbeddedPostgres
+from planner.runtime.stack import servers
 from planner.settings import Settings
-from planner.stack import servers
 from tests.support.eventually import eventually
 
 pytestmark = pytest.mark.integration

@@ -9,14 +9,13 @@ from uuid_utils.compat import uuid7
 from contracts.envelope import Metadata
 from contracts.events import Level, PlanCreated, PlanEvent, WarningSignAdded, event_type
 from contracts.ids import EventId, ParticipantId, PlanId, SignId
+from planner.store.appending import STREAM_HEAD, append
 from planner.store.event_store import (
-    STREAM_HEAD,
     EventIdConflict,
     EventStoreError,
     NewEvent,
     StreamHead,
     StreamVersionConflict,
-    append,
     read_all,
     read_stream,
     read_stream_and_head,

@@ -10,13 +10,8 @@ from uuid_utils.compat import uuid7
 from contracts.envelope import Metadata
 from contracts.events import Level, PlanCreated, WarningSignAdded
 from contracts.ids import EventId, ParticipantId, PlanId, SignId
-from planner.store.event_store import (
-    AppendResult,
-    NewEvent,
-    StreamVersionConflict,
-    append,
-    read_stream,
-)
+from planner.store.appending import append
+from planner.store.event_store import AppendResult, NewEvent, StreamVersionConflict, read_stream
 from tests.support.appending import MODES, Appender, appender
 from tests.support.builders import CHAIN_KEY
 from tests.support.eventually import eventually

@@ -8,7 +8,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from planner.embedded.postgres import with_database
+from planner.runtime.embedded.postgres import with_database
 from planner.store.migrations import MigrationError, default_directory, discover, migrate
 
 pytestmark = pytest.mark.integration

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from planner import notifier_process
+from planner.runtime import notifier_process
 
 pytestmark = pytest.mark.integration
 

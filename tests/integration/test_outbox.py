@@ -9,8 +9,10 @@ from uuid_utils.compat import uuid7
 from contracts.envelope import Metadata
 from contracts.events import Level, PlanCreated, WarningSignAdded
 from contracts.ids import EventId, ParticipantId, PlanId, SignId
-from planner.store import outbox
-from planner.store.event_store import OUTBOX_CHANNEL, AppendResult, NewEvent, append, read_all
+from planner.relay import outbox
+from planner.store.appending import append
+from planner.store.event_store import OUTBOX_CHANNEL, AppendResult, NewEvent, read_all
+from tests.integration.relay.support import pending
 from tests.support.builders import CHAIN_KEY
 from tests.support.eventually import eventually
 
@@ -47,7 +49,7 @@ async def test_each_appended_event_waits_in_the_outbox(db_pool: asyncpg.Pool) ->
     async with db_pool.acquire() as conn, conn.transaction():
         result = await append_plan(conn, stream)
 
-    rows = await outbox.pending(db_pool)
+    rows = await pending(db_pool)
 
     assert [row.position for row in rows] == list(result.positions)
     assert {row.stream_id for row in rows} == {stream}
@@ -64,8 +66,8 @@ async def test_published_rows_are_no_longer_pending(db_pool: asyncpg.Pool) -> No
     await outbox.mark_published(db_pool, first.positions)  # twice changes nothing
     await outbox.mark_published(db_pool, [])
 
-    assert [row.position for row in await outbox.pending(db_pool)] == list(second.positions)
-    assert [row.position for row in await outbox.pending(db_pool, limit=1)] == [second.positions[0]]
+    assert [row.position for row in await pending(db_pool)] == list(second.positions)
+    assert [row.position for row in await pending(db_pool, limit=1)] == [second.positions[0]]
 
 
 async def test_a_batch_says_whether_events_may_be_left_pending(db_pool: asyncpg.Pool) -> None:
@@ -91,7 +93,7 @@ async def test_a_rolled_back_append_leaves_nothing_pending(db_pool: asyncpg.Pool
         await append_plan(conn, uuid7())
         await transaction.rollback()
 
-    assert await outbox.pending(db_pool) == []
+    assert await pending(db_pool) == []
 
 
 async def test_a_late_commit_with_a_lower_position_is_still_pending_after_a_later_one(
@@ -108,12 +110,12 @@ async def test_a_late_commit_with_a_lower_position_is_still_pending_after_a_late
         assert max(result_a.positions) < min(result_b.positions)
 
         # The relay sees only B, publishes it, and only then does A commit.
-        seen = await outbox.pending(db_pool)
+        seen = await pending(db_pool)
         assert [row.position for row in seen] == list(result_b.positions)
         await outbox.mark_published(db_pool, [row.position for row in seen])
         await transaction_a.commit()
 
-    late = await outbox.pending(db_pool)
+    late = await pending(db_pool)
     assert [row.position for row in late] == list(result_a.positions)
     # The trap the outbox avoids: a reader of "position > last seen" skips A for good.
     assert await read_all(db_pool, after_position=max(result_b.positions)) == []

@@ -9,9 +9,9 @@ from uuid_utils.compat import uuid7
 
 from contracts.envelope import Metadata
 from planner import handlers
-from planner.store import outbox_wake
+from planner.relay import wake
+from planner.relay.wake import OutboxWaker
 from planner.store.event_store import OUTBOX_CHANNEL
-from planner.store.outbox_wake import OutboxWaker
 from tests.support.builders import ALEX, CHAIN_KEY
 from tests.support.commands import create_plan
 from tests.support.eventually import eventually
@@ -88,14 +88,14 @@ async def test_a_command_wakes_the_relay_once_committed(
     metadata = Metadata(actor=f"participant:{ALEX}", correlation_id=uuid7())
 
     await handlers.execute(db_pool, plan_id, create_plan(plan_id), metadata, chain_key=CHAIN_KEY)
-    await outbox_wake.settled(db_pool)
+    await wake.settled(db_pool)
 
     await eventually(lambda: len(listener.heard) == 1)
     assert listener.heard == [""]  # sent by the waker, not from the command's transaction
 
 
 async def test_settled_without_any_wake_returns_at_once(db_pool: asyncpg.Pool) -> None:
-    await asyncio.wait_for(outbox_wake.settled(db_pool), 1)
+    await asyncio.wait_for(wake.settled(db_pool), 1)
 
 
 async def test_an_active_relay_in_this_process_is_woken_without_a_notify(

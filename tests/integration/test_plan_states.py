@@ -13,7 +13,7 @@ from contracts.envelope import Metadata
 from contracts.events import PlanEvent
 from contracts.ids import EventId, SignId
 from planner.domain.evolve import fold
-from planner.store import event_store
+from planner.store import appending, event_store
 from planner.store.event_store import NewEvent
 from planner.store.plan_states import PlanStates
 from tests.support.builders import CHAIN_KEY, PLAN_ID, plan_created, sign_added, sign_retired
@@ -42,7 +42,7 @@ async def _append(
 ) -> None:
     batch = [NewEvent(event_id=EventId(uuid7()), event=event) for event in events]
     async with pool.acquire() as conn:
-        await event_store.append(
+        await appending.append(
             conn, plan_id, batch, after or "no_stream", METADATA, chain_key=CHAIN_KEY
         )
 

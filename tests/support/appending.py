@@ -6,7 +6,8 @@ from uuid import UUID
 import asyncpg
 
 from contracts.envelope import Metadata
-from planner.store.event_store import AppendResult, Expected, NewEvent, append
+from planner.store.appending import append
+from planner.store.event_store import AppendResult, Expected, NewEvent
 from tests.support.builders import CHAIN_KEY
 
 MODES = ["in-transaction", "one-statement"]  # as commands append, and as one statement

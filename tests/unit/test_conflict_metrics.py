@@ -5,7 +5,8 @@ from uuid import UUID
 import pytest
 from prometheus_client import REGISTRY
 
-from planner.handlers import MAX_ATTEMPTS, PreconditionFailed, _conflicted
+from planner.handlers import MAX_ATTEMPTS, _conflicted
+from planner.handlers.results import PreconditionFailed
 from planner.store.event_store import StreamVersionConflict
 
 CONFLICT = StreamVersionConflict(UUID(int=1), 3, 4)

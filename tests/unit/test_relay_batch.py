@@ -6,7 +6,7 @@ from uuid import UUID
 
 from contracts.envelope import Envelope, Metadata
 from contracts.ids import EventId
-from planner.relay_batch import publish_batch
+from planner.relay.batch import publish_batch
 from tests.support.builders import plan_created
 
 A, B, C = (UUID(int=n) for n in (0xA, 0xB, 0xC))

@@ -19,8 +19,8 @@ from contracts.subjects import (
     HEADER_STREAM_VERSION,
     PLAN_STREAM,
 )
-from planner.jetstream import stream_configs
-from planner.publisher import message_for
+from planner.relay.publisher import message_for
+from planner.relay.streams import stream_configs
 from tests.support.builders import PLAN_ID, plan_created
 
 EVENT_ID = EventId(UUID("01950000-0000-7000-8000-0000000000ee"))

@@ -3,8 +3,8 @@
 import typer
 
 from planner.admin import common
-from planner.embedded.postgres import EmbeddedPostgres, with_database
-from planner.stack import DATABASE_NAME
+from planner.runtime.embedded.postgres import EmbeddedPostgres, with_database
+from planner.runtime.stack import DATABASE_NAME
 
 db = typer.Typer(help="The database in use.", no_args_is_help=True)
 

@@ -11,10 +11,10 @@ from nats.js import JetStreamContext
 from rich.console import Console
 from rich.table import Table
 
-from planner import dead_letters
 from planner.admin import common
-from planner.dead_letters import DeadLetter, NoSuchDeadLetter
-from planner.stack import servers
+from planner.inbound import dead_letters
+from planner.inbound.dead_letters import DeadLetter, NoSuchDeadLetter
+from planner.runtime.stack import servers
 
 T = TypeVar("T")
 

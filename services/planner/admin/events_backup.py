@@ -16,7 +16,7 @@ import asyncpg
 import typer
 
 from planner.admin import common, progress
-from planner.stack import database_only
+from planner.runtime.stack import database_only
 from planner.store import backup, migrations
 from planner.store.backup import ImportError_, Span
 

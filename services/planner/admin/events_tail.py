@@ -18,7 +18,7 @@ import typer
 from contracts.envelope import Envelope
 from contracts.events import EVENT_TYPES
 from planner.admin import common
-from planner.stack import database_only
+from planner.runtime.stack import database_only
 from planner.store import event_feed
 from planner.store.event_feed import Filter
 from planner.store.event_store import OUTBOX_CHANNEL

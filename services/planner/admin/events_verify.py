@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from planner.admin import common, progress
-from planner.stack import database_only
+from planner.runtime.stack import database_only
 from planner.store import verification
 from planner.store.verification import Report
 

@@ -9,9 +9,9 @@ import subprocess
 
 import asyncpg
 
-from planner import notifier_process
 from planner.admin import common
-from planner.stack import database_only
+from planner.runtime import notifier_process
+from planner.runtime.stack import database_only
 from planner.store import migrations
 
 

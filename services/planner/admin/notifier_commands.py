@@ -12,9 +12,9 @@ from typing import Annotated
 import msgspec
 import typer
 
-from planner import notifier_process
 from planner.admin import common
-from planner.stack import servers
+from planner.runtime import notifier_process
+from planner.runtime.stack import servers
 
 notifier = typer.Typer(
     help="The notifier: with no command, run it (needs TANDEM_DATABASE_URL, TANDEM_NATS_URL, "

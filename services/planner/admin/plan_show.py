@@ -14,7 +14,7 @@ from contracts.events import Level
 from planner.admin import common
 from planner.admin.plan_report import PlanReport, plan_report
 from planner.domain.evolve import fold
-from planner.stack import database_only
+from planner.runtime.stack import database_only
 from planner.store import event_store
 
 plan = typer.Typer(help="Plans, as an operator reads them.", no_args_is_help=True)

@@ -15,7 +15,7 @@ import msgspec
 import typer
 
 from planner.admin import common, progress
-from planner.stack import database_only
+from planner.runtime.stack import database_only
 from planner.store import projections, rebuild
 from planner.store.projections import Projection
 

@@ -1,8 +1,8 @@
 """The app factory: ``create_app(settings)``. Nothing connects at import time."""
 
 import os
-from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack, asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 
 import asyncpg
 from litestar import Litestar
@@ -17,19 +17,21 @@ from planner.api.correlation import CorrelationMiddleware
 from planner.api.deps import DEPENDENCIES
 from planner.api.routes import (
     activations,
+    check_ins,
     consents,
-    content,
     dev_outbox,
     health,
     metrics,
     participants,
     plans,
+    signs,
+    steps,
     supports,
 )
-from planner.delivery_recorder import recording
-from planner.relay import Relay, running
+from planner.inbound.delivery_recorder import recording
+from planner.relay import wake
+from planner.relay.loop import Relay, running
 from planner.settings import Settings
-from planner.store import outbox_wake
 from planner.store import pool as pool_factory
 
 ROUTES: list[ControllerRouterHandler] = [
@@ -44,13 +46,13 @@ ROUTES: list[ControllerRouterHandler] = [
     plans.plan_events,
     plans.invite_partner,
     plans.accept_invite,
-    content.add_sign,
-    content.revise_sign,
-    content.retire_sign,
-    content.add_step,
-    content.revise_step,
-    content.remove_step,
-    content.check_in,
+    signs.add_sign,
+    signs.revise_sign,
+    signs.retire_sign,
+    steps.add_step,
+    steps.revise_step,
+    steps.remove_step,
+    check_ins.check_in,
     supports.add_support,
     supports.remove_support,
     supports.set_escalation,
@@ -67,35 +69,11 @@ ROUTES: list[ControllerRouterHandler] = [
 
 def create_app(settings: Settings, pool: asyncpg.Pool | None = None) -> Litestar:
     """The planner's HTTP app. With ``pool`` given, the caller owns it (tests, embedding)."""
-
-    @asynccontextmanager
-    async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        async with AsyncExitStack() as stack:
-            if pool is not None:
-                app.state.pool = pool
-            elif settings.database_url:
-                own = pool_factory.create(settings.database_url)
-                app.state.pool = await stack.enter_async_context(own)
-            else:
-                raise RuntimeError("the planner needs a database URL (TANDEM_DATABASE_URL)")
-            relay = _relay(settings)
-            if relay is not None and settings.nats_url:
-                # Stopped and awaited before the pool closes (the exit stack unwinds in reverse).
-                await stack.enter_async_context(running(relay))
-                outbox_wake.wake_locally(app.state.pool, relay.wake_if_active)
-                await stack.enter_async_context(
-                    recording(app.state.pool, settings.nats_url, settings.chain_key)
-                )
-            app.state.relay = relay
-            app.state.chain_key = settings.chain_key  # fails at start without a secret
-            yield
-            await outbox_wake.settled(app.state.pool)  # the last commits' NOTIFY, then close
-
     dev_pages = [dev_outbox.outbox_page, dev_outbox.outbox_json] if settings.dev_outbox else []
     return Litestar(
         route_handlers=[*ROUTES, *dev_pages],
         dependencies=DEPENDENCIES,
-        lifespan=[lifespan],
+        lifespan=[_lifespan(settings, pool)],
         middleware=[metrics.config().middleware, CorrelationMiddleware()],
         plugins=[ProblemDetailsPlugin(problems.config())],
         exception_handlers={Exception: problems.internal_error},
@@ -112,6 +90,44 @@ def create_app(settings: Settings, pool: asyncpg.Pool | None = None) -> Litestar
             render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
         ),
     )
+
+
+def _lifespan(
+    settings: Settings, pool: asyncpg.Pool | None
+) -> Callable[[Litestar], AbstractAsyncContextManager[None]]:
+    """The pool (the caller's, or one of our own), the relay and the recorder while serving."""
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        async with AsyncExitStack() as stack:
+            if pool is not None:
+                app.state.pool = pool
+            elif settings.database_url:
+                own = pool_factory.create(settings.database_url)
+                app.state.pool = await stack.enter_async_context(own)
+            else:
+                raise RuntimeError("the planner needs a database URL (TANDEM_DATABASE_URL)")
+            app.state.relay = await _background(stack, settings, app.state.pool)
+            app.state.chain_key = settings.chain_key  # fails at start without a secret
+            yield
+            await wake.settled(app.state.pool)  # the last commits' NOTIFY, then close
+
+    return lifespan
+
+
+async def _background(
+    stack: AsyncExitStack, settings: Settings, pool: asyncpg.Pool
+) -> Relay | None:
+    """Start this process's relay and the delivery recorder, when NATS is configured.
+
+    Both are stopped and awaited before the pool closes (the exit stack unwinds in reverse).
+    """
+    relay = _relay(settings)
+    if relay is not None and settings.nats_url:
+        await stack.enter_async_context(running(relay))
+        wake.wake_locally(pool, relay.wake_if_active)
+        await stack.enter_async_context(recording(pool, settings.nats_url, settings.chain_key))
+    return relay
 
 
 def _relay(settings: Settings) -> Relay | None:

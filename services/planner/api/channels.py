@@ -20,11 +20,11 @@ async def to_channels(channels: Sequence[ChannelIn], settings: Settings) -> tupl
     saved = tuple(Channel(kind=c.kind, address=c.address.strip()) for c in channels)
     for channel in saved:
         if channel.kind is ChannelKind.WEBHOOK:
-            await _check_webhook(channel.address, settings.allow_private_webhooks)
+            await _check_webhook(channel.address, allow_private=settings.allow_private_webhooks)
     return saved
 
 
-async def _check_webhook(url: str, allow_private: bool) -> None:
+async def _check_webhook(url: str, *, allow_private: bool) -> None:
     try:
         await vet_webhook_url(url, allow_private=allow_private)
     except WebhookHostUnresolved:

@@ -12,15 +12,18 @@ import msgspec
 from litestar import Request, Response
 
 from contracts.envelope import Metadata
+from contracts.ids import ParticipantId
 from planner import handlers
 from planner.api import correlation
 from planner.api.errors import BadHeader
 from planner.api.schemas import Versioned
 from planner.domain.commands import PlanCommand
-from planner.handlers import CommandResult
+from planner.handlers.results import CommandResult
+from planner.store.accounts import Participant
 from planner.store.idempotency import IdempotencyRequest, StoredResponse
 
 T = TypeVar("T", bound=Versioned)
+Req = Request[Any, Any, Any]
 
 IF_MATCH = re.compile(r'^\s*(?:W/)?"?(\d{1,10})"?\s*$')
 MAX_KEY_LENGTH = 255
@@ -34,7 +37,7 @@ def etag(version: int) -> str:
     return f'"{version}"'
 
 
-def if_match(request: Request[Any, Any, Any]) -> int | None:
+def if_match(request: Req) -> int | None:
     header = request.headers.get("if-match")
     if header is None:
         return None
@@ -44,12 +47,86 @@ def if_match(request: Request[Any, Any, Any]) -> int | None:
     return int(match.group(1))
 
 
-def correlation_id(request: Request[Any, Any, Any]) -> UUID:
+def correlation_id(request: Req) -> UUID:
     """The request's correlation id: the caller's X-Correlation-Id when it is a UUID."""
     return correlation.of(request)
 
 
-async def _idempotency(request: Request[Any, Any, Any], actor: str) -> IdempotencyRequest | None:
+def versioned(body: type[T], **fields: Any) -> Callable[[CommandResult], T]:
+    """A render for ``Commands.run``: ``body`` with the plan's id and version, and ``fields``."""
+    return lambda result: body(plan_id=result.plan_id, version=result.version, **fields)
+
+
+class Commands:
+    """Runs plan commands for one request and answers with the plan's ETag.
+
+    The answer has the route's status code. With an Idempotency-Key, the first response is
+    stored with the events; a repeat of the same request gets that response back, and a
+    different request under the key a 422.
+    """
+
+    def __init__(self, request: Req, pool: asyncpg.Pool) -> None:
+        self._request = request
+        self._pool = pool
+
+    async def run(
+        self,
+        plan_id: UUID,
+        command: PlanCommand,
+        actor: str,
+        render: Callable[[CommandResult], T],
+    ) -> Response[T]:
+        """Execute ``command`` on the plan for ``actor`` and answer ``render(result)``."""
+        request = self._request
+        status_code: int = request.route_handler.status_code
+        metadata = Metadata(actor=actor, correlation_id=correlation_id(request))
+        expected = if_match(request)
+        idempotency = await _idempotency(request, actor)
+        chain_key: bytes = request.app.state.chain_key
+        if idempotency is None:
+            result = await handlers.execute(
+                self._pool, plan_id, command, metadata, chain_key=chain_key, if_match=expected
+            )
+            body = render(result)
+            return Response(body, status_code=status_code, headers={"ETag": etag(body.version)})
+
+        def store(result: CommandResult) -> StoredResponse:
+            return StoredResponse(status_code=status_code, body=msgspec.json.encode(render(result)))
+
+        stored = await handlers.execute_idempotent(
+            self._pool,
+            plan_id,
+            command,
+            metadata,
+            idempotency,
+            store,
+            chain_key=chain_key,
+            if_match=expected,
+        )
+        return _stored_response(stored)
+
+
+class ActingPartner:
+    """A partner of the plan the route's path names, running commands on that plan."""
+
+    def __init__(
+        self, participant: Participant, plan_id: UUID, *, actor: str, commands: Commands
+    ) -> None:
+        self.participant = participant
+        self.plan_id = plan_id
+        self._actor = actor
+        self._commands = commands
+
+    @property
+    def participant_id(self) -> ParticipantId:
+        return self.participant.participant_id
+
+    async def run(self, command: PlanCommand, render: Callable[[CommandResult], T]) -> Response[T]:
+        """Run ``command`` on the partner's plan (see ``Commands.run``)."""
+        return await self._commands.run(self.plan_id, command, self._actor, render)
+
+
+async def _idempotency(request: Req, actor: str) -> IdempotencyRequest | None:
     key = request.headers.get("idempotency-key")
     if key is None:
         return None
@@ -60,60 +137,16 @@ async def _idempotency(request: Request[Any, Any, Any], actor: str) -> Idempoten
     return IdempotencyRequest(principal=actor, key=key, request_sha256=digest.hexdigest())
 
 
-async def run_command(
-    request: Request[Any, Any, Any],
-    pool: asyncpg.Pool,
-    plan_id: UUID,
-    command: PlanCommand,
-    actor: str,
-    render: Callable[[CommandResult], T],
-    status_code: int = 200,
-) -> Response[T]:
-    """Execute ``command`` on the plan and answer ``render(result)`` with the plan's ETag.
-
-    With an Idempotency-Key, the first response is stored with the events; a repeat of the
-    same request gets that response back, and a different request under the key a 422.
-    """
-    metadata = Metadata(actor=actor, correlation_id=correlation_id(request))
-    expected = if_match(request)
-    idempotency = await _idempotency(request, actor)
-    if idempotency is None:
-        result = await handlers.execute(
-            pool, plan_id, command, metadata, chain_key=_chain_key(request), if_match=expected
-        )
-        return _respond(render(result), status_code)
-
-    def store(result: CommandResult) -> StoredResponse:
-        body = msgspec.json.encode(render(result))
-        return StoredResponse(status_code=status_code, body=body)
-
-    stored = await handlers.execute_idempotent(
-        pool,
-        plan_id,
-        command,
-        metadata,
-        idempotency,
-        store,
-        chain_key=_chain_key(request),
-        if_match=expected,
-    )
-    version = msgspec.json.decode(stored.body, type=_VersionOnly).version
-    return Response(
-        stored.body,  # type: ignore[arg-type]  # already-encoded JSON of T
-        status_code=stored.status_code,
-        media_type="application/json",
-        headers={"ETag": etag(version)},
-    )
-
-
-def _chain_key(request: Request[Any, Any, Any]) -> bytes:
-    key: bytes = request.app.state.chain_key
-    return key
-
-
 class _VersionOnly(msgspec.Struct):
     version: int
 
 
-def _respond(body: T, status_code: int) -> Response[T]:
-    return Response(body, status_code=status_code, headers={"ETag": etag(body.version)})
+def _stored_response(stored: StoredResponse) -> Response[Any]:
+    """The response stored under an Idempotency-Key, as it was first sent."""
+    version = msgspec.json.decode(stored.body, type=_VersionOnly).version
+    return Response(
+        stored.body,
+        status_code=stored.status_code,
+        media_type="application/json",
+        headers={"ETag": etag(version)},
+    )

@@ -23,7 +23,7 @@ from planner.domain.errors import (
     PlanNotFound,
     RuleViolated,
 )
-from planner.handlers import ConcurrencyConflict, PreconditionFailed
+from planner.handlers.results import ConcurrencyConflict, PreconditionFailed
 from planner.store.event_store import EventIdConflict
 from planner.store.idempotency import IdempotencyKeyReused
 

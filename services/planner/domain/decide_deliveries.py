@@ -7,6 +7,7 @@ activation and the recipient exist), not permission.
 from contracts.events import ActivationEscalated, AlertDeliveryRecorded, PlanEvent
 from planner.domain.commands import RecordDelivery, RecordEscalation
 from planner.domain.errors import InvalidCommand, NotFound
+from planner.domain.guards import activation_of
 from planner.domain.state import PlanState
 
 
@@ -30,9 +31,7 @@ def record_delivery(state: PlanState, command: RecordDelivery) -> list[PlanEvent
 
 
 def record_escalation(state: PlanState, command: RecordEscalation) -> list[PlanEvent]:
-    activation = state.activations.get(command.activation_id)
-    if activation is None:
-        raise NotFound("activation", command.activation_id)
+    activation = activation_of(state, command.activation_id)
     if command.tier in activation.escalated_tiers:
         return []  # reported twice (a redelivered message): the history says it once
     return [
@@ -45,9 +44,7 @@ def _require_known_recipient(state: PlanState, command: RecordDelivery) -> None:
         if command.recipient_id not in state.contacts:
             raise NotFound("support contact", command.recipient_id)
         return
-    activation = state.activations.get(command.activation_id)
-    if activation is None:
-        raise NotFound("activation", command.activation_id)
+    activation = activation_of(state, command.activation_id)
     known = {r.recipient_id for r in activation.recipients} | {activation.activated_by}
     if command.recipient_id not in known:
         raise NotFound("recipient", command.recipient_id)

@@ -4,12 +4,16 @@ Event fields carry msgspec length limits that are enforced only on decode, so a 
 breaks them must be refused here: stored, it would make the stream unreadable.
 """
 
-from collections.abc import Container
+from collections.abc import Container, Mapping
+from typing import TypeVar
 from uuid import UUID
 
 from contracts.ids import ActivationId, ContactId, SignId, StepId
 from planner.domain.errors import InvalidCommand, NotFound, RuleViolated
 from planner.domain.state import Activation, PlanState, ResponseStep, SupportContact, WarningSign
+
+K = TypeVar("K", bound=UUID)
+V = TypeVar("V")
 
 SHORT_TEXT_MAX = 200
 LONG_TEXT_MAX = 4000
@@ -40,11 +44,16 @@ def require_new(existing: Container[UUID], item_id: UUID, kind: str) -> None:
         raise RuleViolated("duplicate_id", f"{kind} {item_id} already exists")
 
 
+def _found(items: Mapping[K, V], item_id: K, kind: str) -> V:
+    """The item with this id; ``NotFound`` naming its ``kind`` when there is none."""
+    item = items.get(item_id)
+    if item is None:
+        raise NotFound(kind, item_id)
+    return item
+
+
 def sign_of(state: PlanState, sign_id: SignId) -> WarningSign:
-    sign = state.signs.get(sign_id)
-    if sign is None:
-        raise NotFound("warning sign", sign_id)
-    return sign
+    return _found(state.signs, sign_id, "warning sign")
 
 
 def active_sign_of(state: PlanState, sign_id: SignId) -> WarningSign:
@@ -55,10 +64,7 @@ def active_sign_of(state: PlanState, sign_id: SignId) -> WarningSign:
 
 
 def step_of(state: PlanState, step_id: StepId) -> ResponseStep:
-    step = state.steps.get(step_id)
-    if step is None:
-        raise NotFound("response step", step_id)
-    return step
+    return _found(state.steps, step_id, "response step")
 
 
 def contact_of(state: PlanState, contact_id: ContactId) -> SupportContact:
@@ -69,10 +75,12 @@ def contact_of(state: PlanState, contact_id: ContactId) -> SupportContact:
     return contact
 
 
+def activation_of(state: PlanState, activation_id: ActivationId) -> Activation:
+    return _found(state.activations, activation_id, "activation")
+
+
 def open_activation_of(state: PlanState, activation_id: ActivationId) -> Activation:
-    activation = state.activations.get(activation_id)
-    if activation is None:
-        raise NotFound("activation", activation_id)
+    activation = activation_of(state, activation_id)
     if not activation.is_open:
         raise RuleViolated("activation_closed", f"activation {activation_id} is closed")
     return activation

@@ -1,4 +1,4 @@
-"""The planner's PostgreSQL adapters: event store, outbox, read models and migrations.
+"""The planner's PostgreSQL adapters: event store, read models, backups and migrations.
 
 They speak asyncpg and turn its errors into their own at this boundary.
 """

@@ -19,9 +19,6 @@ INSERT INTO participants (participant_id, display_name, token_sha256) VALUES ($1
 PARTICIPANT_BY_HASH = """
 SELECT participant_id, display_name FROM participants WHERE token_sha256 = $1
 """
-PARTICIPANT_BY_ID = """
-SELECT participant_id, display_name FROM participants WHERE participant_id = $1
-"""
 SET_CHANNELS = """
 UPDATE participants SET channels = $2::jsonb WHERE participant_id = $1
 """
@@ -61,11 +58,6 @@ async def add_participant(
 
 async def participant_by_token(conn: Executor, token: str) -> Participant | None:
     row = await conn.fetchrow(PARTICIPANT_BY_HASH, token_hash(token))
-    return None if row is None else Participant(**dict(row))
-
-
-async def participant_by_id(conn: Executor, participant_id: UUID) -> Participant | None:
-    row = await conn.fetchrow(PARTICIPANT_BY_ID, participant_id)
     return None if row is None else Participant(**dict(row))
 
 

@@ -1,8 +1,8 @@
 """Plans as folded so far, kept in memory so that loading one reads only its newer events.
 
-Every command loads its plan. Folding the whole stream each time made a command's cost
-grow with the plan's history (every delivery report is an event on it); with a state kept
-here, a load reads the stream from the kept version on and folds only what is new.
+Every command loads its plan. Folding the whole stream each time would make a command's
+cost grow with the plan's history (every delivery report is an event on it); with a state
+kept here, a load reads the stream from the kept version on and folds only what is new.
 
 The database stays the truth. A kept state is a shortcut that is checked on every use: the
 load reads from the kept version itself, and the event stored there must be the one the
@@ -15,7 +15,7 @@ sharing them between requests is safe.
 Each kept state comes with its stream's head (its last event's version, hash and time).
 A command may decide on a kept state without reading (``kept``): its append then checks,
 in the same statement, that this head is still the stream's last event
-(``event_store.append(head=...)``), so a state that fell behind is a conflict, and
+(``appending.append(head=...)``), so a state that fell behind is a conflict, and
 the retry reads.
 """
 

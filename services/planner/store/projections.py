@@ -21,7 +21,7 @@ Row = tuple[Any, ...]
 
 class Recorded(Protocol):
     """What a projection reads of a stored event: an ``Envelope`` has it, as has a replay's
-    lighter ``rebuild.Replayed``."""
+    lighter ``replay_pages.Replayed``."""
 
     @property
     def stream_id(self) -> UUID: ...

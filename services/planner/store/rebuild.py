@@ -1,8 +1,8 @@
 """Rebuild read models from events into fresh tables and swap them in, while commands run.
 
 1. Under one REPEATABLE READ snapshot S, read every event the projections follow (large
-   pages, each read ahead while the one before is decoded, with the cyclic garbage
-   collector paused) and COPY their rows into ``<name>__fresh``; then add the keys. Commands keep
+   pages read ahead, the cyclic garbage collector paused: :mod:`planner.store.replay_pages`)
+   and COPY their rows into ``<name>__fresh``; then add the keys. Commands keep
    writing the live tables meanwhile: nothing of theirs is locked.
 2. Catch up, unlocked: apply the events whose transaction was not visible in S (committed
    since, whatever their positions: see :mod:`planner.store.event_feed`), in a new
@@ -22,19 +22,14 @@ the live tables, nothing dropped.
 
 import asyncio
 import contextlib
-import gc
 import time
-from collections.abc import AsyncGenerator, Callable, Iterator, Sequence
-from datetime import datetime
-from uuid import UUID
+from collections.abc import Callable, Sequence
 
 import asyncpg
 import msgspec
 
-from contracts.events import PlanEvent
-from contracts.upcasting import decode_stored
-from planner.store import event_feed
-from planner.store.event_store import Connection, _envelope
+from planner.store import event_feed, replay_pages
+from planner.store.event_store import Connection, envelope_of
 from planner.store.projections import Projection, Recorded, Row
 
 REPLAY_LOCK_KEY = 7_346_201_857_114_551_003  # one rebuild at a time per database
@@ -46,31 +41,9 @@ TRY_LOCK = "SELECT pg_try_advisory_lock($1)"
 UNLOCK = "SELECT pg_advisory_unlock($1)"
 MAX_POSITION = "SELECT coalesce(max(position), 0) FROM events"
 SET_LOCK_TIMEOUT = "SELECT set_config('lock_timeout', $1, true)"
-# Only what the projections read (``projections.Recorded``): no ids, no metadata.
-PAGE = """
-SELECT position, stream_id, event_type, schema_version, payload::text AS payload, recorded_at
-FROM events WHERE position > $1 AND event_type = ANY($2::text[])
-ORDER BY position LIMIT $3
-"""
 
 Progress = Callable[[int, int], None]
 """Called with (position reached, last position) as pages are read."""
-
-
-class Replayed(msgspec.Struct, frozen=True, gc=False):
-    """A stored event as a replay reads it (``projections.Recorded``), lighter than an
-    ``Envelope``. Untracked by the cyclic collector: it holds no container of its own."""
-
-    stream_id: UUID
-    event_type: str
-    recorded_at: datetime
-    event: PlanEvent
-
-
-def _replayed(row: asyncpg.Record) -> Replayed:
-    event_type = row["event_type"]
-    event = decode_stored(event_type, row["schema_version"], row["payload"])
-    return Replayed(row["stream_id"], event_type, row["recorded_at"], event)
 
 
 class ReplayBusy(Exception):
@@ -130,14 +103,14 @@ async def _load(
     """COPY the rows of every event visible in one snapshot; return it and what was read."""
     types = sorted(_filter(projections).event_types or ())
     applied = 0
-    with _cyclic_gc_paused():
+    with replay_pages.cyclic_gc_paused():
         seen: dict[str, set[Row]] = {p.name: set() for p in projections}
         async with conn.transaction(isolation="repeatable_read"):
             snapshot = str(await conn.fetchval(event_feed.SNAPSHOT))
             last = int(await conn.fetchval(MAX_POSITION))
-            async with contextlib.aclosing(_pages(conn, types, 0, page_size)) as pages:
+            async with contextlib.aclosing(replay_pages.pages(conn, types, 0, page_size)) as pages:
                 async for rows, next_read in pages:
-                    replayed = await _decoded(rows)
+                    replayed = await replay_pages.decoded(rows)
                     applied += len(replayed)
                     fresh = [(p, _new_rows(p, replayed, seen[p.name])) for p in projections]
                     await asyncio.wait([next_read])  # one connection: its read ends first
@@ -156,61 +129,6 @@ async def _copy(conn: Connection, fresh: list[tuple[Projection, list[Row]]]) -> 
             await conn.copy_records_to_table(
                 projection.fresh_table, records=records, columns=projection.columns
             )
-
-
-Page = list[asyncpg.Record]
-DECODE_SLICE = 2000  # rows decoded between looks at the socket the next page arrives on
-
-
-async def _decoded(rows: Page) -> list[Replayed]:
-    """The page's events, yielding to the loop every slice so the read ahead keeps flowing
-    (a full socket buffer would stop the server sending)."""
-    decoded: list[Replayed] = []
-    for start in range(0, len(rows), DECODE_SLICE):
-        decoded += [_replayed(row) for row in rows[start : start + DECODE_SLICE]]
-        await asyncio.sleep(0)
-    return decoded
-
-
-async def _pages(
-    conn: Connection, types: list[str], after: int, page_size: int
-) -> AsyncGenerator[tuple[Page, asyncio.Task[Page]], None]:
-    """Pages of events of ``types`` after position ``after`` in position order, each with the
-    read of the next one.
-
-    That read is sent before the page is handed out: the server reads and sends page n + 1
-    while this process decodes page n, so two cores work side by side, not in turns.
-    """
-    rows: Page = await conn.fetch(PAGE, after, types, page_size)
-    while rows:
-        next_read = asyncio.ensure_future(conn.fetch(PAGE, rows[-1]["position"], types, page_size))
-        try:
-            await asyncio.sleep(0)  # the task's first step sends the query
-            yield rows, next_read
-            rows = await next_read
-        finally:
-            if not next_read.done():  # the caller stopped early: leave the connection idle
-                next_read.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await next_read
-
-
-@contextlib.contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector through a bulk load.
-
-    A page holds hundreds of thousands of objects that live until the page is done, and
-    the collector's passes over them took 45% of a rebuild (measured with py-spy). None of
-    them forms a cycle, so reference counting frees them all; the collector resumes after.
-    `tandem replay` runs alone in its process, so nothing else goes without it meanwhile.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _new_rows(projection: Projection, events: Sequence[Recorded], seen: set[Row]) -> list[Row]:
@@ -241,7 +159,7 @@ async def _swap(
                 # A new statement after the lock: its snapshot sees every writer we waited for.
                 rows = await conn.fetch(event_feed.COMMITTED_SINCE, snapshot, None, types)
                 caught_up = await _apply(
-                    conn, projections, [_envelope(r) for r in rows], fresh=True
+                    conn, projections, [envelope_of(r) for r in rows], fresh=True
                 )
                 for projection in projections:
                     await conn.execute(projection.swap)
@@ -265,9 +183,11 @@ async def reapply_from(
     types = sorted(_filter(projections).event_types or ())
     last = int(await conn.fetchval(MAX_POSITION))
     applied = 0
-    async with contextlib.aclosing(_pages(conn, types, from_position - 1, page_size)) as pages:
+    async with contextlib.aclosing(
+        replay_pages.pages(conn, types, from_position - 1, page_size)
+    ) as pages:
         async for rows, next_read in pages:
-            replayed = await _decoded(rows)
+            replayed = await replay_pages.decoded(rows)
             await asyncio.wait([next_read])  # one connection: its read ends first
             applied += await _apply(conn, projections, replayed, fresh=False)
             progress(rows[-1]["position"], last)

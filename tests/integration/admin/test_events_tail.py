@@ -14,7 +14,7 @@ from contracts.envelope import Envelope, Metadata
 from contracts.events import PlanCreated
 from contracts.ids import EventId, ParticipantId, PlanId
 from planner.admin import events_tail
-from planner.store import event_store
+from planner.store import appending
 from planner.store.event_feed import Filter
 from planner.store.event_store import NewEvent
 from tests.integration.admin.support import run_cli
@@ -101,7 +101,7 @@ async def _append_plan(conn: Any) -> int:
     event = PlanCreated(
         plan_id=plan_id, title="t", created_by=ParticipantId(uuid4()), creator_name="A"
     )
-    result = await event_store.append(
+    result = await appending.append(
         conn,
         plan_id,
         [NewEvent(event_id=EventId(uuid4()), event=event)],

@@ -12,7 +12,8 @@ from typer.testing import CliRunner
 from uuid_utils.compat import uuid7
 
 from planner.cli import app
-from planner.store.event_store import NewEvent, append
+from planner.store.appending import append
+from planner.store.event_store import NewEvent
 from tests.integration.test_event_store import METADATA, created, new, sign
 from tests.support.builders import CHAIN_KEY
 

@@ -11,7 +11,7 @@ import msgspec
 import pytest
 from litestar.testing import AsyncTestClient
 
-from planner.store import projections, rebuild
+from planner.store import projections, rebuild, replay_pages
 from planner.store.read_models import INSERT_MEMBER
 from tests.integration.admin.support import run_cli
 from tests.support.api import Couple, couple, create_plan, register
@@ -135,23 +135,23 @@ async def test_a_rebuild_that_fails_mid_load_leaves_the_live_tables_and_the_conn
         await couple(client)
     before = await _tables(db_pool)
     decoded = 0
-    decode = rebuild._replayed
+    decode = replay_pages._replayed
 
-    def failing_on_the_third_event(row: asyncpg.Record) -> rebuild.Replayed:
+    def failing_on_the_third_event(row: asyncpg.Record) -> replay_pages.Replayed:
         nonlocal decoded
         decoded += 1
         if decoded == 3:  # page 2, while page 3 is being read ahead
             raise msgspec.ValidationError("a stored payload that does not decode")
         return decode(row)
 
-    monkeypatch.setattr(rebuild, "_replayed", failing_on_the_third_event)
+    monkeypatch.setattr(replay_pages, "_replayed", failing_on_the_third_event)
     conn = await asyncpg.connect(db_url)
     try:
         with pytest.raises(msgspec.ValidationError):
             await rebuild.rebuild(conn, projections.select([]), lambda _a, _b: None, page_size=2)
         # The read sent ahead was cancelled: the connection answers, and a new rebuild runs.
         assert await conn.fetchval("SELECT 1") == 1
-        monkeypatch.setattr(rebuild, "_replayed", decode)
+        monkeypatch.setattr(replay_pages, "_replayed", decode)
         await rebuild.rebuild(conn, projections.select([]), lambda _a, _b: None, page_size=2)
     finally:
         await conn.close()

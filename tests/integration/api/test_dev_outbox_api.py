@@ -8,7 +8,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from planner.api.app import create_app
-from planner.dev import AlreadyRunning, only_one_dev
+from planner.runtime.dev import AlreadyRunning, only_one_dev
 from planner.settings import Settings
 
 pytestmark = pytest.mark.integration

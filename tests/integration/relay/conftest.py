@@ -12,7 +12,7 @@ from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError
 
 from contracts.subjects import DELIVERY_STREAM, PLAN_STREAM
-from planner.relay import Relay
+from planner.relay.loop import Relay
 
 STOP_TIMEOUT_SECONDS = 10.0
 

@@ -7,7 +7,7 @@ import pytest
 from nats.js import JetStreamContext
 from uuid_utils.compat import uuid7
 
-from planner.relay import RelayState
+from planner.relay.loop import RelayState
 from tests.integration.relay.conftest import Started, StartRelay
 from tests.integration.relay.support import (
     all_published,

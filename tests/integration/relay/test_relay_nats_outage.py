@@ -16,10 +16,10 @@ from nats.js import JetStreamContext
 
 from contracts.subjects import PLAN_STREAM
 from planner.api.app import create_app
-from planner.embedded.nats_server import HOST, EmbeddedNats, free_port
-from planner.relay import Relay, RelayState
+from planner.relay import wake
+from planner.relay.loop import Relay, RelayState
+from planner.runtime.embedded.nats_server import HOST, EmbeddedNats, free_port
 from planner.settings import Settings
-from planner.store import outbox, outbox_wake
 from planner.store.event_store import read_all
 from tests.integration.relay.conftest import StartRelay
 from tests.integration.relay.support import (
@@ -29,6 +29,7 @@ from tests.integration.relay.support import (
     count_is,
     messages_at,
     msg_ids,
+    pending,
 )
 from tests.support import api
 from tests.support.eventually import eventually
@@ -68,13 +69,13 @@ async def test_while_nats_is_down_commands_commit_and_the_relay_catches_up_once_
     async with AsyncTestClient(app=app, base_url="http://tandem.test") as client:
         relay: Relay = app.state.relay  # the planner process runs the relay
         await eventually(lambda: relay.active)
-        assert outbox_wake.waker(app.state.pool).wake_local == relay.wake_if_active
+        assert wake.waker(app.state.pool).wake_local == relay.wake_if_active
         assert await readiness(client) == (200, {"database": "ok", "nats": "ok"})
 
         await asyncio.to_thread(own_nats.stop)
         plan = await append_plan(db_pool)
         await append_signs(db_pool, plan.stream_id, 19)
-        assert len(await outbox.pending(db_pool)) == 20
+        assert len(await pending(db_pool)) == 20
         alex = await api.register(client, "Alex")
         await api.create_plan(client, alex)  # an HTTP command, accepted without NATS
         status, checks = await readiness(client)

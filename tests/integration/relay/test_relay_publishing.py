@@ -19,7 +19,8 @@ from contracts.subjects import (
     HEADER_STREAM_VERSION,
     plan_subject,
 )
-from planner.store import event_store, outbox
+from planner.relay import outbox
+from planner.store import appending
 from planner.store.event_store import read_all
 from tests.integration.relay import support
 from tests.integration.relay.conftest import StartRelay
@@ -136,7 +137,7 @@ async def test_an_event_this_release_cannot_read_holds_back_the_events_after_it(
     # The event ahead of it went out; the one after it waits, so no plan sees a gap.
     assert started.relay.published_count == 1
     assert await message_count(js) == 1
-    pending = [row.position for row in await outbox.pending(db_pool)]
+    pending = [row.position for row in await support.pending(db_pool)]
     assert pending == [future, *after.positions]
 
 
@@ -161,7 +162,7 @@ async def test_an_active_relay_woken_in_its_own_process_needs_no_notify(
     await eventually(lambda: started.relay.active)
     plan_id = uuid7()
     async with db_pool.acquire() as conn:  # committed without any NOTIFY
-        await event_store.append(
+        await appending.append(
             conn,
             plan_id,
             [support.plan_created(plan_id)],

@@ -8,10 +8,10 @@ from nats.js import JetStreamContext
 from nats.js.api import RetentionPolicy, StorageType, StreamConfig
 
 from contracts.subjects import DELIVERY_STREAM, DELIVERY_SUBJECTS, PLAN_STREAM, PLAN_SUBJECTS
-from planner.jetstream import (
+from planner.relay.streams import (
     DUPLICATE_WINDOW_SECONDS,
     drifted_fields,
-    ensure_plan_stream,
+    ensure_stream,
     ensure_streams,
     stream_configs,
 )
@@ -28,9 +28,9 @@ async def live_config(js: JetStreamContext, name: str) -> StreamConfig:
 async def test_ensuring_the_plan_stream_twice_leaves_one_stream_with_the_same_config(
     js: JetStreamContext,
 ) -> None:
-    await ensure_plan_stream(js)
+    await ensure_stream(js, stream_configs()[0])
     first = await js.stream_info(PLAN_STREAM)
-    await ensure_plan_stream(js)
+    await ensure_stream(js, stream_configs()[0])
     second = await js.stream_info(PLAN_STREAM)
 
     assert second.config == first.config
@@ -57,7 +57,7 @@ async def test_a_drifted_stream_is_updated_and_fields_the_code_does_not_own_are_
         max_bytes=OPERATOR_MAX_BYTES,
     )
 
-    await ensure_plan_stream(js)
+    await ensure_stream(js, stream_configs()[0])
 
     config = await live_config(js, PLAN_STREAM)
     assert (config.duplicate_window, config.max_age) == (DUPLICATE_WINDOW_SECONDS, 0)

@@ -1,9 +1,9 @@
 """Activations: a partner asks for help; recipients acknowledge; a partner resolves."""
 
-from typing import Any
+from collections.abc import Callable
 from uuid import UUID
 
-from litestar import Request, Response, get, post
+from litestar import Response, get, post
 from litestar.params import FromPath, JSONBody
 
 from contracts import capabilities
@@ -11,8 +11,8 @@ from contracts.capabilities import InvalidCapability
 from contracts.ids import ActivationId, RecipientId, SignId
 from planner import handlers
 from planner.api.auth import require_participant, require_partner, require_reader
-from planner.api.commands import now, run_command
-from planner.api.deps import PoolDep, PrincipalDep, SettingsDep
+from planner.api.commands import now, versioned
+from planner.api.deps import CommandsDep, PartnerDep, PoolDep, PrincipalDep, SettingsDep
 from planner.api.errors import ResourceNotFound
 from planner.api.schemas import (
     ActivationChanged,
@@ -23,57 +23,56 @@ from planner.api.schemas import (
 )
 from planner.api.views import ActivationView, activation_status, activation_view
 from planner.domain.commands import AcknowledgeActivation, ActivatePlan, ResolveActivation
-from planner.handlers import CommandResult
+from planner.handlers.results import CommandResult
 from planner.ids import new_id
 from planner.store import accounts
 
-Req = Request[Any, Any, Any]
 ACTIVATIONS = "/v1/plans/{plan_id:str}/activations"
 ONE = ACTIVATIONS + "/{activation_id:str}"
 
 
-def _created(activation_id: ActivationId) -> Any:
+def _created(activation_id: ActivationId) -> Callable[[CommandResult], ActivationCreated]:
+    """The new activation's level and recipients, as the command left them."""
+
     def render(result: CommandResult) -> ActivationCreated:
         activation = result.state.activations[activation_id]
-        return ActivationCreated(
-            plan_id=result.plan_id,
-            version=result.version,
+        recipients = [
+            RecipientOut(
+                recipient_id=r.recipient_id,
+                kind=r.kind.value,
+                display_name=r.display_name,
+                tier=r.tier,
+            )
+            for r in activation.recipients
+        ]
+        created = versioned(
+            ActivationCreated,
             activation_id=activation_id,
             level=activation.level,
-            recipients=[
-                RecipientOut(
-                    recipient_id=r.recipient_id,
-                    kind=r.kind.value,
-                    display_name=r.display_name,
-                    tier=r.tier,
-                )
-                for r in activation.recipients
-            ],
+            recipients=recipients,
         )
+        return created(result)
 
     return render
 
 
-def _changed(activation_id: ActivationId) -> Any:
+def _changed(activation_id: ActivationId) -> Callable[[CommandResult], ActivationChanged]:
+    """The activation's status after the command."""
+
     def render(result: CommandResult) -> ActivationChanged:
-        activation = result.state.activations[activation_id]
-        return ActivationChanged(
-            plan_id=result.plan_id,
-            version=result.version,
-            activation_id=activation_id,
-            status=activation_status(activation),
-        )
+        status = activation_status(result.state.activations[activation_id])
+        return versioned(ActivationChanged, activation_id=activation_id, status=status)(result)
 
     return render
 
 
 @post(ACTIVATIONS, status_code=201, tags=["activations"])
 async def activate(
-    request: Req,
     plan_id: FromPath[UUID],
     data: JSONBody[NewActivation],
     principal: PrincipalDep,
     pool: PoolDep,
+    commands: CommandsDep,
 ) -> Response[ActivationCreated]:
     """Ask for help. Send an ``Idempotency-Key`` so a retried tap never activates twice."""
     partner = require_participant(principal)
@@ -92,9 +91,7 @@ async def activate(
         observed_sign_ids=tuple(SignId(s) for s in dict.fromkeys(data.observed_sign_ids)),
         note=data.note.strip(),
     )
-    return await run_command(
-        request, pool, plan_id, command, principal.actor, _created(activation_id), 201
-    )
+    return await commands.run(plan_id, command, principal.actor, _created(activation_id))
 
 
 @get(ONE, tags=["activations"])
@@ -112,35 +109,22 @@ async def read_activation(
 
 @post(ONE + "/acknowledge", status_code=200, tags=["activations"])
 async def acknowledge(
-    request: Req,
-    plan_id: FromPath[UUID],
-    activation_id: FromPath[UUID],
-    principal: PrincipalDep,
-    pool: PoolDep,
+    partner: PartnerDep, activation_id: FromPath[UUID]
 ) -> Response[ActivationChanged]:
     """The other partner says they are on it. Acknowledging twice changes nothing."""
-    partner = await require_partner(pool, principal, plan_id)
     command = AcknowledgeActivation(
         now=now(),
         activation_id=ActivationId(activation_id),
         by=RecipientId(partner.participant_id),
     )
-    return await run_command(
-        request, pool, plan_id, command, principal.actor, _changed(ActivationId(activation_id))
-    )
+    return await partner.run(command, _changed(ActivationId(activation_id)))
 
 
 @post(ONE + "/resolve", status_code=200, tags=["activations"])
 async def resolve(
-    request: Req,
-    plan_id: FromPath[UUID],
-    activation_id: FromPath[UUID],
-    data: JSONBody[Resolution],
-    principal: PrincipalDep,
-    pool: PoolDep,
+    partner: PartnerDep, activation_id: FromPath[UUID], data: JSONBody[Resolution]
 ) -> Response[ActivationChanged]:
     """Close the activation: ``resolved`` or ``false_alarm``, with an optional reflection."""
-    partner = await require_partner(pool, principal, plan_id)
     command = ResolveActivation(
         now=now(),
         actor=partner.participant_id,
@@ -148,14 +132,12 @@ async def resolve(
         outcome=data.outcome,
         reflection=data.reflection.strip(),
     )
-    return await run_command(
-        request, pool, plan_id, command, principal.actor, _changed(ActivationId(activation_id))
-    )
+    return await partner.run(command, _changed(ActivationId(activation_id)))
 
 
 @post("/v1/acks/{token:str}", status_code=200, tags=["activations"])
 async def acknowledge_by_link(
-    request: Req, token: FromPath[str], pool: PoolDep, settings: SettingsDep
+    token: FromPath[str], settings: SettingsDep, commands: CommandsDep
 ) -> Response[ActivationChanged]:
     """One tap from an alert: the recipient named by the signed link is on it.
 
@@ -170,4 +152,4 @@ async def acknowledge_by_link(
         now=now(), activation_id=activation_id, by=RecipientId(link.subject_id)
     )
     actor = f"recipient:{link.subject_id}"
-    return await run_command(request, pool, link.plan_id, command, actor, _changed(activation_id))
+    return await commands.run(link.plan_id, command, actor, _changed(activation_id))

@@ -4,11 +4,11 @@ No account is needed; the link names the plan and the contact, and is refused on
 contact is removed. Nothing about the partners' health is shown here.
 """
 
-from typing import Any
+from collections.abc import Callable
 from uuid import UUID
 
 import asyncpg
-from litestar import Request, Response, get, post
+from litestar import Response, get, post
 from litestar.params import FromPath, JSONBody
 
 from contracts import capabilities
@@ -16,16 +16,15 @@ from contracts.capabilities import Capability
 from contracts.events import ConsentScope
 from contracts.ids import ContactId
 from planner import handlers
-from planner.api.commands import now, run_command
-from planner.api.deps import PoolDep, SettingsDep
+from planner.api.commands import now, versioned
+from planner.api.deps import CommandsDep, PoolDep, SettingsDep
 from planner.api.errors import ResourceNotFound
 from planner.api.schemas import ConsentDecision, ConsentRequestView, ConsentSaved, ScopeIn
 from planner.domain.commands import DeclineConsent, GiveConsent, WithdrawConsent
 from planner.domain.state import PlanState, SupportContact
-from planner.handlers import CommandResult
+from planner.handlers.results import CommandResult
 from planner.settings import Settings
 
-Req = Request[Any, Any, Any]
 CONSENT = "/v1/consents/{token:str}"
 
 EXPLANATION = (
@@ -74,26 +73,13 @@ async def read_consent(
     )
 
 
-def _saved(contact_id: UUID) -> Any:
-    def render(result: CommandResult) -> ConsentSaved:
-        contact = result.state.contacts[ContactId(contact_id)]
-        return ConsentSaved(
-            plan_id=result.plan_id,
-            version=result.version,
-            contact_id=contact_id,
-            status=contact.consent.value,
-        )
-
-    return render
-
-
 @post(CONSENT, status_code=200, tags=["consents"])
 async def decide_consent(
-    request: Req,
     token: FromPath[str],
     data: JSONBody[ConsentDecision],
     pool: PoolDep,
     settings: SettingsDep,
+    commands: CommandsDep,
 ) -> Response[ConsentSaved]:
     """Accept (with a scope: levels, and whether signs or notes may be shared) or decline."""
     capability = _verify(settings, token)
@@ -114,12 +100,12 @@ async def decide_consent(
     else:
         command = DeclineConsent(now=now(), contact_id=contact_id)
     actor = f"contact:{contact_id}"
-    return await run_command(request, pool, capability.plan_id, command, actor, _saved(contact_id))
+    return await commands.run(capability.plan_id, command, actor, _saved(contact_id))
 
 
 @post(CONSENT + "/withdraw", status_code=200, tags=["consents"])
 async def withdraw_consent(
-    request: Req, token: FromPath[str], pool: PoolDep, settings: SettingsDep
+    token: FromPath[str], pool: PoolDep, settings: SettingsDep, commands: CommandsDep
 ) -> Response[ConsentSaved]:
     """Withdraw consent: no alert reaches this contact from now on."""
     capability = _verify(settings, token)
@@ -127,4 +113,14 @@ async def withdraw_consent(
     contact_id = ContactId(capability.subject_id)
     command = WithdrawConsent(now=now(), contact_id=contact_id)
     actor = f"contact:{contact_id}"
-    return await run_command(request, pool, capability.plan_id, command, actor, _saved(contact_id))
+    return await commands.run(capability.plan_id, command, actor, _saved(contact_id))
+
+
+def _saved(contact_id: UUID) -> Callable[[CommandResult], ConsentSaved]:
+    """The contact's consent after the command."""
+
+    def render(result: CommandResult) -> ConsentSaved:
+        status = result.state.contacts[ContactId(contact_id)].consent.value
+        return versioned(ConsentSaved, contact_id=contact_id, status=status)(result)
+
+    return render

@@ -6,8 +6,8 @@ from litestar import Response, get
 from litestar.datastructures import State
 
 from planner.api.deps import PoolDep, SettingsDep
-from planner.probes import database_ready, nats_ready
-from planner.store import outbox
+from planner.relay import outbox
+from planner.runtime.probes import database_ready, nats_ready
 from planner.store.event_store import EventStoreError
 
 

@@ -7,7 +7,7 @@ from litestar import Request
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 
 from planner.metrics import OUTBOX_DEPTH
-from planner.store import outbox
+from planner.relay import outbox
 from planner.store.event_store import EventStoreError
 
 

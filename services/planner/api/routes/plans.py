@@ -11,9 +11,9 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_304_NOT_MODIFIED
 
 from contracts.ids import InviteId, PlanId
-from planner.api.auth import require_participant, require_partner, require_reader
-from planner.api.commands import etag, now, run_command
-from planner.api.deps import PoolDep, PrincipalDep
+from planner.api.auth import require_participant, require_reader
+from planner.api.commands import etag, now, versioned
+from planner.api.deps import CommandsDep, PartnerDep, PoolDep, PrincipalDep
 from planner.api.errors import BadHeader, ResourceNotFound
 from planner.api.schemas import InviteCreated, NewPlan, Versioned
 from planner.api.views import EventPage, PlanView, event_view, plan_view
@@ -27,7 +27,7 @@ INVITE_LIFETIME = timedelta(days=7)
 
 @post("/v1/plans", status_code=201, tags=["plans"])
 async def create_plan(
-    request: Request[Any, Any, Any], data: JSONBody[NewPlan], principal: PrincipalDep, pool: PoolDep
+    data: JSONBody[NewPlan], principal: PrincipalDep, commands: CommandsDep
 ) -> Response[Versioned]:
     """Create a plan; the caller becomes its first partner."""
     participant = require_participant(principal)
@@ -39,15 +39,7 @@ async def create_plan(
         actor=participant.participant_id,
         actor_name=participant.display_name,
     )
-    return await run_command(
-        request,
-        pool,
-        plan_id,
-        command,
-        principal.actor,
-        lambda r: Versioned(plan_id=r.plan_id, version=r.version),
-        status_code=201,
-    )
+    return await commands.run(plan_id, command, principal.actor, versioned(Versioned))
 
 
 @get("/v1/plans/{plan_id:str}", tags=["plans"])
@@ -96,11 +88,8 @@ def code_hash(code: str) -> str:
 
 
 @post("/v1/plans/{plan_id:str}/partner-invites", status_code=201, tags=["plans"])
-async def invite_partner(
-    request: Request[Any, Any, Any], plan_id: FromPath[UUID], principal: PrincipalDep, pool: PoolDep
-) -> Response[InviteCreated]:
+async def invite_partner(partner: PartnerDep) -> Response[InviteCreated]:
     """An invite code for the second partner, valid for seven days and shown once."""
-    partner = await require_partner(pool, principal, plan_id)
     code = secrets.token_urlsafe(12)
     at = now()
     command = InvitePartner(
@@ -110,22 +99,13 @@ async def invite_partner(
         code_sha256=code_hash(code),
         expires_at=at + INVITE_LIFETIME,
     )
-    return await run_command(
-        request,
-        pool,
-        plan_id,
-        command,
-        principal.actor,
-        lambda r: InviteCreated(
-            plan_id=r.plan_id, version=r.version, invite_code=code, expires_at=command.expires_at
-        ),
-        status_code=201,
-    )
+    created = versioned(InviteCreated, invite_code=code, expires_at=command.expires_at)
+    return await partner.run(command, created)
 
 
 @post("/v1/partner-invites/{code:str}/accept", status_code=200, tags=["plans"])
 async def accept_invite(
-    request: Request[Any, Any, Any], code: FromPath[str], principal: PrincipalDep, pool: PoolDep
+    code: FromPath[str], principal: PrincipalDep, pool: PoolDep, commands: CommandsDep
 ) -> Response[Versioned]:
     """Join a plan as its second partner."""
     participant = require_participant(principal)
@@ -138,11 +118,4 @@ async def accept_invite(
         actor_name=participant.display_name,
         code_sha256=code_hash(code),
     )
-    return await run_command(
-        request,
-        pool,
-        plan_id,
-        command,
-        principal.actor,
-        lambda r: Versioned(plan_id=r.plan_id, version=r.version),
-    )
+    return await commands.run(plan_id, command, principal.actor, versioned(Versioned))

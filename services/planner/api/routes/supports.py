@@ -1,19 +1,17 @@
 """Support contacts and escalation policies, edited by partners."""
 
-from typing import Any
 from uuid import UUID
 
-from litestar import Request, Response, delete, post, put
+from litestar import Response, delete, post, put
 from litestar.params import FromPath, JSONBody
 
 from contracts import capabilities
 from contracts.capabilities import Capability
 from contracts.events import Tier
 from contracts.ids import ContactId
-from planner.api.auth import require_partner
 from planner.api.channels import shown_once, to_channels
-from planner.api.commands import now, run_command
-from planner.api.deps import PoolDep, PrincipalDep, SettingsDep
+from planner.api.commands import now, versioned
+from planner.api.deps import PartnerDep, SettingsDep
 from planner.api.schemas import (
     EscalationPolicyIn,
     EscalationSaved,
@@ -24,8 +22,6 @@ from planner.api.schemas import (
 from planner.domain.commands import AddSupportContact, RemoveSupportContact, SetEscalationPolicy
 from planner.ids import new_id
 from planner.settings import Settings
-
-Req = Request[Any, Any, Any]
 
 
 def consent_url(settings: Settings, plan_id: UUID, contact_id: UUID) -> str:
@@ -38,15 +34,9 @@ def consent_url(settings: Settings, plan_id: UUID, contact_id: UUID) -> str:
 
 @post("/v1/plans/{plan_id:str}/supports", status_code=201, tags=["supports"])
 async def add_support(
-    request: Req,
-    plan_id: FromPath[UUID],
-    data: JSONBody[NewSupport],
-    principal: PrincipalDep,
-    pool: PoolDep,
-    settings: SettingsDep,
+    partner: PartnerDep, data: JSONBody[NewSupport], settings: SettingsDep
 ) -> Response[SupportAdded]:
     """Add a support contact. They are never alerted until they consent at ``consent_url``."""
-    partner = await require_partner(pool, principal, plan_id)
     contact_id = ContactId(new_id())
     command = AddSupportContact(
         now=now(),
@@ -56,58 +46,31 @@ async def add_support(
         relationship=data.relationship.strip(),
         channels=await to_channels(data.channels, settings),
     )
-    url = consent_url(settings, plan_id, contact_id)
-    shown = shown_once(settings, contact_id, command.channels)
-    return await run_command(
-        request,
-        pool,
-        plan_id,
-        command,
-        principal.actor,
-        lambda r: SupportAdded(
-            plan_id=r.plan_id,
-            version=r.version,
-            contact_id=contact_id,
-            consent_url=url,
-            channels=shown,
-        ),
-        status_code=201,
+    added = versioned(
+        SupportAdded,
+        contact_id=contact_id,
+        consent_url=consent_url(settings, partner.plan_id, contact_id),
+        channels=shown_once(settings, contact_id, command.channels),
     )
+    return await partner.run(command, added)
 
 
 @delete("/v1/plans/{plan_id:str}/supports/{contact_id:str}", status_code=200, tags=["supports"])
 async def remove_support(
-    request: Req,
-    plan_id: FromPath[UUID],
-    contact_id: FromPath[UUID],
-    principal: PrincipalDep,
-    pool: PoolDep,
+    partner: PartnerDep, contact_id: FromPath[UUID]
 ) -> Response[SupportRemoved]:
     """Remove a support contact: they are no longer a recipient of any new activation."""
-    partner = await require_partner(pool, principal, plan_id)
     command = RemoveSupportContact(
         now=now(), actor=partner.participant_id, contact_id=ContactId(contact_id)
     )
-    return await run_command(
-        request,
-        pool,
-        plan_id,
-        command,
-        principal.actor,
-        lambda r: SupportRemoved(plan_id=r.plan_id, version=r.version, contact_id=contact_id),
-    )
+    return await partner.run(command, versioned(SupportRemoved, contact_id=contact_id))
 
 
 @put("/v1/plans/{plan_id:str}/escalation", tags=["supports"])
 async def set_escalation(
-    request: Req,
-    plan_id: FromPath[UUID],
-    data: JSONBody[EscalationPolicyIn],
-    principal: PrincipalDep,
-    pool: PoolDep,
+    partner: PartnerDep, data: JSONBody[EscalationPolicyIn]
 ) -> Response[EscalationSaved]:
     """Set a level's ordered tiers of contacts, each with an acknowledgement timeout."""
-    partner = await require_partner(pool, principal, plan_id)
     command = SetEscalationPolicy(
         now=now(),
         actor=partner.participant_id,
@@ -120,11 +83,4 @@ async def set_escalation(
             for tier in data.tiers
         ),
     )
-    return await run_command(
-        request,
-        pool,
-        plan_id,
-        command,
-        principal.actor,
-        lambda r: EscalationSaved(plan_id=r.plan_id, version=r.version, level=data.level),
-    )
+    return await partner.run(command, versioned(EscalationSaved, level=data.level))

@@ -8,25 +8,14 @@ simply still pending the next time the relay looks.
 """
 
 from collections.abc import Sequence
-from uuid import UUID
 
-import asyncpg
 import msgspec
 
 from contracts.envelope import Envelope
-from planner.store.event_store import EventStoreError, Executor
-from planner.store.event_store import _envelope as envelope_from_row  # one row→envelope rule
+from planner.store.event_store import EventStoreError, Executor, envelope_of, translated
 
-PENDING = """
-SELECT position, event_id, stream_id
-FROM outbox
-WHERE published_at IS NULL
-ORDER BY position
-LIMIT $1
-"""
-
-# The same rule as PENDING ("not yet published", never a position cursor), with each
-# row's event in the columns event_store reads envelopes from.
+# "Not yet published", never a position cursor, with each row's event in the columns
+# event_store reads envelopes from.
 PENDING_ENVELOPES = """
 SELECT e.position, e.stream_id, e.stream_version, e.event_id, e.event_type, e.schema_version,
        e.payload::text AS payload, e.metadata::text AS metadata, e.recorded_at
@@ -55,28 +44,6 @@ class UndecodableEvent(EventStoreError):
         super().__init__(f"the event at position {position} does not decode")
 
 
-class OutboxRow(msgspec.Struct, frozen=True, kw_only=True):
-    position: int
-    event_id: UUID
-    stream_id: UUID
-
-
-async def pending(conn: Executor, limit: int = 500) -> list[OutboxRow]:
-    """Rows not yet published, lowest position first.
-
-    A position below one already published can still appear here (its transaction
-    committed late); that is the point, not a bug.
-    """
-    try:
-        rows = await conn.fetch(PENDING, limit)
-    except (asyncpg.PostgresError, asyncpg.InterfaceError) as error:
-        raise EventStoreError(str(error)) from error
-    return [
-        OutboxRow(position=row["position"], event_id=row["event_id"], stream_id=row["stream_id"])
-        for row in rows
-    ]
-
-
 class PendingBatch(msgspec.Struct, frozen=True, kw_only=True):
     envelopes: list[Envelope]
     more: bool
@@ -85,19 +52,19 @@ class PendingBatch(msgspec.Struct, frozen=True, kw_only=True):
 
 
 async def pending_envelopes(conn: Executor, limit: int = 500) -> PendingBatch:
-    """The events of ``pending`` rows, lowest position first, ready to publish.
+    """The events not yet published, lowest position first, ready to publish.
 
-    Stops before an event that does not decode, so those ahead of it still go out; raises
-    ``UndecodableEvent`` when it is the first.
+    A position below one already published can still appear here (its transaction
+    committed late); that is the point, not a bug. Stops before an event that does not
+    decode, so those ahead of it still go out; raises ``UndecodableEvent`` when it is the
+    first.
     """
-    try:
+    with translated():
         rows = await conn.fetch(PENDING_ENVELOPES, limit)
-    except (asyncpg.PostgresError, asyncpg.InterfaceError) as error:
-        raise EventStoreError(str(error)) from error
     envelopes: list[Envelope] = []
     for row in rows:
         try:
-            envelopes.append(envelope_from_row(row))
+            envelopes.append(envelope_of(row))
         except msgspec.DecodeError as error:  # the message may quote content: not kept
             if envelopes:
                 break
@@ -109,10 +76,8 @@ async def mark_published(conn: Executor, positions: Sequence[int]) -> None:
     """Record that these rows were published. Marking a row twice changes nothing."""
     if not positions:
         return
-    try:
+    with translated():
         await conn.execute(MARK_PUBLISHED, list(positions))
-    except (asyncpg.PostgresError, asyncpg.InterfaceError) as error:
-        raise EventStoreError(str(error)) from error
 
 
 DEPTH = "SELECT count(*) FROM outbox WHERE published_at IS NULL"
@@ -120,7 +85,5 @@ DEPTH = "SELECT count(*) FROM outbox WHERE published_at IS NULL"
 
 async def depth(conn: Executor) -> int:
     """How many events wait for the relay (grows while NATS is away)."""
-    try:
+    with translated():
         return int(await conn.fetchval(DEPTH))
-    except (asyncpg.PostgresError, asyncpg.InterfaceError) as error:
-        raise EventStoreError(str(error)) from error

@@ -20,13 +20,14 @@ from logging import ERROR, WARNING
 
 import structlog
 
+from contracts.envelope import Envelope
 from planner import metrics
-from planner.publisher import NatsRefused, NatsUnavailable, Publisher, RelayNatsError
-from planner.relay_batch import publish_batch
-from planner.store import outbox, relay_connection
+from planner.relay import connection, outbox
+from planner.relay.batch import Outcome, publish_batch
+from planner.relay.connection import RelayConnection
+from planner.relay.outbox import UndecodableEvent
+from planner.relay.publisher import NatsRefused, NatsUnavailable, Publisher, RelayNatsError
 from planner.store.event_store import EventStoreError
-from planner.store.outbox import UndecodableEvent
-from planner.store.relay_connection import RelayConnection
 from planner.waiting import Backoff, unless_stopped, wait_any
 
 log = structlog.stdlib.get_logger(__name__)
@@ -114,10 +115,10 @@ class Relay:
 
     async def _session(self, stop: asyncio.Event) -> None:
         """One database session: stand by for the lock, then relay until stop or a failure."""
-        conn = await relay_connection.connect(self._database_url, self._wake.set)
+        conn = await connection.connect(self._database_url, self._wake.set)
         try:
             self.state = RelayState.STANDBY
-            while not await relay_connection.try_relay_lock(conn):
+            while not await connection.try_relay_lock(conn):
                 if await wait_any([stop], STANDBY_RETRY_SECONDS):
                     return
             self.state = RelayState.ACTIVE
@@ -125,7 +126,7 @@ class Relay:
             await self._relay(conn, stop)
         finally:
             self.state = RelayState.STARTING
-            await relay_connection.close(conn)
+            await connection.close(conn)
 
     async def _relay(self, conn: RelayConnection, stop: asyncio.Event) -> None:
         # The connection LISTENs since before the first drain, so nothing committed between
@@ -166,7 +167,7 @@ class Relay:
             raise
 
     async def _drain(self, conn: RelayConnection) -> bool:
-        """Publish one batch of pending events (see ``relay_batch``); True when more wait.
+        """Publish one batch of pending events (see ``batch``); True when more wait.
 
         More wait behind a full batch, and behind one that stopped before an event that
         does not decode (which then fails the next drain, visibly, instead of waiting for the
@@ -175,9 +176,19 @@ class Relay:
         so an idle relay costs one read per wake, not two.
         """
         batch = await outbox.pending_envelopes(conn, self._batch_size)
-        envelopes = batch.envelopes
         # The lock went with a closed session: leave the rest to the relay that has it now.
-        outcomes = await publish_batch(envelopes, self._publisher.publish, conn.is_closed)
+        outcomes = await publish_batch(batch.envelopes, self._publisher.publish, conn.is_closed)
+        acked, failure = self._tally(outcomes)
+        # What JetStream acked is recorded even when another publish failed.
+        await outbox.mark_published(conn, acked)
+        if failure is not None:
+            raise failure
+        return batch.more
+
+    def _tally(
+        self, outcomes: list[tuple[Envelope, Outcome]]
+    ) -> tuple[list[int], BaseException | None]:
+        """The positions JetStream acked, and the first failure; each outcome logged."""
         acked: list[int] = []
         failure: BaseException | None = None
         for envelope, outcome in outcomes:
@@ -202,11 +213,7 @@ class Relay:
                 duplicate=outcome,
                 correlation_id=envelope.metadata.correlation_id,
             )
-        # What JetStream acked is recorded even when another publish failed.
-        await outbox.mark_published(conn, acked)
-        if failure is not None:
-            raise failure
-        return batch.more
+        return acked, failure
 
 
 def _level(error: RelayNatsError) -> int:

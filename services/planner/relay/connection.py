@@ -2,7 +2,7 @@
 
 Dedicated, never taken from a pool and never behind a transaction-pooling proxy: the lock is
 session-level, so it must live exactly as long as this one server session (see
-``planner.relay`` for the invariant it guards). asyncpg's errors become ``EventStoreError``.
+``planner.relay.loop`` for the invariant it guards). asyncpg's errors become ``EventStoreError``.
 """
 
 from collections.abc import Callable, Iterator

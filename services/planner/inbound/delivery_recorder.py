@@ -34,7 +34,7 @@ from contracts.subjects import (
 from planner import handlers
 from planner.domain.commands import RecordDelivery, RecordEscalation
 from planner.domain.errors import DomainError
-from planner.handlers import ConcurrencyConflict
+from planner.handlers.results import ConcurrencyConflict
 from planner.metrics import DELIVERY_REPORTS
 
 log = structlog.stdlib.get_logger("planner.delivery_recorder")

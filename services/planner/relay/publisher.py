@@ -29,7 +29,7 @@ from contracts.subjects import (
     PLAN_STREAM,
     plan_subject,
 )
-from planner.jetstream import StreamConfigError, ensure_streams
+from planner.relay.streams import StreamConfigError, ensure_streams
 
 log = structlog.stdlib.get_logger(__name__)
 

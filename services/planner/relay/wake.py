@@ -1,15 +1,15 @@
 """Waking the relay after a commit, so the committing transaction need not NOTIFY.
 
 PostgreSQL serialises the commits of transactions that NOTIFY: each holds the notification
-queue's lock through its commit's WAL flush, so concurrent appends that each notified
-committed one at a time (a NOTIFY in every append cost about a third of append throughput
-with 16 writers; see bench/append.py). A NOTIFY sent after the commit, in a transaction of
-its own, writes no WAL and holds that lock only briefly.
+queue's lock through its commit's WAL flush, so concurrent appends that each notify commit
+one at a time (a NOTIFY in every append costs about a third of append throughput with 16
+writers; see bench/append.py). A NOTIFY sent after the commit, in a transaction of its
+own, writes no WAL and holds that lock only briefly.
 
 The NOTIFYs are coalesced: while one is on its way, later commits ask for one more, sent
 when it is done. So every commit is followed by a NOTIFY sent after it, and a burst of
 commits costs about two. A process that stops between a commit and its NOTIFY leaves the
-event to the next NOTIFY or the relay's safety net (``relay.SAFETY_NET_SECONDS``).
+event to the next NOTIFY or the relay's safety net (``loop.SAFETY_NET_SECONDS``).
 
 When the active relay runs in this very process (``tandem dev``, or any planner whose relay
 holds the lock), it is woken directly and no NOTIFY is sent: no other relay publishes

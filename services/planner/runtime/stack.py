@@ -10,8 +10,8 @@ from contextlib import ExitStack, contextmanager
 
 import msgspec
 
-from planner.embedded.nats_server import EmbeddedNats
-from planner.embedded.postgres import EmbeddedPostgres, ensure_database
+from planner.runtime.embedded.nats_server import EmbeddedNats
+from planner.runtime.embedded.postgres import EmbeddedPostgres, ensure_database
 from planner.settings import Settings
 
 DATABASE_NAME = "tandem"

@@ -1,9 +1,9 @@
 """Publishing one batch of the outbox: plans side by side, each plan's events one at a time.
 
-Awaiting every ack before sending the next event made the relay one NATS round trip per
-event, and under load the outbox queued behind it (each activation brings delivery
-reports, each an event of its own). Here an event is sent without waiting for the acks of
-other plans' events, but only once its own plan's previous event was acked, so:
+Awaiting every ack before sending the next event would cost one NATS round trip per event,
+and under load the outbox would queue behind it (each activation brings delivery reports,
+each an event of its own). So an event is sent without waiting for the acks of other
+plans' events, but only once its own plan's previous event was acked. Therefore:
 
 - each plan's events reach the stream in version order, whatever fails;
 - events are sent in position order, and one connection's messages are stored in the

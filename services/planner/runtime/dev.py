@@ -15,9 +15,9 @@ from rich.console import Console
 from contracts import logs
 from contracts.subjects import PLAN_STREAM
 from planner.api.app import create_app
-from planner.notifier_process import notifier_process, status_url
+from planner.runtime.notifier_process import notifier_process, status_url
+from planner.runtime.stack import servers
 from planner.settings import Settings, with_home_secret
-from planner.stack import servers
 from planner.store import migrations
 
 console = Console(stderr=True, soft_wrap=True)

@@ -26,7 +26,8 @@ from contracts.subjects import (
 log = structlog.stdlib.get_logger(__name__)
 
 # A republished message with the same Nats-Msg-Id inside this window is stored once. It
-# must outlast the relay's longest retry of one message; DESIGN asks for at least 2 min.
+# must outlast the relay's longest retry of one message: at least 2 minutes (see
+# docs/architecture.md).
 DUPLICATE_WINDOW_SECONDS = 300.0
 NO_MAX_AGE = 0.0  # JetStream's "no limit": plan history is kept, replay reads it all
 
@@ -79,12 +80,6 @@ async def ensure_streams(jsm: JetStreamManager, replicas: int = 1) -> None:
     """Create or update every stream of ``stream_configs``."""
     for config in stream_configs(replicas):
         await ensure_stream(jsm, config)
-
-
-async def ensure_plan_stream(jsm: JetStreamManager, replicas: int = 1) -> None:
-    """Create or update the planner events stream alone."""
-    (config,) = (c for c in stream_configs(replicas) if c.name == PLAN_STREAM)
-    await ensure_stream(jsm, config)
 
 
 async def ensure_stream(jsm: JetStreamManager, wanted: StreamConfig) -> None:
