@@ -21,7 +21,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from contracts import logs
+from common import logs
 from planner.runtime.embedded.nats_server import EmbeddedNats
 from planner.runtime.embedded.postgres import EmbeddedPostgres, with_database
 from planner.store.migrations import migrate

@@ -8,7 +8,7 @@ import asyncio
 import signal
 import sys
 
-from contracts import logs
+from common import logs
 from notifier.ledger import migrations
 from notifier.replay import command as replay_command
 from notifier.service import Notifier

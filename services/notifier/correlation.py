@@ -11,7 +11,7 @@ from uuid import UUID
 
 import structlog
 
-from contracts.logs import CORRELATION_ID
+from common.logs import CORRELATION_ID
 
 
 @contextmanager

@@ -15,6 +15,7 @@ import nats.errors
 import structlog
 from nats.aio.client import Client
 
+from common.waiting import unless_stopped, wait_any
 from contracts.subjects import PLAN_STREAM
 from notifier import status
 from notifier.channels import registry
@@ -27,7 +28,6 @@ from notifier.loops.reporter import Reporter
 from notifier.loops.sender import Sender
 from notifier.loops.worker import Worker
 from notifier.settings import NotifierSettings
-from notifier.waiting import unless_stopped, wait
 
 log = structlog.stdlib.get_logger("notifier")
 T = TypeVar("T")
@@ -115,6 +115,6 @@ async def _when_reachable(
         try:
             return await unless_stopped(connect(), stop)
         except errors as exc:
-            log.warning("notifier.waiting", dependency=dependency, error=type(exc).__name__)
-            await wait(stop, RECONNECT_SECONDS)
+            log.warning("common.waiting", dependency=dependency, error=type(exc).__name__)
+            await wait_any([stop], RECONNECT_SECONDS)
     return None

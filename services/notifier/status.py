@@ -19,6 +19,7 @@ from litestar.datastructures import State
 from litestar.plugins.prometheus import PrometheusController
 from nats.js.errors import NotFoundError
 
+from common.waiting import STOP_TIMEOUT_SECONDS
 from contracts.subjects import PLAN_STREAM
 from notifier.ledger.sessions import DATABASE_ERRORS
 from notifier.metrics import CONSUMER_ACK_PENDING, CONSUMER_PENDING, CONSUMER_REDELIVERED
@@ -29,7 +30,6 @@ if TYPE_CHECKING:
     from nats.aio.client import Client
 
 PROBE_TIMEOUT_SECONDS = 2.0
-STOP_TIMEOUT_SECONDS = 5.0
 
 
 class Dependencies:
@@ -133,7 +133,7 @@ def create_status_app(deps: Dependencies) -> Litestar:
         route_handlers=[healthz, readyz, MetricsController],
         state=State({"deps": deps}),
         openapi_config=None,
-        logging_config=None,  # the process configured logging (contracts.logs): keep it
+        logging_config=None,  # the process configured logging (common.logs): keep it
     )
 
 

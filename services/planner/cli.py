@@ -11,6 +11,7 @@ import asyncpg
 import typer
 from rich.console import Console
 
+from common.ids import new_id
 from contracts import schema
 from planner.admin import (
     common,
@@ -25,7 +26,6 @@ from planner.admin import (
 )
 from planner.admin import events as admin_events
 from planner.admin import migrate as admin_migrate
-from planner.ids import new_id
 from planner.runtime import dev
 from planner.runtime.stack import database_only
 from planner.settings import Settings

@@ -5,7 +5,7 @@ from uuid import UUID
 
 import pytest
 
-from contracts.capabilities import webhook_secret
+from common.capabilities import webhook_secret
 from notifier.channels.webhook import verify
 from tests.e2e.conftest import SECRET, Stack
 from tests.support.api import Couple, activate, couple

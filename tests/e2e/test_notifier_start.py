@@ -60,7 +60,7 @@ async def test_a_notifier_waiting_for_its_database_stops_promptly(
         running = asyncio.create_task(notifier.run(stop))
         await asyncio.sleep(1.0)
     assert not running.done()
-    assert any(line["dependency"] == "database" for line in logs.events("notifier.waiting"))
+    assert any(line["dependency"] == "database" for line in logs.events("common.waiting"))
 
     stop.set()
     await asyncio.wait_for(running, STOP_WITHIN_SECONDS)

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from contracts import logs
+from common import logs
 
 
 class CapturedLogs:

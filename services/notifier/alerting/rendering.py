@@ -9,11 +9,11 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
+from common.links import ack_link, consent_link
 from contracts.events import PlanActivated
 from notifier.domain.alert_context import AlertContext
 from notifier.domain.alert_text import Rendered, render
 from notifier.domain.deliveries import PlannedDelivery
-from notifier.domain.links import ack_link, consent_link
 from notifier.ledger.claims import Render
 from notifier.settings import NotifierSettings
 

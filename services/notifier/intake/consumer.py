@@ -15,8 +15,10 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
 from nats.js.manager import JetStreamManager
 
+from common import settling
+from common.settling import retry_delay, too_often
 from contracts.envelope import Envelope
-from contracts.subjects import DLQ_HEADER_REASON, PLAN_STREAM, PLAN_SUBJECTS, dead_letter_subject
+from contracts.subjects import PLAN_STREAM, PLAN_SUBJECTS
 from notifier import correlation
 from notifier.alerting.handlers import Alerting, NotYetKnown, acts_on
 from notifier.ledger.sessions import DATABASE_ERRORS
@@ -59,11 +61,6 @@ async def ensure_consumer(jsm: JetStreamManager, wanted: ConsumerConfig) -> None
         log.info("consumer.updated", name=name, fields=",".join(drift))
 
 
-def retry_delay(delivered: int) -> float:
-    """Back-off for a transient failure: 0.5 s, 1 s, 2 s … capped at 30 s."""
-    return float(min(30.0, 0.5 * 2 ** max(0, delivered - 1)))
-
-
 class Consumer:
     def __init__(
         self, settings: NotifierSettings, pool: asyncpg.Pool, js: JetStreamContext
@@ -78,8 +75,8 @@ class Consumer:
         delivered = msg.metadata.num_delivered
         if delivered > 1:
             REDELIVERIES.inc()
-        if delivered > self.settings.max_deliveries:
-            await self.dead_letter(msg, f"delivered {delivered} times without success")
+        if reason := too_often(delivered, self.settings.max_deliveries):
+            await self.dead_letter(msg, reason)
             return
         try:
             envelope = _envelope.decode(msg.data)
@@ -109,9 +106,6 @@ class Consumer:
         log.debug("consumer.handled", event_id=envelope.event_id, event_type=envelope.event_type)
 
     async def dead_letter(self, msg: Msg, reason: str) -> None:
-        headers = dict(msg.headers or {})
-        headers[DLQ_HEADER_REASON] = reason
-        await self.js.publish(dead_letter_subject(msg.subject), msg.data, headers=headers)
-        await msg.term()
+        await settling.dead_letter(self.js, msg, reason)
         DEAD_LETTERS.inc()
         log.error("consumer.dead_lettered", subject=msg.subject, reason=reason)

@@ -13,10 +13,10 @@ import structlog
 from nats.aio.client import Client
 from nats.js.errors import NotFoundError
 
+from common.waiting import unless_stopped, wait_any
 from contracts.subjects import PLAN_STREAM
 from notifier.intake.consumer import Consumer, consumer_config, ensure_consumer
 from notifier.settings import NotifierSettings
-from notifier.waiting import unless_stopped, wait
 
 log = structlog.stdlib.get_logger("notifier")
 
@@ -34,7 +34,7 @@ async def ensure_durable(nc: Client, settings: NotifierSettings, stop: asyncio.E
             return
         except (NotFoundError, nats.errors.Error) as exc:
             log.warning("consumer.waiting", stream=PLAN_STREAM, error=type(exc).__name__)
-            await wait(stop, 1.0)
+            await wait_any([stop], 1.0)
 
 
 async def consume(subscription: object, consumer: Consumer, stop: asyncio.Event) -> None:
@@ -48,7 +48,7 @@ async def consume(subscription: object, consumer: Consumer, stop: asyncio.Event)
             continue
         except nats.errors.Error as exc:
             log.warning("consumer.fetch_failed", error=type(exc).__name__)
-            await wait(stop, 1.0)
+            await wait_any([stop], 1.0)
             continue
         # Plans side by side, each plan's events in stream order: one at a time, every
         # commit would wait for its own WAL flush, and the consumer would fall behind at

@@ -11,11 +11,11 @@ from uuid import UUID
 
 import msgspec
 
+from common.ids import new_id
 from contracts.events import Channel, ChannelKind
 from notifier import correlation
 from notifier.domain.alert_text import Rendered
 from notifier.domain.deliveries import PlannedDelivery
-from notifier.ids import new_id
 from notifier.ledger.sessions import WAKE_SEND, WORK_CHANNEL, Connection, Executor
 
 NEXT_SEQUENCES = """

@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 import asyncpg
 import structlog
 
+from common.ids import new_id
 from notifier import correlation
 from notifier.alerting.handlers import Alerting
 from notifier.domain.escalation import Escalate, NoAnswer, Step, next_step
-from notifier.ids import new_id
 from notifier.ledger import activations, timers
 from notifier.ledger.sessions import Connection
 from notifier.ledger.timers import DueTimer

@@ -13,7 +13,7 @@ from uuid import UUID
 import asyncpg
 import structlog
 
-from contracts.capabilities import webhook_secret
+from common.capabilities import webhook_secret
 from contracts.events import ChannelKind, MessageKind
 from notifier import correlation
 from notifier.alerting.handlers import Alerting

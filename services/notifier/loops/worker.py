@@ -22,12 +22,12 @@ import asyncpg
 import nats.errors
 import structlog
 
+from common.waiting import wait_any
 from notifier.ledger import chores
 from notifier.ledger.sessions import DATABASE_ERRORS, SESSION_SETTINGS, WAKE_SEND, WORK_CHANNEL
 from notifier.loops.escalator import Escalator
 from notifier.loops.reporter import Reporter
 from notifier.loops.sender import Sender
-from notifier.waiting import wait
 
 log = structlog.stdlib.get_logger("notifier.worker")
 
@@ -71,7 +71,7 @@ class Worker:
             if not self.listening:
                 sleep = min(sleep, DATABASE_RETRY_SECONDS)
             if sleep > 0:
-                await wait(stop, sleep, wake)
+                await wait_any([stop, wake], sleep)
 
     async def _send(self) -> float:
         """Lease what is free and start sending it; how long to sleep."""
@@ -111,13 +111,13 @@ class Worker:
             lost = asyncio.Event()
             listener = await self._connect(dsn, lost)
             if listener is None:
-                await wait(stop, DATABASE_RETRY_SECONDS)
+                await wait_any([stop], DATABASE_RETRY_SECONDS)
                 continue
             self.listening = True
             self.heard("")  # look for what was NOTIFYed while nobody listened
             try:
                 while not (stop.is_set() or lost.is_set() or listener.is_closed()):
-                    await wait(stop, SAFETY_NET_SECONDS, lost)
+                    await wait_any([stop, lost], SAFETY_NET_SECONDS)
             finally:
                 self.listening = False
                 await listener.close(timeout=1.0)

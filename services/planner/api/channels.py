@@ -3,9 +3,9 @@
 from collections.abc import Sequence
 from uuid import UUID
 
-from contracts.capabilities import webhook_secret
+from common.capabilities import webhook_secret
+from common.webhook_policy import WebhookAddressRefused, WebhookHostUnresolved, vet_webhook_url
 from contracts.events import Channel, ChannelKind
-from contracts.webhook_policy import WebhookAddressRefused, WebhookHostUnresolved, vet_webhook_url
 from planner.api.schemas import ChannelIn, ChannelOut
 from planner.domain.errors import InvalidCommand
 from planner.settings import Settings

@@ -15,8 +15,8 @@ from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from contracts.logs import CORRELATION_ID
-from planner.ids import new_id
+from common.ids import new_id
+from common.logs import CORRELATION_ID
 
 HEADER = "X-Correlation-Id"
 _SCOPE_KEY = "tandem.correlation_id"

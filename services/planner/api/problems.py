@@ -12,7 +12,7 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsException
 
-from contracts.capabilities import InvalidCapability
+from common.capabilities import InvalidCapability
 from planner.api.errors import BadHeader, Forbidden, ResourceNotFound, Unauthorized
 from planner.domain.errors import (
     InvalidCommand,

@@ -11,6 +11,7 @@ import contextlib
 from typing import NamedTuple
 from uuid import UUID
 
+from common.ids import new_id
 from contracts.envelope import Metadata
 from contracts.events import PlanEvent
 from contracts.ids import EventId
@@ -20,7 +21,6 @@ from planner.domain.errors import DomainError, PlanNotFound
 from planner.domain.evolve import fold
 from planner.domain.state import PlanState
 from planner.handlers.results import CommandResult, PreconditionFailed
-from planner.ids import new_id
 from planner.store import appending, plan_states, read_models
 from planner.store.event_store import Connection, NewEvent, StreamHead
 

@@ -21,15 +21,15 @@ from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
 
+from common.settling import dead_letter, retry_delay, too_often
+from common.waiting import stop_within, unless_stopped, wait_any
 from contracts.delivery import DeliveryReported, NotifierReport, TierEscalated, report_decoder
 from contracts.envelope import Metadata
 from contracts.ids import EventId
 from contracts.subjects import (
     DELIVERY_STREAM,
     DELIVERY_SUBJECTS,
-    DLQ_HEADER_REASON,
     HEADER_CORRELATION_ID,
-    dead_letter_subject,
 )
 from planner import handlers
 from planner.domain.commands import RecordDelivery, RecordEscalation
@@ -42,6 +42,7 @@ log = structlog.stdlib.get_logger("planner.delivery_recorder")
 DURABLE = "planner-recorder"
 MAX_DELIVERIES = 10
 FETCH_WAIT_SECONDS = 5.0
+FETCH_BATCH = 16
 
 
 def consumer_config() -> ConsumerConfig:
@@ -86,12 +87,13 @@ class DeliveryRecorder:
         subscription = await self._subscribe(stop)
         while subscription is not None and not stop.is_set():
             try:
-                messages = await _fetch_unless_stopped(subscription, stop)
+                fetching = subscription.fetch(FETCH_BATCH, timeout=FETCH_WAIT_SECONDS)
+                messages = await unless_stopped(fetching, stop) or []
             except nats.errors.TimeoutError:
                 continue
             except nats.errors.Error as exc:
                 log.warning("recorder.fetch_failed", error=type(exc).__name__)
-                await _pause(stop, 1.0)
+                await wait_any([stop], 1.0)
                 continue
             for message in messages:
                 await self.process(message)
@@ -103,13 +105,12 @@ class DeliveryRecorder:
                 return await self.js.pull_subscribe_bind(DURABLE, DELIVERY_STREAM)
             except (NotFoundError, nats.errors.Error) as exc:
                 log.warning("recorder.waiting", error=type(exc).__name__)
-                await _pause(stop, 1.0)
+                await wait_any([stop], 1.0)
         return None
 
     async def process(self, msg: Msg) -> None:
-        delivered = msg.metadata.num_delivered
-        if delivered > MAX_DELIVERIES:
-            await self._dead_letter(msg, f"delivered {delivered} times without success")
+        if reason := too_often(msg.metadata.num_delivered, MAX_DELIVERIES):
+            await self._dead_letter(msg, reason)
             return
         try:
             report = report_decoder.decode(msg.data)
@@ -136,16 +137,13 @@ class DeliveryRecorder:
             return
         except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, ConcurrencyConflict):
             DELIVERY_REPORTS.labels(kind=kind, outcome="retried").inc()
-            await msg.nak(delay=min(30.0, 0.5 * 2**msg.metadata.num_delivered))
+            await msg.nak(delay=retry_delay(msg.metadata.num_delivered))
             return
         await msg.ack()
         DELIVERY_REPORTS.labels(kind=kind, outcome="recorded").inc()
 
     async def _dead_letter(self, msg: Msg, reason: str, kind: str = "unknown") -> None:
-        headers = dict(msg.headers or {})
-        headers[DLQ_HEADER_REASON] = reason
-        await self.js.publish(dead_letter_subject(msg.subject), msg.data, headers=headers)
-        await msg.term()
+        await dead_letter(self.js, msg, reason)
         DELIVERY_REPORTS.labels(kind=kind, outcome="dead_lettered").inc()
         log.error("recorder.dead_lettered", subject=msg.subject, reason=reason)
 
@@ -159,29 +157,6 @@ def _correlation_id(msg: Msg) -> UUID | None:
         return UUID((msg.headers or {}).get(HEADER_CORRELATION_ID, ""))
     except ValueError:
         return None
-
-
-async def _fetch_unless_stopped(
-    subscription: JetStreamContext.PullSubscription, stop: asyncio.Event
-) -> list[Msg]:
-    """A long poll for messages that ends at once, empty, when ``stop`` is set."""
-    fetch = asyncio.ensure_future(subscription.fetch(16, timeout=FETCH_WAIT_SECONDS))
-    stopped = asyncio.ensure_future(stop.wait())
-    await asyncio.wait({fetch, stopped}, return_when=asyncio.FIRST_COMPLETED)
-    stopped.cancel()
-    if fetch.done():
-        return fetch.result()
-    fetch.cancel()
-    await asyncio.wait({fetch})  # unlike awaiting it, never swallows our own cancellation
-    return []
-
-
-async def _pause(stop: asyncio.Event, seconds: float) -> None:
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(stop.wait(), seconds)
-
-
-STOP_TIMEOUT_SECONDS = 10.0
 
 
 @contextlib.asynccontextmanager
@@ -198,9 +173,7 @@ async def recording(pool: asyncpg.Pool, nats_url: str, chain_key: bytes) -> Asyn
         yield
     finally:
         stop.set()
-        try:
-            await asyncio.wait_for(task, STOP_TIMEOUT_SECONDS)  # cancels it when late
-        except TimeoutError:
+        if not await stop_within(task):
             log.warning("recorder.stop_timeout")
 
 

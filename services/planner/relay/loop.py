@@ -20,6 +20,7 @@ from logging import ERROR, WARNING
 
 import structlog
 
+from common.waiting import Backoff, stop_within, unless_stopped, wait_any
 from contracts.envelope import Envelope
 from planner import metrics
 from planner.relay import connection, outbox
@@ -28,14 +29,12 @@ from planner.relay.connection import RelayConnection
 from planner.relay.outbox import UndecodableEvent
 from planner.relay.publisher import NatsRefused, NatsUnavailable, Publisher, RelayNatsError
 from planner.store.event_store import EventStoreError
-from planner.waiting import Backoff, unless_stopped, wait_any
 
 log = structlog.stdlib.get_logger(__name__)
 
 BATCH_SIZE = 500
 SAFETY_NET_SECONDS = 5.0  # a missed NOTIFY delays an event by this much at most
 STANDBY_RETRY_SECONDS = 1.0
-STOP_TIMEOUT_SECONDS = 10.0
 
 
 class RelayState(enum.StrEnum):
@@ -107,11 +106,15 @@ class Relay:
         backoff = Backoff()
         while not stop.is_set():
             try:
-                return await unless_stopped(self._publisher.connect(), stop)
+                return await unless_stopped(self._connected(), stop) is not None
             except NatsUnavailable as error:
                 log.warning("relay.nats_unavailable", name=self.name, error=str(error))
                 await wait_any([stop], backoff.next())
         return False
+
+    async def _connected(self) -> bool:
+        await self._publisher.connect()
+        return True
 
     async def _session(self, stop: asyncio.Event) -> None:
         """One database session: stand by for the lock, then relay until stop or a failure."""
@@ -232,9 +235,7 @@ async def running(relay: Relay) -> AsyncIterator[Relay]:
         yield relay
     finally:
         stop.set()
-        try:
-            await asyncio.wait_for(task, STOP_TIMEOUT_SECONDS)  # cancels it when late
-        except TimeoutError:
+        if not await stop_within(task):
             log.warning("relay.stop_timeout", name=relay.name)
 
 

@@ -12,7 +12,7 @@ import msgspec
 import uvicorn
 from rich.console import Console
 
-from contracts import logs
+from common import logs
 from contracts.subjects import PLAN_STREAM
 from planner.api.app import create_app
 from planner.runtime.notifier_process import notifier_process, status_url

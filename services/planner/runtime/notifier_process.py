@@ -17,11 +17,11 @@ from pathlib import Path
 
 import structlog
 
+from common.waiting import STOP_TIMEOUT_SECONDS
 from planner.settings import Settings
 
 log = structlog.stdlib.get_logger(__name__)
 
-STOP_TIMEOUT_SECONDS = 10.0
 WATCH_SECONDS = 1.0  # how often `tandem dev` checks that its notifier still runs
 RESTART_DELAY_SECONDS = 1.0
 DEFAULT_STATUS_PORT = "8001"  # the notifier's /healthz, /readyz and /metrics

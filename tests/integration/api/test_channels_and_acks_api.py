@@ -9,13 +9,13 @@ import asyncpg
 import pytest
 from litestar.testing import AsyncTestClient
 
-from contracts.capabilities import Capability, issue
+from common.capabilities import Capability, issue
+from common.ids import new_id
 from contracts.envelope import Metadata
 from contracts.events import ChannelKind, DeliveryStatus, MessageKind
 from contracts.ids import ActivationId, EventId, RecipientId
 from planner import handlers
 from planner.domain.commands import RecordDelivery
-from planner.ids import new_id
 from planner.settings import Settings
 from tests.support.api import activate, add_support, assert_problem, couple
 from tests.support.builders import CHAIN_KEY

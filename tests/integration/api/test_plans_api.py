@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from litestar.testing import AsyncTestClient
 
-from planner.ids import new_id
+from common.ids import new_id
 from planner.store import accounts
 from tests.support.api import assert_problem, couple, create_plan, register
 

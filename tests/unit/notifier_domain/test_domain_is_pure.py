@@ -56,7 +56,7 @@ MODULES = sorted(DOMAIN.glob("*.py"))
 
 
 def test_the_domain_has_modules_to_check() -> None:
-    expected = {"deliveries.py", "escalation.py", "alert_text.py", "links.py"}
+    expected = {"deliveries.py", "escalation.py", "alert_text.py", "payloads.py"}
     assert expected <= {p.name for p in MODULES}
 
 

@@ -6,8 +6,9 @@ from uuid import UUID
 from litestar import Response, get, post
 from litestar.params import FromPath, JSONBody
 
-from contracts import capabilities
-from contracts.capabilities import InvalidCapability
+from common import capabilities
+from common.capabilities import InvalidCapability
+from common.ids import new_id
 from contracts.ids import ActivationId, RecipientId, SignId
 from planner import handlers
 from planner.api.auth import require_participant, require_partner, require_reader
@@ -24,7 +25,6 @@ from planner.api.schemas import (
 from planner.api.views import ActivationView, activation_status, activation_view
 from planner.domain.commands import AcknowledgeActivation, ActivatePlan, ResolveActivation
 from planner.handlers.results import CommandResult
-from planner.ids import new_id
 from planner.store import accounts
 
 ACTIVATIONS = "/v1/plans/{plan_id:str}/activations"

@@ -3,12 +3,12 @@
 from litestar import Response, post
 from litestar.params import JSONBody
 
+from common.ids import new_id
 from contracts.ids import CheckInId, SignId
 from planner.api.commands import now, versioned
 from planner.api.deps import PartnerDep
 from planner.api.schemas import CheckInSaved, NewCheckIn
 from planner.domain.commands import RecordCheckIn
-from planner.ids import new_id
 
 
 @post("/v1/plans/{plan_id:str}/check-ins", status_code=201, tags=["check-ins"])

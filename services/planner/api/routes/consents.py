@@ -11,8 +11,8 @@ import asyncpg
 from litestar import Response, get, post
 from litestar.params import FromPath, JSONBody
 
-from contracts import capabilities
-from contracts.capabilities import Capability
+from common import capabilities
+from common.capabilities import Capability
 from contracts.events import ConsentScope
 from contracts.ids import ContactId
 from planner import handlers

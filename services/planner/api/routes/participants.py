@@ -5,11 +5,11 @@ import secrets
 from litestar import get, post, put
 from litestar.params import JSONBody
 
+from common.ids import new_id
 from planner.api.auth import require_participant
 from planner.api.channels import shown_once, to_channels
 from planner.api.deps import PoolDep, PrincipalDep, SettingsDep
 from planner.api.schemas import ChannelsIn, ChannelsSaved, NewParticipant, ParticipantCreated
-from planner.ids import new_id
 from planner.store import accounts, read_models
 from planner.store.accounts import Participant
 

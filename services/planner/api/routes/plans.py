@@ -10,6 +10,7 @@ from litestar import Request, Response, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_304_NOT_MODIFIED
 
+from common.ids import new_id
 from contracts.ids import InviteId, PlanId
 from planner.api.auth import require_participant, require_reader
 from planner.api.commands import etag, now, versioned
@@ -19,7 +20,6 @@ from planner.api.schemas import InviteCreated, NewPlan, Versioned
 from planner.api.views import EventPage, PlanView, event_view, plan_view
 from planner.domain.commands import AcceptInvite, CreatePlan, InvitePartner
 from planner.domain.evolve import fold
-from planner.ids import new_id
 from planner.store import event_store, read_models
 
 INVITE_LIFETIME = timedelta(days=7)

@@ -5,12 +5,12 @@ from uuid import UUID
 from litestar import Response, delete, patch, post
 from litestar.params import FromPath, JSONBody
 
+from common.ids import new_id
 from contracts.ids import ParticipantId, SignId
 from planner.api.commands import now, versioned
 from planner.api.deps import PartnerDep
 from planner.api.schemas import NewWarningSign, SignSaved, WarningSignChange
 from planner.domain.commands import AddWarningSign, RetireWarningSign, ReviseWarningSign
-from planner.ids import new_id
 
 SIGNS = "/v1/plans/{plan_id:str}/warning-signs"
 ONE = SIGNS + "/{sign_id:str}"

@@ -5,12 +5,12 @@ from uuid import UUID
 from litestar import Response, delete, patch, post
 from litestar.params import FromPath, JSONBody
 
+from common.ids import new_id
 from contracts.ids import StepId
 from planner.api.commands import now, versioned
 from planner.api.deps import PartnerDep
 from planner.api.schemas import NewResponseStep, ResponseStepChange, StepSaved
 from planner.domain.commands import AddResponseStep, RemoveResponseStep, ReviseResponseStep
-from planner.ids import new_id
 
 STEPS = "/v1/plans/{plan_id:str}/response-steps"
 ONE = STEPS + "/{step_id:str}"

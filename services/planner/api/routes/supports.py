@@ -5,8 +5,8 @@ from uuid import UUID
 from litestar import Response, delete, post, put
 from litestar.params import FromPath, JSONBody
 
-from contracts import capabilities
-from contracts.capabilities import Capability
+from common.ids import new_id
+from common.links import consent_link
 from contracts.events import Tier
 from contracts.ids import ContactId
 from planner.api.channels import shown_once, to_channels
@@ -20,16 +20,11 @@ from planner.api.schemas import (
     SupportRemoved,
 )
 from planner.domain.commands import AddSupportContact, RemoveSupportContact, SetEscalationPolicy
-from planner.ids import new_id
 from planner.settings import Settings
 
 
 def consent_url(settings: Settings, plan_id: UUID, contact_id: UUID) -> str:
-    token = capabilities.issue(
-        settings.secret_key,
-        Capability(purpose="consent", plan_id=plan_id, subject_id=contact_id),
-    )
-    return f"{settings.base_url}/v1/consents/{token}"
+    return consent_link(settings.secret_key, settings.base_url, plan_id, contact_id)
 
 
 @post("/v1/plans/{plan_id:str}/supports", status_code=201, tags=["supports"])

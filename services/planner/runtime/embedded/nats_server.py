@@ -14,8 +14,9 @@ import sys
 import time
 from pathlib import Path
 
+from common.waiting import STOP_TIMEOUT_SECONDS
+
 START_TIMEOUT_SECONDS = 10.0
-STOP_TIMEOUT_SECONDS = 10.0
 START_ATTEMPTS = 3  # a free port can be taken between choosing and binding it
 LOG_TAIL_LINES = 20
 HOST = "127.0.0.1"

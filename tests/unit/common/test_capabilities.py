@@ -5,7 +5,7 @@ from uuid import UUID
 
 import pytest
 
-from contracts.capabilities import Capability, InvalidCapability, issue, verify
+from common.capabilities import Capability, InvalidCapability, issue, verify
 
 SECRET = b"s3cret"
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)

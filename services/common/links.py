@@ -1,6 +1,6 @@
 """The signed links an alert carries: acknowledge in one tap, consent without an account.
 
-Both are ``contracts.capabilities`` tokens under the service secret the planner shares, so
+Both are ``common.capabilities`` tokens under the service secret the planner shares, so
 the planner's ``/v1/acks/{token}`` and ``/v1/consents/{token}`` verify what is built here.
 A consent link is built exactly as the planner builds it when the contact is added, so
 the two services hand out the same link.
@@ -9,7 +9,7 @@ the two services hand out the same link.
 from datetime import datetime
 from uuid import UUID
 
-from contracts.capabilities import Capability, issue
+from common.capabilities import Capability, issue
 
 
 def ack_link(

@@ -5,7 +5,7 @@ from collections.abc import Iterable
 
 import pytest
 
-from contracts.webhook_policy import (
+from common.webhook_policy import (
     WebhookAddressRefused,
     WebhookHostUnresolved,
     allow_private_from_env,

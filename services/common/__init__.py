@@ -1,0 +1,12 @@
+"""What both services share that is not a contract: ids, waiting, logs, signed links, webhooks.
+
+- ``ids``: new UUIDv7 identifiers;
+- ``waiting``: back-off and waits that end as soon as the process is told to stop;
+- ``logs``: the one log line format, and what may never appear in it;
+- ``capabilities`` and ``links``: signed capability tokens and the links built from them;
+- ``webhook_policy``: which webhook addresses may be called;
+- ``settling``: how a JetStream consumer retries a message later, or gives up on it.
+
+``contracts`` holds what the services say to each other; this package only saves writing
+the same thing twice. Neither service imports the other.
+"""

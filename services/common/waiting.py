@@ -1,0 +1,73 @@
+"""Waiting without sleep-polling: back-off delays, and waits that end early on an event.
+
+Every loop of both services waits through these, so none sleeps past its ``stop``.
+"""
+
+import asyncio
+import random
+from collections.abc import Awaitable, Sequence
+from typing import TypeVar
+
+T = TypeVar("T")
+
+STOP_TIMEOUT_SECONDS = 10.0
+"""How long a background task may take to finish once told to stop, before it is cancelled."""
+BACKOFF_FIRST_SECONDS = 0.1
+BACKOFF_MAX_SECONDS = 5.0
+
+
+class Backoff:
+    """Exponential delays with jitter, from ``first`` up to ``ceiling`` seconds."""
+
+    def __init__(self, first: float = BACKOFF_FIRST_SECONDS, ceiling: float = BACKOFF_MAX_SECONDS):
+        self._first = first
+        self._ceiling = ceiling
+        self._next = first
+
+    def next(self) -> float:
+        delay, self._next = self._next, min(self._next * 2, self._ceiling)
+        # Jitter keeps several processes from retrying in lockstep; not a security matter.
+        return delay * random.uniform(0.5, 1.0)  # noqa: S311
+
+    def reset(self) -> None:
+        self._next = self._first
+
+
+async def wait_any(
+    events: Sequence[asyncio.Event | None],
+    timeout: float | None,  # noqa: ASYNC109 - a deadline for the wait itself, not a cancel scope
+) -> bool:
+    """Until one of ``events`` is set or ``timeout`` passes (None: no limit); True if one was.
+
+    ``None`` entries are skipped, so a caller with an optional wake-up passes it as it is.
+    """
+    waiters = [asyncio.ensure_future(event.wait()) for event in events if event is not None]
+    try:
+        done, _ = await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()
+        await asyncio.gather(*waiters, return_exceptions=True)
+    return bool(done)
+
+
+async def unless_stopped(work: Awaitable[T], stop: asyncio.Event) -> T | None:
+    """What ``work`` returns (or raises), or None when ``stop`` is set first (it is cancelled)."""
+    task = asyncio.ensure_future(work)
+    stopped = asyncio.ensure_future(stop.wait())
+    await asyncio.wait({task, stopped}, return_when=asyncio.FIRST_COMPLETED)
+    stopped.cancel()
+    if not task.done():
+        task.cancel()
+        await asyncio.wait({task})  # unlike awaiting it, never swallows our own cancellation
+        return None
+    return task.result()
+
+
+async def stop_within(task: asyncio.Task[None], seconds: float = STOP_TIMEOUT_SECONDS) -> bool:
+    """Wait for a task told to stop; cancel it when late. True if it finished in time."""
+    try:
+        await asyncio.wait_for(task, seconds)
+    except TimeoutError:
+        return False
+    return True
