@@ -35,8 +35,9 @@ from bench.database import migrated_database
 from bench.figures import Figure, alternating, figure, ratio, table
 from bench.floor_table import FLOOR_TABLE, HASH_BYTES
 from contracts.envelope import Metadata
-from contracts.events import Level, WarningSignAdded, encode, event_type
+from contracts.events import WarningSignAdded, encode, event_type
 from contracts.ids import EventId, ParticipantId, SignId
+from contracts.vocabulary import Level
 from planner.relay import wake
 from planner.store.appending import append
 from planner.store.chain import chain_key

@@ -15,6 +15,7 @@ import asyncpg
 
 from contracts import events as ev
 from contracts import ids
+from contracts import vocabulary as vocab
 from contracts.upcasting import current_version
 
 COPY_CHUNK = 48_000  # events per COPY (a multiple of the events of one plan)
@@ -38,7 +39,7 @@ def plan_events(index: int) -> list[ev.PlanEvent]:
     invite = ids.InviteId(uuid4())
     contacts = [ids.ContactId(uuid4()) for _ in range(2)]
     activation = ids.ActivationId(uuid4())
-    email = (ev.Channel(kind=ev.ChannelKind.EMAIL, address="support@example.org"),)
+    email = (vocab.Channel(kind=vocab.ChannelKind.EMAIL, address="support@example.org"),)
     made: list[ev.PlanEvent] = [
         ev.PlanCreated(plan_id=plan, title="Our plan", created_by=alex, creator_name="Alex"),
         ev.PartnerInvited(
@@ -52,13 +53,13 @@ def plan_events(index: int) -> list[ev.PlanEvent]:
             owner_id=alex,
             category="sleep",
             description="Up late",
-            level=ev.Level.WATCH,
+            level=vocab.Level.WATCH,
         )
         for _ in range(3)
     ]
     made += [
         ev.ResponseStepAdded(step_id=ids.StepId(uuid4()), level=level, description="Call")
-        for level in ev.Level
+        for level in vocab.Level
     ]
     for contact in contacts:
         made.append(
@@ -70,11 +71,11 @@ def plan_events(index: int) -> list[ev.PlanEvent]:
                 added_by=alex,
             )
         )
-    made += [ev.ConsentGiven(contact_id=c, scope=ev.ConsentScope(), at=at) for c in contacts]
+    made += [ev.ConsentGiven(contact_id=c, scope=vocab.ConsentScope(), at=at) for c in contacts]
     made.append(
         ev.EscalationPolicySet(
-            level=ev.Level.SETBACK,
-            tiers=(ev.Tier(contact_ids=tuple(contacts), ack_timeout_seconds=300),),
+            level=vocab.Level.SETBACK,
+            tiers=(vocab.Tier(contact_ids=tuple(contacts), ack_timeout_seconds=300),),
         )
     )
     made += [
@@ -101,9 +102,9 @@ def _activation(
     at: datetime,
 ) -> list[ev.PlanEvent]:
     recipients = tuple(
-        ev.Recipient(
+        vocab.Recipient(
             recipient_id=ids.RecipientId(who),
-            kind=ev.RecipientKind.CONTACT,
+            kind=vocab.RecipientKind.CONTACT,
             display_name="Jo",
             tier=1,
         )
@@ -112,7 +113,7 @@ def _activation(
     return [
         ev.PlanActivated(
             activation_id=activation,
-            level=ev.Level.SETBACK,
+            level=vocab.Level.SETBACK,
             activated_by=alex,
             observed_sign_ids=(),
             note="",
@@ -125,10 +126,10 @@ def _activation(
                 delivery_id=uuid4(),
                 activation_id=activation,
                 recipient_id=r.recipient_id,
-                channel=ev.ChannelKind.EMAIL,
+                channel=vocab.ChannelKind.EMAIL,
                 tier=1,
-                message=ev.MessageKind.ALERT,
-                status=ev.DeliveryStatus.SENT,
+                message=vocab.MessageKind.ALERT,
+                status=vocab.DeliveryStatus.SENT,
                 at=at,
             )
             for r in recipients
@@ -136,7 +137,7 @@ def _activation(
         ev.ActivationAcknowledged(activation_id=activation, by=ids.RecipientId(sam), at=at),
         ev.ActivationResolved(
             activation_id=activation,
-            outcome=ev.Outcome.RESOLVED,
+            outcome=vocab.Outcome.RESOLVED,
             reflection="",
             resolved_by=alex,
             at=at,

@@ -9,8 +9,8 @@ from uuid import UUID
 
 import msgspec
 
-from contracts.events import ChannelKind, DeliveryStatus, MessageKind
 from contracts.ids import ActivationId, PlanId, RecipientId
+from contracts.vocabulary import ChannelKind, DeliveryStatus, MessageKind
 
 
 class Report(msgspec.Struct, frozen=True, kw_only=True, tag_field="type"):

@@ -6,7 +6,6 @@ older readers skip newer fields.
 """
 
 from datetime import datetime
-from enum import StrEnum
 from typing import Annotated
 from uuid import UUID
 
@@ -23,86 +22,25 @@ from contracts.ids import (
     SignId,
     StepId,
 )
+from contracts.vocabulary import (
+    ActivationTier,
+    Channel,
+    ChannelKind,
+    ConsentScope,
+    DeliveryStatus,
+    Level,
+    LongText,
+    MessageKind,
+    Outcome,
+    Recipient,
+    Sha256Hex,
+    ShortText,
+    Tier,
+)
 
 SCHEMA_VERSION = 1
 """The version of an event type that has never changed. ``contracts.upcasting`` knows the
 current version of each type, and turns stored older versions into the current shape."""
-
-ShortText = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
-LongText = Annotated[str, msgspec.Meta(max_length=4000)]
-Sha256Hex = Annotated[str, msgspec.Meta(pattern="^[0-9a-f]{64}$")]
-
-
-class Level(StrEnum):
-    WATCH = "watch"
-    SETBACK = "setback"
-    CRISIS = "crisis"
-
-
-class ChannelKind(StrEnum):
-    WEBHOOK = "webhook"
-    EMAIL = "email"
-    SMS = "sms"
-
-
-class RecipientKind(StrEnum):
-    PARTNER = "partner"
-    CONTACT = "contact"
-
-
-class DeliveryStatus(StrEnum):
-    SENT = "sent"
-    FAILED = "failed"
-
-
-class MessageKind(StrEnum):
-    """What a delivery carried: the alert itself, or one of the notes around it."""
-
-    CONSENT_REQUEST = "consent_request"
-    ALERT = "alert"
-    ACK_NOTE = "ack_note"
-    ALL_CLEAR = "all_clear"
-    NO_ANSWER = "no_answer"
-
-
-class Outcome(StrEnum):
-    RESOLVED = "resolved"
-    FALSE_ALARM = "false_alarm"
-
-
-class Channel(msgspec.Struct, frozen=True, kw_only=True):
-    kind: ChannelKind
-    address: Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
-
-
-class ConsentScope(msgspec.Struct, frozen=True, kw_only=True):
-    """What a support contact agreed to: which levels, and what alerts may disclose."""
-
-    levels: tuple[Level, ...] = (Level.WATCH, Level.SETBACK, Level.CRISIS)
-    share_signs: bool = False
-    share_notes: bool = False
-
-
-class Tier(msgspec.Struct, frozen=True, kw_only=True):
-    contact_ids: tuple[ContactId, ...]
-    ack_timeout_seconds: int
-
-
-class Recipient(msgspec.Struct, frozen=True, kw_only=True):
-    """A recipient as frozen into an activation: who, how to reach them, what they may see."""
-
-    recipient_id: RecipientId
-    kind: RecipientKind
-    display_name: str
-    tier: int
-    channels: tuple[Channel, ...] = ()
-    scope: ConsentScope | None = None
-
-
-class ActivationTier(msgspec.Struct, frozen=True, kw_only=True):
-    tier: int
-    recipient_ids: tuple[RecipientId, ...]
-    ack_timeout_seconds: int
 
 
 class Event(msgspec.Struct, frozen=True, kw_only=True, tag_field="type"):

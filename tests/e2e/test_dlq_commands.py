@@ -13,19 +13,17 @@ import pytest
 from typer.testing import CliRunner
 
 from contracts.envelope import Envelope, Metadata
-from contracts.events import (
-    ActivationAcknowledged,
+from contracts.events import ActivationAcknowledged, PlanActivated, PlanEvent
+from contracts.ids import ActivationId, EventId, ParticipantId, RecipientId
+from contracts.subjects import HEADER_EVENT_ID, HEADER_EVENT_TYPE, plan_subject
+from contracts.vocabulary import (
     ActivationTier,
     Channel,
     ChannelKind,
     Level,
-    PlanActivated,
-    PlanEvent,
     Recipient,
     RecipientKind,
 )
-from contracts.ids import ActivationId, EventId, ParticipantId, RecipientId
-from contracts.subjects import HEADER_EVENT_ID, HEADER_EVENT_TYPE, plan_subject
 from planner.cli import app
 from planner.inbound.dead_letters import DeadLetter
 from tests.e2e.conftest import SECRET, Stack

@@ -8,8 +8,9 @@ import asyncpg
 import pytest
 from uuid_utils.compat import uuid7
 
-from contracts.events import Level, WarningSignAdded
+from contracts.events import WarningSignAdded
 from contracts.ids import EventId, SignId
+from contracts.vocabulary import Level
 from planner.domain.commands import RetireWarningSign
 from planner.store import appending, event_store, plan_states
 from tests.support.builders import ALEX, CHAIN_KEY

@@ -7,8 +7,9 @@ import pytest
 from uuid_utils.compat import uuid7
 
 from contracts.envelope import Metadata
-from contracts.events import Level, PlanCreated, PlanEvent, WarningSignAdded, event_type
+from contracts.events import PlanCreated, PlanEvent, WarningSignAdded, event_type
 from contracts.ids import EventId, ParticipantId, PlanId, SignId
+from contracts.vocabulary import Level
 from planner.store.appending import STREAM_HEAD, append
 from planner.store.event_store import (
     EventIdConflict,

@@ -8,8 +8,9 @@ import pytest
 from uuid_utils.compat import uuid7
 
 from contracts.envelope import Metadata
-from contracts.events import Level, PlanCreated, WarningSignAdded
+from contracts.events import PlanCreated, WarningSignAdded
 from contracts.ids import EventId, ParticipantId, PlanId, SignId
+from contracts.vocabulary import Level
 from planner.store.appending import append
 from planner.store.event_store import AppendResult, NewEvent, StreamVersionConflict, read_stream
 from tests.support.appending import MODES, Appender, appender

@@ -9,8 +9,9 @@ import msgspec
 import pytest
 from uuid_utils.compat import uuid7
 
-from contracts.events import Channel, ChannelKind, MessageKind, PlanActivated
+from contracts.events import PlanActivated
 from contracts.ids import ActivationId
+from contracts.vocabulary import Channel, ChannelKind, MessageKind
 from notifier.channels.base import DeliveryOutcome
 from notifier.domain.alert_text import Rendered
 from notifier.domain.deliveries import PlannedDelivery

@@ -7,8 +7,9 @@ import pytest
 from uuid_utils.compat import uuid7
 
 from contracts.envelope import Metadata
-from contracts.events import Level, PlanCreated, WarningSignAdded
+from contracts.events import PlanCreated, WarningSignAdded
 from contracts.ids import EventId, ParticipantId, PlanId, SignId
+from contracts.vocabulary import Level
 from planner.relay import outbox
 from planner.store.appending import append
 from planner.store.event_store import OUTBOX_CHANNEL, AppendResult, NewEvent, read_all

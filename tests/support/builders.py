@@ -8,13 +8,8 @@ from uuid import UUID
 
 from contracts.events import (
     ActivationResolved,
-    Channel,
-    ChannelKind,
     ConsentGiven,
-    ConsentScope,
     EscalationPolicySet,
-    Level,
-    Outcome,
     PartnerInvited,
     PartnerJoined,
     PlanActivated,
@@ -22,7 +17,6 @@ from contracts.events import (
     PlanEvent,
     ResponseStepAdded,
     SupportContactAdded,
-    Tier,
     WarningSignAdded,
     WarningSignRetired,
 )
@@ -36,6 +30,7 @@ from contracts.ids import (
     SignId,
     StepId,
 )
+from contracts.vocabulary import Channel, ChannelKind, ConsentScope, Level, Outcome, Tier
 from planner.domain.commands import ActivatePlan
 from planner.domain.decide import decide
 from planner.domain.evolve import fold

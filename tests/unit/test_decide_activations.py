@@ -6,19 +6,21 @@ import pytest
 from contracts.events import (
     ActivationAcknowledged,
     ActivationResolved,
+    PlanActivated,
+    PlanEvent,
+    decode,
+    encode,
+)
+from contracts.ids import ActivationId, RecipientId, SignId
+from contracts.vocabulary import (
     ActivationTier,
     Channel,
     ChannelKind,
     Level,
     Outcome,
-    PlanActivated,
-    PlanEvent,
     Recipient,
     RecipientKind,
-    decode,
-    encode,
 )
-from contracts.ids import ActivationId, RecipientId, SignId
 from planner.domain.commands import (
     AcknowledgeActivation,
     ActivatePlan,

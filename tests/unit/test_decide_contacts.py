@@ -3,20 +3,16 @@
 import pytest
 
 from contracts.events import (
-    Channel,
-    ChannelKind,
     ConsentDeclined,
     ConsentGiven,
-    ConsentScope,
     ConsentWithdrawn,
     EscalationPolicySet,
-    Level,
     PlanEvent,
     SupportContactAdded,
     SupportContactRemoved,
-    Tier,
 )
 from contracts.ids import ContactId
+from contracts.vocabulary import Channel, ChannelKind, ConsentScope, Level, Tier
 from planner.domain.commands import (
     AddSupportContact,
     DeclineConsent,

@@ -4,15 +4,9 @@ from uuid import UUID
 
 import pytest
 
-from contracts.events import (
-    ActivationEscalated,
-    AlertDeliveryRecorded,
-    ChannelKind,
-    DeliveryStatus,
-    MessageKind,
-    PlanEvent,
-)
+from contracts.events import ActivationEscalated, AlertDeliveryRecorded, PlanEvent
 from contracts.ids import ActivationId, RecipientId
+from contracts.vocabulary import ChannelKind, DeliveryStatus, MessageKind
 from planner.domain.commands import RecordDelivery, RecordEscalation
 from planner.domain.decide import decide
 from planner.domain.errors import NotFound

@@ -5,8 +5,9 @@ from datetime import datetime
 
 import pytest
 
-from contracts.events import Level, Outcome, PartnerInvited, PartnerJoined, PlanCreated, Tier
+from contracts.events import PartnerInvited, PartnerJoined, PlanCreated
 from contracts.ids import ParticipantId
+from contracts.vocabulary import Level, Outcome, Tier
 from planner.domain.commands import (
     AcceptInvite,
     ActivatePlan,

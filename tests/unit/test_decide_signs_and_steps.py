@@ -3,7 +3,6 @@
 import pytest
 
 from contracts.events import (
-    Level,
     ResponseStepAdded,
     ResponseStepRemoved,
     ResponseStepRevised,
@@ -12,6 +11,7 @@ from contracts.events import (
     WarningSignRevised,
 )
 from contracts.ids import ParticipantId
+from contracts.vocabulary import Level
 from planner.domain.commands import (
     AddResponseStep,
     AddWarningSign,

@@ -6,10 +6,7 @@ from contracts.events import (
     ActivationAcknowledged,
     CheckInRecorded,
     ConsentDeclined,
-    ConsentScope,
     ConsentWithdrawn,
-    Level,
-    Outcome,
     PlanEvent,
     ResponseStepRemoved,
     ResponseStepRevised,
@@ -17,6 +14,7 @@ from contracts.events import (
     WarningSignRevised,
 )
 from contracts.ids import RecipientId
+from contracts.vocabulary import ConsentScope, Level, Outcome
 from planner.domain.evolve import evolve, fold
 from planner.domain.state import (
     Acknowledgement,

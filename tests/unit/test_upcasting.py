@@ -3,8 +3,9 @@
 import msgspec
 import pytest
 
-from contracts.events import Level, WarningSignAdded, encode
+from contracts.events import WarningSignAdded, encode
 from contracts.upcasting import UnknownVersion, current_version, decode_stored, upcast
+from contracts.vocabulary import Level
 from tests.support.builders import ALEX, SIGN_ID
 
 V1_SIGN = msgspec.json.encode(

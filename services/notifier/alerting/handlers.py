@@ -12,13 +12,13 @@ from contracts.envelope import Envelope
 from contracts.events import (
     ActivationAcknowledged,
     ActivationResolved,
-    Channel,
     PlanActivated,
     PlanEvent,
     SupportContactAdded,
     WarningSignAdded,
     WarningSignRevised,
 )
+from contracts.vocabulary import Channel
 from notifier.alerting.rendering import renderer
 from notifier.domain import deliveries as plan
 from notifier.domain.escalation import ActivationStatus, fires_at

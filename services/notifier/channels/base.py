@@ -10,7 +10,7 @@ from uuid import UUID
 
 import msgspec
 
-from contracts.events import ChannelKind
+from contracts.vocabulary import ChannelKind
 
 
 class OutboundMessage(msgspec.Struct, frozen=True, kw_only=True):

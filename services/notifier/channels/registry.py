@@ -2,7 +2,7 @@
 
 from collections.abc import Mapping
 
-from contracts.events import ChannelKind
+from contracts.vocabulary import ChannelKind
 from notifier.channels.base import ChannelAdapter, DeliveryOutcome, OutboundMessage
 from notifier.channels.dev_outbox import DevOutboxAdapter
 from notifier.channels.email import EmailAdapter

@@ -12,7 +12,8 @@ from uuid import UUID
 
 import msgspec
 
-from contracts.events import ChannelKind, PlanActivated, Recipient, RecipientKind
+from contracts.events import PlanActivated
+from contracts.vocabulary import ChannelKind, Recipient, RecipientKind
 from notifier.domain.deliveries import PlannedDelivery
 
 DEFAULT_CRISIS_RESOURCES = "If you are in crisis, call or text 988 (Suicide & Crisis Lifeline, US)."

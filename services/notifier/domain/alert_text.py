@@ -12,7 +12,8 @@ from typing import Any, assert_never
 
 import msgspec
 
-from contracts.events import ChannelKind, MessageKind, PlanActivated
+from contracts.events import PlanActivated
+from contracts.vocabulary import ChannelKind, MessageKind
 from notifier.domain.alert_context import (
     DEFAULT_CRISIS_RESOURCES,
     AlertContext,

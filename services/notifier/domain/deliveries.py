@@ -12,7 +12,8 @@ from uuid import UUID
 
 import msgspec
 
-from contracts.events import Channel, MessageKind, PlanActivated, Recipient, SupportContactAdded
+from contracts.events import PlanActivated, SupportContactAdded
+from contracts.vocabulary import Channel, MessageKind, Recipient
 
 NOTE_TIER = 0
 

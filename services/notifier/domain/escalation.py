@@ -13,7 +13,8 @@ from enum import StrEnum
 
 import msgspec
 
-from contracts.events import ActivationTier, PlanActivated
+from contracts.events import PlanActivated
+from contracts.vocabulary import ActivationTier
 
 
 class ActivationStatus(StrEnum):

@@ -18,12 +18,11 @@ from contracts.events import (
     ConsentDeclined,
     ConsentGiven,
     ConsentWithdrawn,
-    DeliveryStatus,
-    MessageKind,
     PlanEvent,
     SupportContactAdded,
     SupportContactRemoved,
 )
+from contracts.vocabulary import DeliveryStatus, MessageKind
 
 
 class Hindsight(msgspec.Struct, kw_only=True):

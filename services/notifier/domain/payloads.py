@@ -8,7 +8,7 @@ text: a key is absent, not empty, when the recipient may not see it.
 from datetime import UTC, datetime
 from typing import Any, assert_never
 
-from contracts.events import MessageKind
+from contracts.vocabulary import MessageKind
 from notifier.domain.alert_context import AlertContext, disclosure_for, reach_addresses
 from notifier.domain.deliveries import PlannedDelivery
 

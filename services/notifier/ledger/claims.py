@@ -12,7 +12,7 @@ from uuid import UUID
 import msgspec
 
 from common.ids import new_id
-from contracts.events import Channel, ChannelKind
+from contracts.vocabulary import Channel, ChannelKind
 from notifier import correlation
 from notifier.domain.alert_text import Rendered
 from notifier.domain.deliveries import PlannedDelivery

@@ -12,7 +12,7 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
-from contracts.events import Channel, ChannelKind, MessageKind
+from contracts.vocabulary import Channel, ChannelKind, MessageKind
 from notifier.domain.escalation import ActivationStatus
 from notifier.ledger.sessions import Executor
 

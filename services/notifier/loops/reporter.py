@@ -14,9 +14,9 @@ import msgspec
 from nats.js import JetStreamContext
 
 from contracts.delivery import DeliveryReported, NotifierReport, TierEscalated, subject_key
-from contracts.events import ChannelKind, DeliveryStatus, MessageKind
 from contracts.ids import ActivationId, PlanId
 from contracts.subjects import HEADER_CORRELATION_ID, HEADER_MSG_ID, delivery_subject
+from contracts.vocabulary import ChannelKind, DeliveryStatus, MessageKind
 from notifier.ledger import reports
 from notifier.ledger.reports import FiredTimer
 

@@ -14,7 +14,7 @@ import asyncpg
 import structlog
 
 from common.capabilities import webhook_secret
-from contracts.events import ChannelKind, MessageKind
+from contracts.vocabulary import ChannelKind, MessageKind
 from notifier import correlation
 from notifier.alerting.handlers import Alerting
 from notifier.channels.base import ChannelAdapter, DeliveryOutcome, OutboundMessage

@@ -25,7 +25,8 @@ import msgspec
 import nats
 from nats.js import JetStreamContext
 
-from contracts.events import ChannelKind, MessageKind, PlanActivated, SupportContactAdded
+from contracts.events import PlanActivated, SupportContactAdded
+from contracts.vocabulary import ChannelKind, MessageKind
 from notifier.alerting.handlers import Alerting, NotYetKnown
 from notifier.domain.hindsight import Hindsight
 from notifier.ledger import activations, migrations

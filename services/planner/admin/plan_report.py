@@ -17,11 +17,9 @@ from contracts.events import (
     ActivationEscalated,
     ActivationResolved,
     AlertDeliveryRecorded,
-    ConsentScope,
-    Level,
     PlanActivated,
-    Tier,
 )
+from contracts.vocabulary import ConsentScope, Level, Tier
 from planner.api.views import (
     ActivationView,
     PartnerView,

@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 
 from contracts.envelope import Envelope
-from contracts.events import Level
+from contracts.vocabulary import Level
 from planner.admin import common
 from planner.admin.plan_report import PlanReport, plan_report
 from planner.domain.evolve import fold

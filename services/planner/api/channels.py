@@ -5,7 +5,7 @@ from uuid import UUID
 
 from common.capabilities import webhook_secret
 from common.webhook_policy import WebhookAddressRefused, WebhookHostUnresolved, vet_webhook_url
-from contracts.events import Channel, ChannelKind
+from contracts.vocabulary import Channel, ChannelKind
 from planner.api.schemas import ChannelIn, ChannelOut
 from planner.domain.errors import InvalidCommand
 from planner.settings import Settings

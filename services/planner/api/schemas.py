@@ -6,7 +6,7 @@ from uuid import UUID
 
 import msgspec
 
-from contracts.events import ChannelKind, Level, Outcome
+from contracts.vocabulary import ChannelKind, Level, Outcome
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100, pattern=r"\S")]
 Title = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=r"\S")]

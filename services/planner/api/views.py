@@ -7,7 +7,7 @@ from uuid import UUID
 import msgspec
 
 from contracts.envelope import Envelope
-from contracts.events import Channel, ConsentScope, Level, Tier
+from contracts.vocabulary import Channel, ConsentScope, Level, Tier
 from planner.domain.state import Activation, CheckIn, PlanState
 
 

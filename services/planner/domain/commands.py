@@ -5,16 +5,6 @@ from uuid import UUID
 
 import msgspec
 
-from contracts.events import (
-    Channel,
-    ChannelKind,
-    ConsentScope,
-    DeliveryStatus,
-    Level,
-    MessageKind,
-    Outcome,
-    Tier,
-)
 from contracts.ids import (
     ActivationId,
     CheckInId,
@@ -25,6 +15,16 @@ from contracts.ids import (
     RecipientId,
     SignId,
     StepId,
+)
+from contracts.vocabulary import (
+    Channel,
+    ChannelKind,
+    ConsentScope,
+    DeliveryStatus,
+    Level,
+    MessageKind,
+    Outcome,
+    Tier,
 )
 
 

@@ -6,19 +6,16 @@ Consent commands repeat harmlessly: a contact who clicks "yes" twice changes not
 from typing import Final
 
 from contracts.events import (
-    Channel,
     ConsentDeclined,
     ConsentGiven,
-    ConsentScope,
     ConsentWithdrawn,
     EscalationPolicySet,
-    Level,
     PlanEvent,
     SupportContactAdded,
     SupportContactRemoved,
-    Tier,
 )
 from contracts.ids import ContactId
+from contracts.vocabulary import Channel, ConsentScope, Level, Tier
 from planner.domain.commands import (
     AddSupportContact,
     DeclineConsent,

@@ -2,8 +2,8 @@
 
 from collections.abc import Mapping
 
-from contracts.events import ActivationTier, Channel, Level, Recipient, RecipientKind
 from contracts.ids import ParticipantId, RecipientId
+from contracts.vocabulary import ActivationTier, Channel, Level, Recipient, RecipientKind
 from planner.domain.state import ConsentStatus, Partner, PlanState, SupportContact
 
 DEFAULT_ACK_TIMEOUT_SECONDS = 600

@@ -5,16 +5,7 @@ from enum import StrEnum
 
 import msgspec
 
-from contracts.events import (
-    ActivationTier,
-    AlertDeliveryRecorded,
-    Channel,
-    ConsentScope,
-    Level,
-    Outcome,
-    Recipient,
-    Tier,
-)
+from contracts.events import AlertDeliveryRecorded
 from contracts.ids import (
     ActivationId,
     CheckInId,
@@ -25,6 +16,15 @@ from contracts.ids import (
     RecipientId,
     SignId,
     StepId,
+)
+from contracts.vocabulary import (
+    ActivationTier,
+    Channel,
+    ConsentScope,
+    Level,
+    Outcome,
+    Recipient,
+    Tier,
 )
 
 MAX_PARTNERS = 2

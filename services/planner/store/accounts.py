@@ -9,8 +9,8 @@ from uuid import UUID
 
 import msgspec
 
-from contracts.events import Channel
 from contracts.ids import ParticipantId
+from contracts.vocabulary import Channel
 from planner.store.event_store import Executor
 
 INSERT_PARTICIPANT = """

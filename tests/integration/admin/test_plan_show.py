@@ -11,8 +11,8 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from contracts.envelope import Metadata
-from contracts.events import ChannelKind, DeliveryStatus, MessageKind
 from contracts.ids import ActivationId, RecipientId
+from contracts.vocabulary import ChannelKind, DeliveryStatus, MessageKind
 from planner import handlers
 from planner.domain.commands import RecordDelivery
 from tests.integration.admin.support import run_cli

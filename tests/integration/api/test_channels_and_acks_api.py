@@ -12,8 +12,8 @@ from litestar.testing import AsyncTestClient
 from common.capabilities import Capability, issue
 from common.ids import new_id
 from contracts.envelope import Metadata
-from contracts.events import ChannelKind, DeliveryStatus, MessageKind
 from contracts.ids import ActivationId, EventId, RecipientId
+from contracts.vocabulary import ChannelKind, DeliveryStatus, MessageKind
 from planner import handlers
 from planner.domain.commands import RecordDelivery
 from planner.settings import Settings

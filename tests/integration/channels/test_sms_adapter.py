@@ -4,7 +4,7 @@ from uuid import UUID
 
 import pytest
 
-from contracts.events import ChannelKind
+from contracts.vocabulary import ChannelKind
 from notifier.channels.base import DeliveryOutcome, OutboundMessage
 from notifier.channels.retry import RetryPolicy
 from notifier.channels.sms import SmsAdapter

@@ -13,9 +13,10 @@ from nats.js.errors import NotFoundError
 from uuid_utils.compat import uuid7
 
 from contracts.envelope import Metadata
-from contracts.events import Level, PlanCreated, WarningSignAdded
+from contracts.events import PlanCreated, WarningSignAdded
 from contracts.ids import EventId, ParticipantId, PlanId, SignId
 from contracts.subjects import HEADER_MSG_ID, HEADER_STREAM_VERSION, PLAN_STREAM, PLAN_SUBJECTS
+from contracts.vocabulary import Level
 from planner.store.appending import append
 from planner.store.event_store import AppendResult, NewEvent
 from tests.support.builders import CHAIN_KEY

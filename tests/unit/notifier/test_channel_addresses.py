@@ -4,7 +4,7 @@ from uuid import UUID
 
 import pytest
 
-from contracts.events import ChannelKind
+from contracts.vocabulary import ChannelKind
 from notifier.channels.base import OutboundMessage
 from notifier.channels.email import build_email
 from notifier.channels.sms import normalize_phone_number

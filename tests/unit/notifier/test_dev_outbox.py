@@ -3,7 +3,7 @@
 from pathlib import Path
 from uuid import UUID
 
-from contracts.events import ChannelKind
+from contracts.vocabulary import ChannelKind
 from notifier.channels.base import OutboundMessage
 from notifier.channels.dev_outbox import DevOutboxAdapter, list_messages
 

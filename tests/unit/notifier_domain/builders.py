@@ -9,18 +9,18 @@ from uuid import UUID
 
 import msgspec
 
-from contracts.events import (
+from contracts.events import PlanActivated
+from contracts.ids import ActivationId, ParticipantId, PlanId, RecipientId, SignId
+from contracts.vocabulary import (
     ActivationTier,
     Channel,
     ChannelKind,
     ConsentScope,
     Level,
     MessageKind,
-    PlanActivated,
     Recipient,
     RecipientKind,
 )
-from contracts.ids import ActivationId, ParticipantId, PlanId, RecipientId, SignId
 from notifier.domain.alert_context import AlertContext
 from notifier.domain.deliveries import PlannedDelivery
 

@@ -3,7 +3,7 @@
 import msgspec
 import pytest
 
-from contracts.events import Channel, ConsentScope, MessageKind, RecipientKind
+from contracts.vocabulary import Channel, ConsentScope, MessageKind, RecipientKind
 from notifier.domain.alert_text import (
     DEFAULT_CRISIS_RESOURCES,
     SMS_TEXT_LIMIT,

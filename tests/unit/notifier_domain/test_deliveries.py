@@ -1,7 +1,8 @@
 """Which deliveries each moment of an activation plans, and their claim keys."""
 
-from contracts.events import Channel, ChannelKind, MessageKind, SupportContactAdded
+from contracts.events import SupportContactAdded
 from contracts.ids import ContactId
+from contracts.vocabulary import Channel, ChannelKind, MessageKind
 from notifier.domain.deliveries import (
     NOTE_TIER,
     ack_note_deliveries,

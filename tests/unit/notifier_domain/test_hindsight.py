@@ -5,13 +5,11 @@ from uuid import UUID
 from contracts.events import (
     ActivationAcknowledged,
     AlertDeliveryRecorded,
-    ChannelKind,
-    DeliveryStatus,
-    MessageKind,
     PlanEvent,
     SupportContactRemoved,
 )
 from contracts.ids import ActivationId, ContactId
+from contracts.vocabulary import ChannelKind, DeliveryStatus, MessageKind
 from notifier.domain.hindsight import Hindsight
 from tests.support.builders import contact_added, resolved
 from tests.unit.notifier_domain.builders import ACTIVATION_ID, BLAIR, DANA, ELI, NOW

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 import msgspec
 import pytest
 
-from contracts.events import MessageKind
+from contracts.vocabulary import MessageKind
 from notifier.domain.alert_text import render
 from notifier.domain.payloads import rfc3339
 from tests.unit.notifier_domain.builders import (

@@ -13,8 +13,8 @@ from litestar.params import FromPath, JSONBody
 
 from common import capabilities
 from common.capabilities import Capability
-from contracts.events import ConsentScope
 from contracts.ids import ContactId
+from contracts.vocabulary import ConsentScope
 from planner import handlers
 from planner.api.commands import now, versioned
 from planner.api.deps import CommandsDep, PoolDep, SettingsDep

@@ -7,8 +7,8 @@ from litestar.params import FromPath, JSONBody
 
 from common.ids import new_id
 from common.links import consent_link
-from contracts.events import Tier
 from contracts.ids import ContactId
+from contracts.vocabulary import Tier
 from planner.api.channels import shown_once, to_channels
 from planner.api.commands import now, versioned
 from planner.api.deps import PartnerDep, SettingsDep

@@ -1,0 +1,88 @@
+"""The words the events are made of: levels, channels, consent scopes, tiers, recipients.
+
+Value types shared by the event catalogue (``contracts.events``), the notifier's reports
+(``contracts.delivery``) and both services. The evolution rules of the events hold here too.
+"""
+
+from enum import StrEnum
+from typing import Annotated
+
+import msgspec
+
+from contracts.ids import ContactId, RecipientId
+
+ShortText = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+LongText = Annotated[str, msgspec.Meta(max_length=4000)]
+Sha256Hex = Annotated[str, msgspec.Meta(pattern="^[0-9a-f]{64}$")]
+
+
+class Level(StrEnum):
+    WATCH = "watch"
+    SETBACK = "setback"
+    CRISIS = "crisis"
+
+
+class ChannelKind(StrEnum):
+    WEBHOOK = "webhook"
+    EMAIL = "email"
+    SMS = "sms"
+
+
+class RecipientKind(StrEnum):
+    PARTNER = "partner"
+    CONTACT = "contact"
+
+
+class DeliveryStatus(StrEnum):
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class MessageKind(StrEnum):
+    """What a delivery carried: the alert itself, or one of the notes around it."""
+
+    CONSENT_REQUEST = "consent_request"
+    ALERT = "alert"
+    ACK_NOTE = "ack_note"
+    ALL_CLEAR = "all_clear"
+    NO_ANSWER = "no_answer"
+
+
+class Outcome(StrEnum):
+    RESOLVED = "resolved"
+    FALSE_ALARM = "false_alarm"
+
+
+class Channel(msgspec.Struct, frozen=True, kw_only=True):
+    kind: ChannelKind
+    address: Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
+
+
+class ConsentScope(msgspec.Struct, frozen=True, kw_only=True):
+    """What a support contact agreed to: which levels, and what alerts may disclose."""
+
+    levels: tuple[Level, ...] = (Level.WATCH, Level.SETBACK, Level.CRISIS)
+    share_signs: bool = False
+    share_notes: bool = False
+
+
+class Tier(msgspec.Struct, frozen=True, kw_only=True):
+    contact_ids: tuple[ContactId, ...]
+    ack_timeout_seconds: int
+
+
+class Recipient(msgspec.Struct, frozen=True, kw_only=True):
+    """A recipient as frozen into an activation: who, how to reach them, what they may see."""
+
+    recipient_id: RecipientId
+    kind: RecipientKind
+    display_name: str
+    tier: int
+    channels: tuple[Channel, ...] = ()
+    scope: ConsentScope | None = None
+
+
+class ActivationTier(msgspec.Struct, frozen=True, kw_only=True):
+    tier: int
+    recipient_ids: tuple[RecipientId, ...]
+    ack_timeout_seconds: int
