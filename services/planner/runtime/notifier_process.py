@@ -5,12 +5,15 @@ service secret (ack links and webhook secrets are derived from it), and in devel
 the dev outbox for e-mail and SMS that have no provider configured.
 """
 
+import contextlib
 import functools
 import os
+import signal
 import socket
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -64,7 +67,42 @@ def environment(settings: Settings, dev_outbox: Path | None) -> dict[str, str]:
         env["TANDEM_DEV_OUTBOX"] = str(dev_outbox)
     if settings.allow_private_webhooks:
         env["TANDEM_WEBHOOK_ALLOW_PRIVATE"] = "1"
+    env["TANDEM_PARENT_PID"] = str(os.getpid())  # the notifier stops when we are gone
     return env
+
+
+def stop_leftover(pid_file: Path) -> int | None:
+    """Stop a notifier that an earlier `tandem dev` started and left running; its pid.
+
+    A `tandem dev` killed with -9 cannot stop its child. The child stops by itself once it
+    sees it is orphaned, within a second or so; this covers a start that comes sooner, or a
+    child too busy to notice. Only a process that is still a notifier is signalled, since
+    its pid may have been reused meanwhile.
+    """
+    try:
+        pid = int(pid_file.read_text().strip())
+    except (OSError, ValueError):
+        return None
+    if not _is_notifier(pid):
+        return None
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + STOP_TIMEOUT_SECONDS
+    while _is_notifier(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if _is_notifier(pid):
+        os.kill(pid, signal.SIGKILL)
+    log.warning("notifier.leftover_stopped", pid=pid)
+    return pid
+
+
+def _is_notifier(pid: int) -> bool:
+    """Whether ``pid`` runs ``python -m notifier`` (and is not a zombie)."""
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z" and cmdline[1:3] == [b"-m", b"notifier"]
 
 
 class Supervised:
@@ -74,15 +112,19 @@ class Supervised:
     leave the local stack accepting activations that alert nobody.
     """
 
-    def __init__(self, env: dict[str, str]) -> None:
+    def __init__(self, env: dict[str, str], pid_file: Path | None = None) -> None:
         self._env = env
+        self._pid_file = pid_file
         self._stopping = threading.Event()
         self._watcher = threading.Thread(target=self._watch, name="notifier-watch", daemon=True)
         self.process = self._spawn()
         self.restarts = 0
 
     def _spawn(self) -> subprocess.Popen[bytes]:
-        return subprocess.Popen(command(), env=self._env)  # noqa: S603
+        process = subprocess.Popen(command(), env=self._env)  # noqa: S603
+        if self._pid_file is not None:
+            self._pid_file.write_text(f"{process.pid}\n")
+        return process
 
     def start(self) -> None:
         self._watcher.start()
@@ -110,12 +152,22 @@ class Supervised:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        if self._pid_file is not None:
+            with contextlib.suppress(OSError):
+                self._pid_file.unlink()
 
 
 @contextmanager
-def notifier_process(settings: Settings, dev_outbox: Path | None) -> Iterator[Supervised]:
-    """Run the notifier for the duration of the block, restarted if it exits; then stop it."""
-    supervised = Supervised(environment(settings, dev_outbox))
+def notifier_process(
+    settings: Settings, dev_outbox: Path | None, pid_file: Path | None = None
+) -> Iterator[Supervised]:
+    """Run the notifier for the duration of the block, restarted if it exits; then stop it.
+
+    With ``pid_file``, a notifier an earlier run left behind is stopped first.
+    """
+    if pid_file is not None:
+        stop_leftover(pid_file)
+    supervised = Supervised(environment(settings, dev_outbox), pid_file)
     supervised.start()
     try:
         yield supervised

@@ -10,6 +10,7 @@ from contextlib import ExitStack, contextmanager
 
 import msgspec
 
+from planner.runtime.embedded.keeper import Keeper, Kept
 from planner.runtime.embedded.nats_server import EmbeddedNats
 from planner.runtime.embedded.postgres import EmbeddedPostgres, ensure_database
 from planner.settings import Settings
@@ -23,14 +24,19 @@ class Endpoints(msgspec.Struct, frozen=True, kw_only=True):
 
 
 @contextmanager
-def database_only(settings: Settings) -> Iterator[str]:
-    """The database URL in use, starting the embedded PostgreSQL when none is configured."""
+def database_only(settings: Settings, kept: list[Kept] | None = None) -> Iterator[str]:
+    """The database URL in use, starting the embedded PostgreSQL when none is configured.
+
+    An embedded server is added to ``kept``, when given, to be started again if it dies.
+    """
     if settings.database_url:
         yield settings.database_url
         return
     server = EmbeddedPostgres(settings.home.resolve() / "postgres")
     was_running = server.is_running()
     dsn = server.start()
+    if kept is not None:
+        kept.append(Kept(name="postgres", is_running=server.is_running, start=server.start))
     try:
         yield asyncio.run(ensure_database(dsn, DATABASE_NAME))
     finally:
@@ -39,15 +45,31 @@ def database_only(settings: Settings) -> Iterator[str]:
 
 
 @contextmanager
-def servers(settings: Settings) -> Iterator[Endpoints]:
-    """Database and NATS: configured ones, or embedded ones started (and stopped) here."""
+def servers(settings: Settings, *, keep_alive: bool = False) -> Iterator[Endpoints]:
+    """Database and NATS: configured ones, or embedded ones started (and stopped) here.
+
+    With ``keep_alive`` (`tandem dev`), an embedded server that dies is started again.
+    """
+    kept: list[Kept] = []
     with ExitStack() as stack:
-        database_url = stack.enter_context(database_only(settings))
+        database_url = stack.enter_context(database_only(settings, kept))
         nats_url = settings.nats_url
         if not nats_url:
-            nats = EmbeddedNats(settings.home.resolve() / "nats")
-            nats_url = nats.running_url()  # `make run`'s, left running
-            if nats_url is None:
-                nats_url = nats.start()
-                stack.callback(nats.stop)
+            nats_url = _embedded_nats(settings, stack, kept)
+        if keep_alive and kept:
+            keeper = Keeper(kept)
+            keeper.start()
+            stack.callback(keeper.stop)  # before the servers stop: callbacks run last first
         yield Endpoints(database_url=database_url, nats_url=nats_url)
+
+
+def _embedded_nats(settings: Settings, stack: ExitStack, kept: list[Kept]) -> str:
+    nats = EmbeddedNats(settings.home.resolve() / "nats")
+    url = nats.running_url()  # `make run`'s, left running
+    if url is None:
+        url = nats.start()
+        stack.callback(nats.stop)
+    # Started again on the same port: the planner and the notifier were given this URL.
+    nats.port = int(url.rsplit(":", 1)[1])
+    kept.append(Kept(name="nats", is_running=lambda: nats.running_url() == url, start=nats.start))
+    return url
