@@ -21,8 +21,9 @@ from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
 
+from common.pulling import pull
 from common.settling import dead_letter, retry_delay, too_often
-from common.waiting import stop_within, unless_stopped, wait_any
+from common.waiting import stop_within, wait_any
 from contracts.delivery import DeliveryReported, NotifierReport, TierEscalated, report_decoder
 from contracts.envelope import Metadata
 from contracts.ids import EventId
@@ -41,7 +42,6 @@ log = structlog.stdlib.get_logger("planner.delivery_recorder")
 
 DURABLE = "planner-recorder"
 MAX_DELIVERIES = 10
-FETCH_WAIT_SECONDS = 5.0
 FETCH_BATCH = 16
 
 
@@ -85,18 +85,19 @@ class DeliveryRecorder:
 
     async def run(self, stop: asyncio.Event) -> None:
         subscription = await self._subscribe(stop)
-        while subscription is not None and not stop.is_set():
-            try:
-                fetching = subscription.fetch(FETCH_BATCH, timeout=FETCH_WAIT_SECONDS)
-                messages = await unless_stopped(fetching, stop) or []
-            except nats.errors.TimeoutError:
-                continue
-            except nats.errors.Error as exc:
-                log.warning("recorder.fetch_failed", error=type(exc).__name__)
-                await wait_any([stop], 1.0)
-                continue
-            for message in messages:
-                await self.process(message)
+        if subscription is not None:
+            await pull(
+                subscription,
+                self._process_batch,
+                stop,
+                batch=FETCH_BATCH,
+                log=log,
+                failed="recorder.fetch_failed",
+            )
+
+    async def _process_batch(self, messages: list[Msg]) -> None:
+        for message in messages:
+            await self.process(message)
 
     async def _subscribe(self, stop: asyncio.Event) -> JetStreamContext.PullSubscription | None:
         while not stop.is_set():
