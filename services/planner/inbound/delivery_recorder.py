@@ -12,7 +12,6 @@ from collections.abc import AsyncIterator
 from uuid import UUID
 
 import asyncpg
-import msgspec
 import nats
 import nats.errors
 import structlog
@@ -22,7 +21,7 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
 
 from common.pulling import pull
-from common.settling import dead_letter, retry_delay, too_often
+from common.settling import dead_letter, opened, retry_delay
 from common.waiting import stop_within, wait_any
 from contracts.delivery import DeliveryReported, NotifierReport, TierEscalated, report_decoder
 from contracts.envelope import Metadata
@@ -110,13 +109,14 @@ class DeliveryRecorder:
         return None
 
     async def process(self, msg: Msg) -> None:
-        if reason := too_often(msg.metadata.num_delivered, MAX_DELIVERIES):
-            await self._dead_letter(msg, reason)
-            return
-        try:
-            report = report_decoder.decode(msg.data)
-        except msgspec.DecodeError as exc:
-            await self._dead_letter(msg, f"undecodable report: {exc}")
+        report = await opened(
+            msg,
+            report_decoder.decode,
+            limit=MAX_DELIVERIES,
+            what="report",
+            give_up=self._dead_letter,
+        )
+        if report is None:
             return
         correlation_id = _correlation_id(msg) or report.report_id
         with structlog.contextvars.bound_contextvars(correlation_id=correlation_id):
