@@ -15,8 +15,8 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
 from nats.js.manager import JetStreamManager
 
-from common import settling
-from common.settling import opened, retry_delay
+from common import consuming
+from common.consuming import opened, retry_delay
 from contracts.envelope import Envelope
 from contracts.subjects import PLAN_STREAM, PLAN_SUBJECTS
 from notifier import correlation
@@ -104,6 +104,6 @@ class Consumer:
         log.debug("consumer.handled", event_id=envelope.event_id, event_type=envelope.event_type)
 
     async def dead_letter(self, msg: Msg, reason: str) -> None:
-        await settling.dead_letter(self.js, msg, reason)
+        await consuming.dead_letter(self.js, msg, reason)
         DEAD_LETTERS.inc()
         log.error("consumer.dead_lettered", subject=msg.subject, reason=reason)

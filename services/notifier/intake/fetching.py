@@ -1,7 +1,7 @@
 """Pulling the planner's events: wait for its stream, then fetch batches for the consumer.
 
 The planner creates the stream, so the notifier waits for it before it makes its durable
-consumer match the code. Each fetch is a long poll (``common.pulling``); a batch is handled
+consumer match the code. Each fetch is a long poll (``common.consuming``); a batch is handled
 plan by plan side by side, each plan's events in stream order.
 """
 
@@ -14,7 +14,7 @@ from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.js.errors import NotFoundError
 
-from common.pulling import Subscription, pull
+from common.consuming import Subscription, pull
 from common.waiting import wait_any
 from contracts.subjects import PLAN_STREAM
 from notifier.intake.consumer import Consumer, consumer_config, ensure_consumer

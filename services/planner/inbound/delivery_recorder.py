@@ -20,8 +20,7 @@ from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
 
-from common.pulling import pull
-from common.settling import dead_letter, opened, retry_delay
+from common.consuming import dead_letter, opened, pull, retry_delay
 from common.waiting import stop_within, wait_any
 from contracts.delivery import DeliveryReported, NotifierReport, TierEscalated, report_decoder
 from contracts.envelope import Metadata

@@ -5,7 +5,7 @@ from typing import Any
 import msgspec
 from nats.aio.msg import Msg
 
-from common.settling import opened
+from common.consuming import opened
 
 LIMIT = 3
 
