@@ -5,7 +5,9 @@
 - ``logs``: the one log line format, and what may never appear in it;
 - ``capabilities`` and ``links``: signed capability tokens and the links built from them;
 - ``webhook_policy``: which webhook addresses may be called;
-- ``settling``: how a JetStream consumer retries a message later, or gives up on it.
+- ``consuming``: a durable JetStream consumer's fetch loop, which only a stop ends, and how
+  it retries a message later or gives up on it;
+- ``dev_outbox``: reading the file the notifier writes in development instead of sending.
 
 ``contracts`` holds what the services say to each other; this package only saves writing
 the same thing twice. Neither service imports the other.

@@ -2,8 +2,9 @@
 
 ``make run`` with no ``TANDEM_SMTP_URL`` or ``TANDEM_SMS_URL`` uses this adapter, so a
 developer sees every alert the notifier would have sent: one JSON object per line in the
-outbox file (the full message), and one line on the terminal (channel, address, subject).
-It exists for development only; production configures real channels.
+outbox file (the full message; ``common.dev_outbox`` reads them back), and one line on the
+terminal (channel, address, subject). It exists for development only; production
+configures real channels.
 """
 
 import asyncio
@@ -59,18 +60,3 @@ def _append(path: Path, line: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("ab") as outbox:
         outbox.write(line)
-
-
-def list_messages(path: Path) -> list[dict[str, Any]]:
-    """Every message in the outbox, oldest first; a torn or foreign line is skipped."""
-    if not path.exists():
-        return []
-    messages: list[dict[str, Any]] = []
-    for line in path.read_bytes().splitlines():
-        try:
-            entry = msgspec.json.decode(line)
-        except msgspec.DecodeError:
-            continue
-        if isinstance(entry, dict):
-            messages.append(entry)
-    return messages

@@ -15,8 +15,8 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
 from nats.js.manager import JetStreamManager
 
-from common import settling
-from common.settling import retry_delay, too_often
+from common import consuming
+from common.consuming import opened, retry_delay
 from contracts.envelope import Envelope
 from contracts.subjects import PLAN_STREAM, PLAN_SUBJECTS
 from notifier import correlation
@@ -75,13 +75,11 @@ class Consumer:
         delivered = msg.metadata.num_delivered
         if delivered > 1:
             REDELIVERIES.inc()
-        if reason := too_often(delivered, self.settings.max_deliveries):
-            await self.dead_letter(msg, reason)
-            return
-        try:
-            envelope = _envelope.decode(msg.data)
-        except msgspec.DecodeError as exc:
-            await self.dead_letter(msg, f"undecodable event: {exc}")
+        limit = self.settings.max_deliveries
+        envelope = await opened(
+            msg, _envelope.decode, limit=limit, what="event", give_up=self.dead_letter
+        )
+        if envelope is None:
             return
         with correlation.bound(envelope.metadata.correlation_id):
             await self._handle(msg, envelope, delivered)
@@ -106,6 +104,6 @@ class Consumer:
         log.debug("consumer.handled", event_id=envelope.event_id, event_type=envelope.event_type)
 
     async def dead_letter(self, msg: Msg, reason: str) -> None:
-        await settling.dead_letter(self.js, msg, reason)
+        await consuming.dead_letter(self.js, msg, reason)
         DEAD_LETTERS.inc()
         log.error("consumer.dead_lettered", subject=msg.subject, reason=reason)

@@ -1,8 +1,8 @@
 """Pulling the planner's events: wait for its stream, then fetch batches for the consumer.
 
 The planner creates the stream, so the notifier waits for it before it makes its durable
-consumer match the code. Each fetch is a long poll; a batch is handled plan by plan side
-by side, each plan's events in stream order.
+consumer match the code. Each fetch is a long poll (``common.consuming``); a batch is handled
+plan by plan side by side, each plan's events in stream order.
 """
 
 import asyncio
@@ -11,9 +11,11 @@ from typing import Any
 import nats.errors
 import structlog
 from nats.aio.client import Client
+from nats.aio.msg import Msg
 from nats.js.errors import NotFoundError
 
-from common.waiting import unless_stopped, wait_any
+from common.consuming import Subscription, pull
+from common.waiting import wait_any
 from contracts.subjects import PLAN_STREAM
 from notifier.intake.consumer import Consumer, consumer_config, ensure_consumer
 from notifier.settings import NotifierSettings
@@ -21,7 +23,6 @@ from notifier.settings import NotifierSettings
 log = structlog.stdlib.get_logger("notifier")
 
 FETCH_BATCH = 32
-FETCH_WAIT_SECONDS = 5.0  # a long poll: the server answers as soon as a message arrives
 PLAN_ID_PART = 2  # of a subject tandem.plan.<plan id>.<event>
 
 
@@ -37,23 +38,18 @@ async def ensure_durable(nc: Client, settings: NotifierSettings, stop: asyncio.E
             await wait_any([stop], 1.0)
 
 
-async def consume(subscription: object, consumer: Consumer, stop: asyncio.Event) -> None:
+async def consume(subscription: Subscription, consumer: Consumer, stop: asyncio.Event) -> None:
     """Fetch and handle batches until ``stop``; each batch is done before the next fetch."""
-    fetch = subscription.fetch  # type: ignore[attr-defined]
-    while not stop.is_set():
-        try:
-            fetching = fetch(FETCH_BATCH, timeout=FETCH_WAIT_SECONDS)
-            messages: list[Any] = await unless_stopped(fetching, stop) or []
-        except nats.errors.TimeoutError:
-            continue
-        except nats.errors.Error as exc:
-            log.warning("consumer.fetch_failed", error=type(exc).__name__)
-            await wait_any([stop], 1.0)
-            continue
+
+    async def handle(messages: list[Msg]) -> None:
         # Plans side by side, each plan's events in stream order: one at a time, every
         # commit would wait for its own WAL flush, and the consumer would fall behind at
         # 50 activations a second. The next fetch waits for the whole batch.
         await asyncio.gather(*(_in_order(consumer, group) for group in by_plan(messages)))
+
+    await pull(
+        subscription, handle, stop, batch=FETCH_BATCH, log=log, failed="consumer.fetch_failed"
+    )
 
 
 def by_plan(messages: list[Any]) -> list[list[Any]]:

@@ -1,7 +1,8 @@
 """Read views: the plan state shaped for a client. Pure functions of the folded state."""
 
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 import msgspec
@@ -9,6 +10,8 @@ import msgspec
 from contracts.envelope import Envelope
 from contracts.vocabulary import Channel, ConsentScope, Level, Tier
 from planner.domain.state import Activation, CheckIn, PlanState
+
+V = TypeVar("V", bound=msgspec.Struct)
 
 
 class PartnerView(msgspec.Struct, frozen=True, kw_only=True):
@@ -167,41 +170,19 @@ def plan_view(state: PlanState) -> PlanView:
         plan_id=state.plan_id,
         title=state.title,
         version=state.version,
-        partners=tuple(
-            PartnerView(participant_id=p.participant_id, display_name=p.display_name)
-            for p in state.partners
-        ),
-        warning_signs=tuple(
-            SignView(
-                sign_id=s.sign_id,
-                owner_id=s.owner_id,
-                category=s.category,
-                description=s.description,
-                level=s.level,
-                retired=s.retired,
-            )
-            for s in state.signs.values()
-        ),
-        response_steps=tuple(
-            StepView(step_id=s.step_id, level=s.level, description=s.description)
-            for s in state.steps.values()
-        ),
-        supports=tuple(
-            SupportView(
-                contact_id=c.contact_id,
-                display_name=c.display_name,
-                relationship=c.relationship,
-                channels=c.channels,
-                consent=c.consent.value,
-                scope=c.scope,
-                removed=c.removed,
-            )
-            for c in state.contacts.values()
-        ),
+        partners=_as(PartnerView, state.partners),
+        warning_signs=_as(SignView, state.signs.values()),
+        response_steps=_as(StepView, state.steps.values()),
+        supports=_as(SupportView, state.contacts.values()),
         escalation=dict(state.policies),
         activations=tuple(activation_view(a) for a in state.activations.values()),
         check_ins=state.check_ins,
     )
+
+
+def _as(view: type[V], items: Iterable[object]) -> tuple[V, ...]:
+    """Each item as ``view``: the fields of that name, the state's others left out."""
+    return tuple(msgspec.convert(item, view, from_attributes=True) for item in items)
 
 
 def event_view(envelope: Envelope) -> EventView:

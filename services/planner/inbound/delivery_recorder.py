@@ -12,7 +12,6 @@ from collections.abc import AsyncIterator
 from uuid import UUID
 
 import asyncpg
-import msgspec
 import nats
 import nats.errors
 import structlog
@@ -21,8 +20,8 @@ from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
 
-from common.settling import dead_letter, retry_delay, too_often
-from common.waiting import stop_within, unless_stopped, wait_any
+from common.consuming import dead_letter, opened, pull, retry_delay
+from common.waiting import stop_within, wait_any
 from contracts.delivery import DeliveryReported, NotifierReport, TierEscalated, report_decoder
 from contracts.envelope import Metadata
 from contracts.ids import EventId
@@ -41,7 +40,6 @@ log = structlog.stdlib.get_logger("planner.delivery_recorder")
 
 DURABLE = "planner-recorder"
 MAX_DELIVERIES = 10
-FETCH_WAIT_SECONDS = 5.0
 FETCH_BATCH = 16
 
 
@@ -85,18 +83,19 @@ class DeliveryRecorder:
 
     async def run(self, stop: asyncio.Event) -> None:
         subscription = await self._subscribe(stop)
-        while subscription is not None and not stop.is_set():
-            try:
-                fetching = subscription.fetch(FETCH_BATCH, timeout=FETCH_WAIT_SECONDS)
-                messages = await unless_stopped(fetching, stop) or []
-            except nats.errors.TimeoutError:
-                continue
-            except nats.errors.Error as exc:
-                log.warning("recorder.fetch_failed", error=type(exc).__name__)
-                await wait_any([stop], 1.0)
-                continue
-            for message in messages:
-                await self.process(message)
+        if subscription is not None:
+            await pull(
+                subscription,
+                self._process_batch,
+                stop,
+                batch=FETCH_BATCH,
+                log=log,
+                failed="recorder.fetch_failed",
+            )
+
+    async def _process_batch(self, messages: list[Msg]) -> None:
+        for message in messages:
+            await self.process(message)
 
     async def _subscribe(self, stop: asyncio.Event) -> JetStreamContext.PullSubscription | None:
         while not stop.is_set():
@@ -109,13 +108,14 @@ class DeliveryRecorder:
         return None
 
     async def process(self, msg: Msg) -> None:
-        if reason := too_often(msg.metadata.num_delivered, MAX_DELIVERIES):
-            await self._dead_letter(msg, reason)
-            return
-        try:
-            report = report_decoder.decode(msg.data)
-        except msgspec.DecodeError as exc:
-            await self._dead_letter(msg, f"undecodable report: {exc}")
+        report = await opened(
+            msg,
+            report_decoder.decode,
+            limit=MAX_DELIVERIES,
+            what="report",
+            give_up=self._dead_letter,
+        )
+        if report is None:
             return
         correlation_id = _correlation_id(msg) or report.report_id
         with structlog.contextvars.bound_contextvars(correlation_id=correlation_id):

@@ -3,9 +3,10 @@
 from pathlib import Path
 from uuid import UUID
 
+from common import dev_outbox
 from contracts.vocabulary import ChannelKind
 from notifier.channels.base import OutboundMessage
-from notifier.channels.dev_outbox import DevOutboxAdapter, list_messages
+from notifier.channels.dev_outbox import DevOutboxAdapter
 
 DELIVERY = UUID("0190b6b2-9f6e-7c3a-8d41-1f2e3d4c5b6a")
 
@@ -33,7 +34,7 @@ async def test_each_message_is_a_line_in_a_file_created_with_its_folder(tmp_path
     await adapter.send(message(ChannelKind.SMS, "+15551234567"))
 
     assert (first.sent, first.permanent, first.attempts) == (True, False, 1)
-    stored = list_messages(path)
+    stored = dev_outbox.read(path)
     assert [entry["channel"] for entry in stored] == ["email", "sms"]
     assert stored[0]["delivery_id"] == str(DELIVERY)
     assert stored[0]["text"] == "Alex needs you tonight."
@@ -48,13 +49,3 @@ async def test_each_message_is_a_line_in_a_file_created_with_its_folder(tmp_path
 async def test_echo_can_be_turned_off(tmp_path: Path) -> None:
     outcome = await DevOutboxAdapter(tmp_path / "outbox.jsonl", echo=None).send(message())
     assert outcome.sent
-
-
-def test_a_missing_outbox_lists_nothing(tmp_path: Path) -> None:
-    assert list_messages(tmp_path / "none.jsonl") == []
-
-
-def test_a_torn_line_is_skipped(tmp_path: Path) -> None:
-    path = tmp_path / "outbox.jsonl"
-    path.write_text('{"channel": "email"}\n{"chan\n\n')
-    assert list_messages(path) == [{"channel": "email"}]

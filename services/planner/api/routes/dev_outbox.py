@@ -8,27 +8,17 @@ import html
 from pathlib import Path
 from typing import Any
 
-import msgspec
 from litestar import MediaType, get
 
+from common import dev_outbox
 from planner.api.deps import SettingsDep
 
 MAX_SHOWN = 200
 
 
 def read_outbox(path: Path | None) -> list[dict[str, Any]]:
-    """Newest first; a torn line (a message being written) is skipped."""
-    if path is None or not path.exists():
-        return []
-    messages = []
-    for line in path.read_bytes().splitlines()[-MAX_SHOWN:]:
-        try:
-            entry = msgspec.json.decode(line)
-        except msgspec.DecodeError:
-            continue
-        if isinstance(entry, dict):
-            messages.append(entry)
-    return messages[::-1]
+    """The last ``MAX_SHOWN`` messages, newest first."""
+    return dev_outbox.read(path, last=MAX_SHOWN)[::-1]
 
 
 @get("/dev/outbox.json", tags=["development"], include_in_schema=False)
