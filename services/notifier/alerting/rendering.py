@@ -1,8 +1,8 @@
 """The words of each claim, with the signed links it carries, rendered when it is claimed.
 
 A claim keeps what was rendered, so every resend of it is identical. An ack link stops
-working ``settings.ack_link_seconds`` after rendering; a consent link works while the
-contact exists.
+working ``settings.ack_link_seconds`` after rendering; a consent link when its request
+expires.
 """
 
 from collections.abc import Mapping
@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from common.links import ack_link, consent_link
-from contracts.events import PlanActivated
+from contracts.events import ConsentRequested, PlanActivated
 from notifier.domain.alert_context import AlertContext
 from notifier.domain.alert_text import Rendered, render
 from notifier.domain.deliveries import PlannedDelivery
@@ -24,6 +24,7 @@ def renderer(
     signs: Mapping[UUID, str],
     acknowledged_by: UUID | None = None,
     partner_names: tuple[str, ...] = (),
+    consent: ConsentRequested | None = None,
 ) -> Render:
     """How the deliveries about to be claimed are worded: the same facts and time for all."""
     now = datetime.now(UTC)
@@ -33,7 +34,7 @@ def renderer(
             activation=activation,
             signs=signs,
             ack_url=_ack_url(settings, delivery, now),
-            consent_url=_consent_url(settings, delivery),
+            consent_url=_consent_url(settings, delivery, consent),
             acknowledged_by_name=_name_of(activation, acknowledged_by),
             crisis_resources=settings.crisis_resources,
             sequence=sequence,
@@ -59,11 +60,18 @@ def _ack_url(settings: NotifierSettings, delivery: PlannedDelivery, now: datetim
     )
 
 
-def _consent_url(settings: NotifierSettings, delivery: PlannedDelivery) -> str | None:
-    if delivery.activation_id is not None:
+def _consent_url(
+    settings: NotifierSettings, delivery: PlannedDelivery, consent: ConsentRequested | None
+) -> str | None:
+    if delivery.activation_id is not None or consent is None:
         return None
     return consent_link(
-        settings.secret_key, settings.public_url, delivery.plan_id, delivery.recipient_id
+        settings.secret_key,
+        settings.public_url,
+        delivery.plan_id,
+        delivery.recipient_id,
+        consent.request_id,
+        consent.expires_at,
     )
 
 

@@ -39,6 +39,9 @@ class SupportView(msgspec.Struct, frozen=True, kw_only=True):
     consent: str
     scope: ConsentScope | None
     removed: bool
+    # When the link of their latest consent request stops working (None: never asked
+    # through a link of its own); ask again after it, or after they declined or withdrew.
+    consent_requested_until: datetime | None = None
 
 
 class AcknowledgementView(msgspec.Struct, frozen=True, kw_only=True):
@@ -195,6 +198,7 @@ def plan_view(state: PlanState) -> PlanView:
                 consent=c.consent.value,
                 scope=c.scope,
                 removed=c.removed,
+                consent_requested_until=None if c.request is None else c.request.expires_at,
             )
             for c in state.contacts.values()
         ),
