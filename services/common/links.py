@@ -2,7 +2,8 @@
 
 Both are ``common.capabilities`` tokens under the service secret the planner shares, so
 the planner's ``/v1/acks/{token}`` and ``/v1/consents/{token}`` verify what is built here.
-The notifier builds them for the messages it sends; the planner hands out neither.
+The notifier builds them when it sends a message, from the ids its claim holds; neither
+service stores a link.
 """
 
 from datetime import datetime
