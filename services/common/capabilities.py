@@ -2,10 +2,12 @@
 
 A token is ``<payload>.<signature>``, both base64url; the payload names what it allows
 (purpose, plan, contact, the activation or consent request it is about) and when it
-expires. Only the signature is secret. HMAC-SHA256 with
-the service's secret key, truncated to 128 bits (still far beyond guessing), compared in
-constant time. The payload is a MessagePack array with binary UUIDs: a link must fit in
-an SMS beside the words, so every byte counts.
+expires. HMAC-SHA256 with the service's secret key, truncated to 128 bits (still far
+beyond guessing), compared in constant time. The payload is a MessagePack array with
+binary UUIDs: a link must fit in an SMS beside the words, so every byte counts.
+
+Only the signature is secret, and no token is stored anywhere: each is derived again from
+the ids it names when it is needed. So are the other secrets derived here.
 """
 
 import base64
@@ -99,3 +101,16 @@ def webhook_secret(secret: bytes, owner_id: UUID, address: str) -> str:
     """
     material = hmac.new(secret, f"webhook:{owner_id}:{address}".encode(), hashlib.sha256)
     return WEBHOOK_SECRET_PREFIX + base64.b64encode(material.digest()).decode()
+
+
+INVITE_CODE_BYTES = 12
+
+
+def invite_code(secret: bytes, invite_id: UUID) -> str:
+    """The code of one partner invite, derived so that only its hash is ever stored.
+
+    The partner sees it once; a repeated request (the same Idempotency-Key) is answered by
+    deriving it again, never by reading it back from the database.
+    """
+    material = hmac.new(secret, f"invite:{invite_id}".encode(), hashlib.sha256)
+    return _b64(material.digest()[:INVITE_CODE_BYTES])

@@ -3,6 +3,8 @@
 from collections.abc import Sequence
 from uuid import UUID
 
+import msgspec
+
 from common.capabilities import webhook_secret
 from common.webhook_policy import WebhookAddressRefused, WebhookHostUnresolved, vet_webhook_url
 from contracts.vocabulary import Channel, ChannelKind
@@ -35,13 +37,24 @@ async def _check_webhook(url: str, *, allow_private: bool) -> None:
 
 def shown_once(settings: Settings, owner_id: UUID, channels: Sequence[Channel]) -> list[ChannelOut]:
     """The channels as saved, each webhook with the secret its deliveries are signed with."""
+    return with_secrets(settings, owner_id, channels_out(channels))
+
+
+def channels_out(channels: Sequence[Channel]) -> list[ChannelOut]:
+    """The channels as saved, without secrets: what an Idempotency-Key may keep."""
+    return [ChannelOut(kind=channel.kind, address=channel.address) for channel in channels]
+
+
+def with_secrets(
+    settings: Settings, owner_id: UUID, channels: Sequence[ChannelOut]
+) -> list[ChannelOut]:
+    """Each webhook's signing secret, derived again from the service secret (never stored)."""
     return [
-        ChannelOut(
-            kind=channel.kind,
-            address=channel.address,
-            signing_secret=webhook_secret(settings.secret_key, owner_id, channel.address)
-            if channel.kind is ChannelKind.WEBHOOK
-            else None,
+        msgspec.structs.replace(
+            channel,
+            signing_secret=webhook_secret(settings.secret_key, owner_id, channel.address),
         )
+        if channel.kind is ChannelKind.WEBHOOK
+        else channel
         for channel in channels
     ]

@@ -38,6 +38,7 @@ class Versioned(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class InviteCreated(Versioned, frozen=True, kw_only=True):
+    invite_id: UUID
     invite_code: str  # shown once; only its hash is stored
     expires_at: datetime
 

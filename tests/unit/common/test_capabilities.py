@@ -9,6 +9,7 @@ from common.capabilities import (
     Capability,
     ExpiredCapability,
     InvalidCapability,
+    invite_code,
     issue,
     verify,
     verify_signature,
@@ -65,6 +66,13 @@ def test_a_genuine_link_verifies_by_its_signature_alone_even_expired() -> None:
         verify_signature(b"other", issue(SECRET, expired), "consent")
     with pytest.raises(InvalidCapability, match="purpose"):
         verify_signature(SECRET, issue(SECRET, expired), "ack")
+
+
+def test_an_invite_code_is_derived_again_from_its_invite_and_the_secret_alone() -> None:
+    assert invite_code(SECRET, PLAN) == invite_code(SECRET, PLAN)
+    assert invite_code(SECRET, PLAN) != invite_code(SECRET, CONTACT)
+    assert invite_code(SECRET, PLAN) != invite_code(b"other", PLAN)
+    assert len(invite_code(SECRET, PLAN)) == 16  # 96 bits, base64url
 
 
 @pytest.mark.parametrize("token", ["", "abc", "a.b.c", "!!!.???"])

@@ -4,17 +4,19 @@ A contact's consent request goes to their own channels only (the notifier sends 
 a link for that request); no answer here ever carries that link.
 """
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from uuid import UUID
 
+import msgspec
 from litestar import Response, delete, post, put
 from litestar.params import FromPath, JSONBody
 
 from common.ids import new_id
 from contracts.ids import ConsentRequestId, ContactId
 from contracts.vocabulary import Tier
-from planner.api.channels import shown_once, to_channels
-from planner.api.commands import now, versioned
+from planner.api.channels import channels_out, to_channels, with_secrets
+from planner.api.commands import Secrets, now, versioned
 from planner.api.deps import PartnerDep, SettingsDep
 from planner.api.schemas import (
     ConsentRequestSent,
@@ -60,9 +62,17 @@ async def add_support(
         SupportAdded,
         contact_id=contact_id,
         consent_requested_until=command.request_expires_at,
-        channels=shown_once(settings, contact_id, command.channels),
+        channels=channels_out(command.channels),
     )
-    return await partner.run(command, added)
+    return await partner.run(command, added, Secrets(SupportAdded, _webhook_secrets(settings)))
+
+
+def _webhook_secrets(settings: Settings) -> Callable[[SupportAdded], SupportAdded]:
+    def reveal(added: SupportAdded) -> SupportAdded:
+        channels = with_secrets(settings, added.contact_id, added.channels)
+        return msgspec.structs.replace(added, channels=channels)
+
+    return reveal
 
 
 @post(
