@@ -182,6 +182,49 @@ async def test_an_expired_consent_link_decides_nothing_but_can_still_withdraw(
         assert withdrawn.status_code == 200, withdrawn.text
 
 
+@pytest.mark.parametrize(
+    ("kind", "address"),
+    [
+        ("email", "call me maybe"),
+        ("email", "jo@localhost"),
+        ("sms", "call me maybe"),
+        ("sms", "555-0100"),
+        ("webhook", "ftp://hooks.example.org/jo"),
+        ("webhook", "http://127.0.0.1:9/hook"),
+    ],
+)
+async def test_an_address_that_cannot_reach_anyone_is_refused_when_saved(
+    client: AsyncTestClient[Any], kind: str, address: str
+) -> None:
+    plan = await couple(client)
+    channels = [{"kind": "email", "address": "jo@example.org"}, {"kind": kind, "address": address}]
+    answer = await client.post(
+        f"/v1/plans/{plan.plan_id}/supports",
+        json={"display_name": "Jo", "relationship": "sponsor", "channels": channels},
+        headers=plan.first.auth,
+    )
+    problem = assert_problem(answer, 422)
+    assert problem["field"] == "channels"
+    mine = await client.put(
+        "/v1/participants/me/channels", json={"channels": channels}, headers=plan.first.auth
+    )
+    assert assert_problem(mine, 422)["field"] == "channels"
+
+
+async def test_a_phone_number_is_saved_in_international_form(
+    client: AsyncTestClient[Any],
+) -> None:
+    plan = await couple(client)
+    channels = [{"kind": "sms", "address": " +1 (555) 010-0199 "}]
+    answer = await client.post(
+        f"/v1/plans/{plan.plan_id}/supports",
+        json={"display_name": "Jo", "relationship": "sponsor", "channels": channels},
+        headers=plan.first.auth,
+    )
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["channels"] == [{"kind": "sms", "address": "+15550100199"}]
+
+
 async def test_an_escalation_policy_orders_contacts_in_tiers(client: AsyncTestClient[Any]) -> None:
     plan = await couple(client)
     jo, _ = await add_support(client, plan, "Jo")
