@@ -182,6 +182,8 @@ class ActivationCreated(Versioned, frozen=True, kw_only=True):
     activation_id: UUID
     level: Level
     recipients: list[RecipientOut]
+    reaches_anyone: bool  # false: no recipient has a channel, nobody will be alerted
+    unreachable: list[UUID]  # recipients with no channel to alert them on
 
 
 class Resolution(Request, frozen=True, kw_only=True, forbid_unknown_fields=True):

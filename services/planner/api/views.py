@@ -83,6 +83,8 @@ class ActivationView(msgspec.Struct, frozen=True, kw_only=True):
     resolved_at: datetime | None
     reflection: str
     escalated_tiers: tuple[int, ...] = ()
+    reaches_anyone: bool = True  # false: no recipient has a channel, nobody was alerted
+    unreachable: tuple[UUID, ...] = ()  # recipients with no channel to alert them on
 
 
 class PlanView(msgspec.Struct, frozen=True, kw_only=True):
@@ -162,6 +164,8 @@ def activation_view(activation: Activation) -> ActivationView:
         resolved_at=activation.resolved_at,
         reflection=activation.reflection,
         escalated_tiers=activation.escalated_tiers,
+        reaches_anyone=activation.reaches_anyone,
+        unreachable=activation.unreachable,
     )
 
 

@@ -116,6 +116,16 @@ class Activation(msgspec.Struct, frozen=True, kw_only=True):
     def is_open(self) -> bool:
         return self.outcome is None
 
+    @property
+    def unreachable(self) -> tuple[RecipientId, ...]:
+        """Recipients with no channel to alert them on (a partner who set none)."""
+        return tuple(r.recipient_id for r in self.recipients if not r.channels)
+
+    @property
+    def reaches_anyone(self) -> bool:
+        """Whether any recipient can be alerted at all."""
+        return any(r.channels for r in self.recipients)
+
 
 class CheckIn(msgspec.Struct, frozen=True, kw_only=True):
     check_in_id: CheckInId
