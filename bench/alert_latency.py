@@ -169,7 +169,7 @@ def _repeats(receiver: Receiver) -> str:
 async def _slots(client: httpx.AsyncClient, receiver: Receiver, count: int) -> list[Slot]:
     tally = Tally(receiver)
     started = time.monotonic()
-    plans = await many_plans(client, receiver.url, count)
+    plans = await many_plans(client, receiver, count)
     await _until(lambda: tally.update().consent_requests >= count, "consent requests")
     _progress(f"{count} plans set up in {time.monotonic() - started:.1f} s")
     return slots_of(plans)

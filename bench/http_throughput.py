@@ -256,7 +256,7 @@ async def _plans(
 ) -> dict[int, list[load.Plan]]:
     """Plans of their own for each client count, their contacts' consent delivered."""
     async with httpx.AsyncClient(base_url=service.base_url, timeout=60) as client:
-        made = await many_plans(client, receiver.url, sum(clients))
+        made = await many_plans(client, receiver, sum(clients))
     await _until(lambda: receiver.count("tandem.consent_request") >= len(made))
     plans, start = {}, 0
     for count in clients:

@@ -148,15 +148,16 @@ async def pending_figure(
 async def _wide_plans(client: httpx.AsyncClient, receiver: Receiver, count: int) -> list[WidePlan]:
     """``count`` wide plans, once every consent request reached the receiver."""
     tally = Tally(receiver)
-    work = [functools.partial(wide_plan, client, receiver.url, i) for i in range(count)]
+    work = [functools.partial(wide_plan, client, receiver, i) for i in range(count)]
     plans = await _bounded(work)
     consents = count * SUPPORTS * CHANNELS
     await _until(lambda: tally.update().consent_requests >= consents, "consent requests")
     return plans
 
 
-async def wide_plan(client: httpx.AsyncClient, webhook_url: str, index: int) -> WidePlan:
+async def wide_plan(client: httpx.AsyncClient, receiver: Receiver, index: int) -> WidePlan:
     """A plan whose other partner and three supports each have five webhooks, consented."""
+    webhook_url = receiver.url
     alex, sam = await _participant(client, "Alex"), await _participant(client, "Sam")
     plan = await _post(client, "/v1/plans", 201, json={"title": "wide"}, headers=alex)
     plan_id = str(plan["plan_id"])
@@ -177,7 +178,7 @@ async def wide_plan(client: httpx.AsyncClient, webhook_url: str, index: int) -> 
             },
             headers=alex,
         )
-        consent = urlsplit(str(added["consent_url"])).path
+        consent = urlsplit(await receiver.consent_for(str(added["contact_id"]))).path
         await _post(client, consent, 200, json={"decision": "accept"})
     return WidePlan(plan_id, alex)
 

@@ -8,6 +8,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from bench.receiver import Receiver
+
 SETUP_CONCURRENCY = 16
 
 
@@ -30,7 +32,9 @@ async def _participant(client: httpx.AsyncClient, name: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {body['token']}"}
 
 
-async def one_plan(client: httpx.AsyncClient, webhook_url: str) -> BenchPlan:
+async def one_plan(client: httpx.AsyncClient, receiver: Receiver, index: int) -> BenchPlan:
+    """A plan whose contact consents through the link the receiver got on their behalf."""
+    webhook_url = f"{receiver.url}/{index}"
     alex, sam = await _participant(client, "Alex"), await _participant(client, "Sam")
     plan = await _ok(await client.post("/v1/plans", json={"title": "bench"}, headers=alex), 201)
     plan_id = str(plan["plan_id"])
@@ -50,17 +54,17 @@ async def one_plan(client: httpx.AsyncClient, webhook_url: str) -> BenchPlan:
         ),
         201,
     )
-    consent = urlsplit(str(support["consent_url"])).path
+    consent = urlsplit(await receiver.consent_for(str(support["contact_id"]))).path
     await _ok(await client.post(consent, json={"decision": "accept"}), 200)
     [channel] = support["channels"]
     return BenchPlan(plan_id=plan_id, auth=alex, webhook_secret=str(channel["signing_secret"]))
 
 
-async def many_plans(client: httpx.AsyncClient, webhook_url: str, count: int) -> list[BenchPlan]:
+async def many_plans(client: httpx.AsyncClient, receiver: Receiver, count: int) -> list[BenchPlan]:
     slots = asyncio.Semaphore(SETUP_CONCURRENCY)
 
     async def bounded(index: int) -> BenchPlan:
         async with slots:
-            return await one_plan(client, f"{webhook_url}/{index}")
+            return await one_plan(client, receiver, index)
 
     return await asyncio.gather(*(bounded(i) for i in range(count)))

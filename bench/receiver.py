@@ -34,6 +34,8 @@ class Receiver:
     arrivals: list[Arrival] = field(default_factory=list)
     alerts: dict[str, Arrival] = field(default_factory=dict)  # by activation id
     waiters: dict[str, asyncio.Future[Arrival]] = field(default_factory=dict)
+    consents: dict[str, str] = field(default_factory=dict)  # contact id → their consent link
+    consent_waiters: dict[str, asyncio.Future[str]] = field(default_factory=dict)
     _server: asyncio.Server | None = None
     _connections: set[asyncio.StreamWriter] = field(default_factory=set)
     _handlers: set[asyncio.Task[None]] = field(default_factory=set)
@@ -77,6 +79,15 @@ class Receiver:
             self.waiters[activation_id] = future
         return future
 
+    def consent_for(self, contact_id: str) -> asyncio.Future[str]:
+        """Set to the consent link the contact got (only the contact gets it, never a partner)."""
+        future: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        if contact_id in self.consents:
+            future.set_result(self.consents[contact_id])
+        else:
+            self.consent_waiters[contact_id] = future
+        return future
+
     def count(self, kind: str) -> int:
         return sum(1 for arrival in self.arrivals if arrival.json().get("type") == kind)
 
@@ -116,6 +127,8 @@ class Receiver:
 
     def _settle(self, arrival: Arrival) -> None:
         payload = arrival.json()
+        if payload.get("type") == "tandem.consent_request":
+            self._consent_arrived(str(payload.get("recipient_id")), str(payload.get("consent_url")))
         if payload.get("type") != "tandem.alert":
             return
         activation_id = str(payload.get("activation_id"))
@@ -123,3 +136,9 @@ class Receiver:
         future = self.waiters.pop(activation_id, None)
         if future is not None and not future.done():
             future.set_result(arrival)
+
+    def _consent_arrived(self, contact_id: str, link: str) -> None:
+        self.consents.setdefault(contact_id, link)
+        future = self.consent_waiters.pop(contact_id, None)
+        if future is not None and not future.done():
+            future.set_result(link)

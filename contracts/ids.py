@@ -10,6 +10,7 @@ InviteId = NewType("InviteId", UUID)
 SignId = NewType("SignId", UUID)
 StepId = NewType("StepId", UUID)
 ContactId = NewType("ContactId", UUID)
+ConsentRequestId = NewType("ConsentRequestId", UUID)  # one request, one link, one decision
 ActivationId = NewType("ActivationId", UUID)
 CheckInId = NewType("CheckInId", UUID)
 RecipientId = NewType("RecipientId", UUID)  # a ParticipantId or a ContactId

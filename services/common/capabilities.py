@@ -1,10 +1,13 @@
 """Signed capability links: a support contact acts without an account.
 
 A token is ``<payload>.<signature>``, both base64url; the payload names what it allows
-(purpose, plan, contact) and, for short-lived links, when it expires. HMAC-SHA256 with
-the service's secret key, truncated to 128 bits (still far beyond guessing), compared in
-constant time. The payload is a MessagePack array with binary UUIDs: a link must fit in
-an SMS beside the words, so every byte counts.
+(purpose, plan, contact, the activation or consent request it is about) and when it
+expires. HMAC-SHA256 with the service's secret key, truncated to 128 bits (still far
+beyond guessing), compared in constant time. The payload is a MessagePack array with
+binary UUIDs: a link must fit in an SMS beside the words, so every byte counts.
+
+Only the signature is secret, and no token is stored anywhere: each is derived again from
+the ids it names when it is needed. So are the other secrets derived here.
 """
 
 import base64
@@ -25,10 +28,15 @@ class Capability(msgspec.Struct, frozen=True, kw_only=True, array_like=True):
     subject_id: UUID
     activation_id: UUID | None = None
     expires_at: int | None = None  # unix seconds; None: valid while the subject exists
+    request_id: UUID | None = None  # a consent link: the one request it answers
 
 
 class InvalidCapability(Exception):
     """The link is malformed, forged, for another purpose, or expired."""
+
+
+class ExpiredCapability(InvalidCapability):
+    """A genuine link whose time is up."""
 
 
 def _b64(data: bytes) -> str:
@@ -54,6 +62,18 @@ def issue(secret: bytes, capability: Capability) -> str:
 
 
 def verify(secret: bytes, token: str, purpose: Purpose, now: datetime) -> Capability:
+    """The capability ``token`` grants for ``purpose``, if it is genuine and has not expired."""
+    capability = verify_signature(secret, token, purpose)
+    if capability.expires_at is not None and now.timestamp() >= capability.expires_at:
+        raise ExpiredCapability("link has expired")
+    return capability
+
+
+def verify_signature(secret: bytes, token: str, purpose: Purpose) -> Capability:
+    """The capability ``token`` grants for ``purpose``, if genuine, whether or not it expired.
+
+    For the one use that outlives a link's expiry: withdrawing a consent given through it.
+    """
     try:
         payload_text, signature_text = token.split(".")
         payload, signature = _unb64(payload_text), _unb64(signature_text)
@@ -67,8 +87,6 @@ def verify(secret: bytes, token: str, purpose: Purpose, now: datetime) -> Capabi
         raise InvalidCapability("malformed link") from exc
     if capability.purpose != purpose:
         raise InvalidCapability("link is for another purpose")
-    if capability.expires_at is not None and now.timestamp() >= capability.expires_at:
-        raise InvalidCapability("link has expired")
     return capability
 
 
@@ -83,3 +101,16 @@ def webhook_secret(secret: bytes, owner_id: UUID, address: str) -> str:
     """
     material = hmac.new(secret, f"webhook:{owner_id}:{address}".encode(), hashlib.sha256)
     return WEBHOOK_SECRET_PREFIX + base64.b64encode(material.digest()).decode()
+
+
+INVITE_CODE_BYTES = 12
+
+
+def invite_code(secret: bytes, invite_id: UUID) -> str:
+    """The code of one partner invite, derived so that only its hash is ever stored.
+
+    The partner sees it once; a repeated request (the same Idempotency-Key) is answered by
+    deriving it again, never by reading it back from the database.
+    """
+    material = hmac.new(secret, f"invite:{invite_id}".encode(), hashlib.sha256)
+    return _b64(material.digest()[:INVITE_CODE_BYTES])

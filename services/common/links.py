@@ -2,8 +2,8 @@
 
 Both are ``common.capabilities`` tokens under the service secret the planner shares, so
 the planner's ``/v1/acks/{token}`` and ``/v1/consents/{token}`` verify what is built here.
-A consent link is built exactly as the planner builds it when the contact is added, so
-the two services hand out the same link.
+The notifier builds them when it sends a message, from the ids its claim holds; neither
+service stores a link.
 """
 
 from datetime import datetime
@@ -31,7 +31,21 @@ def ack_link(
     return f"{base_url}/v1/acks/{issue(secret, capability)}"
 
 
-def consent_link(secret: bytes, base_url: str, plan_id: UUID, contact_id: UUID) -> str:
-    """The link where ``contact_id`` gives or declines consent; valid while they exist."""
-    capability = Capability(purpose="consent", plan_id=plan_id, subject_id=contact_id)
+def consent_link(
+    secret: bytes,
+    base_url: str,
+    plan_id: UUID,
+    contact_id: UUID,
+    request_id: UUID,
+    expires_at: datetime,
+) -> str:
+    """The link where ``contact_id`` answers consent request ``request_id``, until
+    ``expires_at``. It goes only to the contact's own channels, never to a partner."""
+    capability = Capability(
+        purpose="consent",
+        plan_id=plan_id,
+        subject_id=contact_id,
+        expires_at=int(expires_at.timestamp()),
+        request_id=request_id,
+    )
     return f"{base_url}/v1/consents/{issue(secret, capability)}"

@@ -29,6 +29,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Set by `tandem dev` only: serve the notifier's dev outbox at /dev/outbox."""
     allow_private_webhooks: bool = False
     """Let webhooks point at loopback or private addresses: development and tests only."""
+    consent_link_seconds: int = 30 * 24 * 3600
+    """How long a consent request's link can be answered (tests shorten it)."""
     """Replicas of each JetStream stream: 3 on a 3-node cluster (infra/nats/README.md)."""
 
     @property

@@ -75,8 +75,7 @@ async def test_an_acknowledgement_before_the_timeout_prevents_escalation(stack: 
 
 
 async def webhook_only(stack: Stack, plan: Couple, name: str) -> str:
-    url = f"{stack.webhooks.url}/{name.lower()}"
-    return await webhook_contact(stack.client, plan, url, name)
+    return await webhook_contact(stack.client, plan, stack.webhooks, name, path=f"/{name.lower()}")
 
 
 async def test_a_tier_whose_every_channel_failed_for_good_escalates_without_waiting(

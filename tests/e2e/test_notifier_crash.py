@@ -132,7 +132,7 @@ async def test_a_notifier_killed_mid_burst_delivers_every_alert_after_restart_wi
 
         async def consented_plan() -> Couple:
             plan = await couple(planner)
-            await webhook_contact(planner, plan, hooks.url, relationship="sponsor")
+            await webhook_contact(planner, plan, hooks, relationship="sponsor")
             return plan
 
         plans = await in_chunks(consented_plan, PLANS)

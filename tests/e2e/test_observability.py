@@ -10,7 +10,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from uuid_utils.compat import uuid7
 
 from tests.e2e.conftest import PUBLIC_URL, Stack
-from tests.support.api import Couple, Person, create_plan
+from tests.support.api import Couple, Person, consent_link_sent, create_plan
 from tests.support.eventually import eventually
 from tests.support.log_capture import captured_logs
 
@@ -66,7 +66,7 @@ async def plan_with_a_support(stack: Stack) -> Couple:
         headers=first.auth,
     )
     assert contact.status_code == 201, contact.text
-    consent = contact.json()["consent_url"].removeprefix(PUBLIC_URL)
+    consent = await consent_link_sent(stack.webhooks, contact.json()["contact_id"])
     scope = {"levels": ["crisis"], "share_signs": True, "share_notes": True}
     accepted = await stack.client.post(consent, json={"decision": "accept", "scope": scope})
     assert accepted.status_code == 200, accepted.text

@@ -1,10 +1,16 @@
 """Builders that drive the real HTTP API: participants, plans, partners, consented supports."""
 
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
+from uuid import UUID
 
 import msgspec
 from litestar.testing import AsyncTestClient
+
+from common import links
+from tests.support.eventually import eventually
+from tests.support.receivers import HttpReceiver
 
 
 class Person(msgspec.Struct, kw_only=True):
@@ -54,6 +60,38 @@ def consent_path(consent_url: str) -> str:
     return urlsplit(consent_url).path
 
 
+TEST_SECRET = b"test-secret-key-not-for-production"  # the API tests' service secret
+
+
+async def consent_link(
+    client: AsyncTestClient[Any], plan: Couple, contact_id: str, secret: bytes = TEST_SECRET
+) -> str:
+    """The path of the link the notifier sends a contact for their latest consent request.
+
+    No notifier runs beside the API tests, and no answer to a partner carries the link: so
+    this builds it the way the notifier does, from the plan's ``plan.consent_requested``
+    event and the service secret (the e2e tests read it from the message the contact got).
+    """
+    page = await client.get(f"/v1/plans/{plan.plan_id}/events?limit=500", headers=plan.first.auth)
+    assert page.status_code == 200, page.text
+    requests = [
+        e["data"]
+        for e in page.json()["events"]
+        if e["type"] == "plan.consent_requested" and e["data"]["contact_id"] == contact_id
+    ]
+    assert requests, "the contact was never asked"
+    request = requests[-1]
+    url = links.consent_link(
+        secret,
+        "http://tandem.test",
+        UUID(plan.plan_id),
+        UUID(contact_id),
+        UUID(request["request_id"]),
+        datetime.fromisoformat(request["expires_at"]),
+    )
+    return consent_path(url)
+
+
 async def add_support(
     client: AsyncTestClient[Any],
     plan: Couple,
@@ -62,7 +100,8 @@ async def add_support(
     consent: str | None = "accept",
     scope: dict[str, Any] | None = None,
 ) -> tuple[str, str]:
-    """A support contact; with ``consent`` "accept" or "decline" they answer their link."""
+    """A support contact, and the path of the consent link they were sent; with ``consent``
+    "accept" or "decline" they answer through it."""
     response = await client.post(
         f"/v1/plans/{plan.plan_id}/supports",
         json={
@@ -73,39 +112,59 @@ async def add_support(
         headers=plan.first.auth,
     )
     assert response.status_code == 201, response.text
-    contact_id, url = response.json()["contact_id"], response.json()["consent_url"]
+    assert "/v1/consents/" not in response.text  # a consent link never goes to a partner
+    contact_id = response.json()["contact_id"]
+    path = await consent_link(client, plan, contact_id)
     if consent is not None:
         body: dict[str, Any] = {"decision": consent}
         if scope is not None:
             body["scope"] = scope
-        answer = await client.post(consent_path(url), json=body)
+        answer = await client.post(path, json=body)
         assert answer.status_code == 200, answer.text
-    return contact_id, consent_path(url)
+    return contact_id, path
+
+
+def consent_requests(hook: HttpReceiver, contact_id: str) -> list[str]:
+    """The paths of the consent links a contact got on their webhook, oldest first."""
+    return [
+        consent_path(r.json()["consent_url"])
+        for r in hook.requests
+        if r.json().get("type") == "tandem.consent_request"
+        and r.json().get("recipient_id") == contact_id
+    ]
+
+
+async def consent_link_sent(hook: HttpReceiver, contact_id: str, count: int = 1) -> str:
+    """The path of the consent link in the ``count``-th request the contact got on their
+    webhook, once it came."""
+    await eventually(lambda: len(consent_requests(hook, contact_id)) >= count, timeout=15)
+    return consent_requests(hook, contact_id)[count - 1]
 
 
 async def webhook_contact(
     client: AsyncTestClient[Any],
     plan: Couple,
-    url: str,
+    hook: HttpReceiver,
     name: str = "Jo",
     relationship: str = "friend",
+    path: str = "",
 ) -> str:
-    """A support contact whose only channel is the webhook at ``url``, who has consented."""
+    """A support contact whose only channel is ``hook`` (at ``path``), who consented through
+    the link the notifier sent there."""
     answer = await client.post(
         f"/v1/plans/{plan.plan_id}/supports",
         json={
             "display_name": name,
             "relationship": relationship,
-            "channels": [{"kind": "webhook", "address": url}],
+            "channels": [{"kind": "webhook", "address": hook.url + path}],
         },
         headers=plan.first.auth,
     )
     assert answer.status_code == 201, answer.text
-    decided = await client.post(
-        consent_path(answer.json()["consent_url"]), json={"decision": "accept"}
-    )
-    assert decided.status_code == 200, decided.text
     contact_id: str = answer.json()["contact_id"]
+    link = await consent_link_sent(hook, contact_id)
+    decided = await client.post(link, json={"decision": "accept"})
+    assert decided.status_code == 200, decided.text
     return contact_id
 
 

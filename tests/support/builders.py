@@ -9,6 +9,7 @@ from uuid import UUID
 from contracts.events import (
     ActivationResolved,
     ConsentGiven,
+    ConsentRequested,
     EscalationPolicySet,
     PartnerInvited,
     PartnerJoined,
@@ -23,6 +24,7 @@ from contracts.events import (
 from contracts.ids import (
     ActivationId,
     CheckInId,
+    ConsentRequestId,
     ContactId,
     InviteId,
     ParticipantId,
@@ -55,6 +57,14 @@ STEP_ID = StepId(UUID("01950000-0000-7000-8000-000000000031"))
 DANA = ContactId(UUID("01950000-0000-7000-8000-0000000000d1"))
 ELI = ContactId(UUID("01950000-0000-7000-8000-0000000000e1"))
 FRAN = ContactId(UUID("01950000-0000-7000-8000-0000000000f1"))
+# Each contact's first consent request, and when its link expires.
+REQUEST_IDS = {
+    DANA: ConsentRequestId(UUID("01950000-0000-7000-8000-0000000000d2")),
+    ELI: ConsentRequestId(UUID("01950000-0000-7000-8000-0000000000e2")),
+    FRAN: ConsentRequestId(UUID("01950000-0000-7000-8000-0000000000f2")),
+}
+OTHER_REQUEST_ID = ConsentRequestId(UUID("01950000-0000-7000-8000-0000000000d3"))
+REQUEST_EXPIRES = NOW + timedelta(days=30)
 ACTIVATION_ID = ActivationId(UUID("01950000-0000-7000-8000-000000000041"))
 OTHER_ACTIVATION_ID = ActivationId(UUID("01950000-0000-7000-8000-000000000042"))
 CHECK_IN_ID = CheckInId(UUID("01950000-0000-7000-8000-000000000051"))
@@ -126,17 +136,45 @@ def contact_added(contact_id: ContactId = DANA) -> SupportContactAdded:
     )
 
 
+def consent_requested(
+    contact_id: ContactId = DANA,
+    request_id: ConsentRequestId | None = None,
+    expires_at: datetime = REQUEST_EXPIRES,
+) -> ConsentRequested:
+    """A consent request to ``contact_id``: their first (``REQUEST_IDS``) unless named."""
+    return ConsentRequested(
+        contact_id=contact_id,
+        request_id=request_id or REQUEST_IDS[contact_id],
+        expires_at=expires_at,
+        contact_name=NAMES[contact_id],
+        channels=(email(contact_id),),
+        requested_by=ALEX,
+        requested_by_name="Alex",
+    )
+
+
+def asked(contact_id: ContactId = DANA) -> list[PlanEvent]:
+    """A contact added, and asked for consent by their first request."""
+    return [contact_added(contact_id), consent_requested(contact_id)]
+
+
 def consent_given(
     contact_id: ContactId = DANA, levels: tuple[Level, ...] = ALL_LEVELS
 ) -> ConsentGiven:
-    return ConsentGiven(contact_id=contact_id, scope=ConsentScope(levels=levels), at=NOW)
+    """Consent to ``levels``, through the link of the contact's first request."""
+    return ConsentGiven(
+        contact_id=contact_id,
+        scope=ConsentScope(levels=levels),
+        at=NOW,
+        request_id=REQUEST_IDS[contact_id],
+    )
 
 
 def consented(
     contact_id: ContactId = DANA, levels: tuple[Level, ...] = ALL_LEVELS
 ) -> list[PlanEvent]:
-    """A contact added and consenting to ``levels``."""
-    return [contact_added(contact_id), consent_given(contact_id, levels)]
+    """A contact added, asked, and consenting to ``levels``."""
+    return [*asked(contact_id), consent_given(contact_id, levels)]
 
 
 def policy_set(

@@ -20,6 +20,7 @@ from planner.domain.commands import (
     RecordCheckIn,
     RemoveResponseStep,
     RemoveSupportContact,
+    RequestConsent,
     ResolveActivation,
     RetireWarningSign,
     ReviseResponseStep,
@@ -48,7 +49,10 @@ from tests.support.builders import (
     NOW,
     OTHER_CODE_SHA256,
     OTHER_INVITE_ID,
+    OTHER_REQUEST_ID,
     PLAN_ID,
+    REQUEST_EXPIRES,
+    REQUEST_IDS,
     SIGN_ID,
     STEP_ID,
     email,
@@ -125,6 +129,11 @@ PARTNER_ONLY: list[Callable[[ParticipantId], PlanCommand]] = [
         display_name="Dana",
         relationship="friend",
         channels=(email(DANA),),
+        request_id=REQUEST_IDS[DANA],
+        request_expires_at=REQUEST_EXPIRES,
+    ),
+    lambda a: RequestConsent(
+        now=NOW, actor=a, contact_id=DANA, request_id=OTHER_REQUEST_ID, expires_at=REQUEST_EXPIRES
     ),
     lambda a: RemoveSupportContact(now=NOW, actor=a, contact_id=DANA),
     lambda a: SetEscalationPolicy(

@@ -19,6 +19,7 @@ from planner.domain.evolve import evolve, fold
 from planner.domain.state import (
     Acknowledgement,
     CheckIn,
+    ConsentRequest,
     ConsentStatus,
     Invite,
     Partner,
@@ -35,11 +36,16 @@ from tests.support.builders import (
     INVITE_ID,
     LATER,
     NOW,
+    OTHER_REQUEST_ID,
     PLAN_ID,
+    REQUEST_EXPIRES,
+    REQUEST_IDS,
     SIGN_ID,
     STEP_ID,
     activated,
+    asked,
     consent_given,
+    consent_requested,
     consented,
     contact_added,
     given,
@@ -145,6 +151,36 @@ def test_consent_declined_or_withdrawn_leaves_no_scope(
 ) -> None:
     contact = given(*two_partners(), contact_added(DANA), consent_given(DANA), event).contacts[DANA]
     assert (contact.consent, contact.scope, contact.consent_changed_at) == (status, None, LATER)
+
+
+def test_a_contacts_latest_consent_request_is_the_one_their_link_answers() -> None:
+    state = given(*two_partners(), *asked(DANA))
+    assert state.contacts[DANA].request == ConsentRequest(
+        request_id=REQUEST_IDS[DANA], expires_at=REQUEST_EXPIRES
+    )
+    again = given(*two_partners(), *asked(DANA), consent_requested(DANA, OTHER_REQUEST_ID))
+    assert again.contacts[DANA].request == ConsentRequest(
+        request_id=OTHER_REQUEST_ID, expires_at=REQUEST_EXPIRES
+    )
+
+
+def test_an_answer_closes_the_request_it_came_through() -> None:
+    state = given(*two_partners(), *consented(DANA))
+    request = state.contacts[DANA].request
+    assert request is not None
+    assert request.answer is ConsentStatus.GIVEN
+    assert not request.is_open(NOW)
+    withdrawn = ConsentWithdrawn(contact_id=DANA, at=LATER, request_id=REQUEST_IDS[DANA])
+    request = given(*two_partners(), *consented(DANA), withdrawn).contacts[DANA].request
+    assert request is not None
+    assert request.answer is ConsentStatus.WITHDRAWN
+
+
+def test_an_answer_through_another_request_leaves_the_latest_open() -> None:
+    older = ConsentDeclined(contact_id=DANA, at=LATER, request_id=OTHER_REQUEST_ID)
+    request = given(*two_partners(), *asked(DANA), older).contacts[DANA].request
+    assert request is not None
+    assert request.is_open(LATER)
 
 
 def test_a_removed_contact_is_kept_and_flagged() -> None:

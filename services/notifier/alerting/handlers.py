@@ -12,9 +12,9 @@ from contracts.envelope import Envelope
 from contracts.events import (
     ActivationAcknowledged,
     ActivationResolved,
+    ConsentRequested,
     PlanActivated,
     PlanEvent,
-    SupportContactAdded,
     WarningSignAdded,
     WarningSignRevised,
 )
@@ -31,7 +31,7 @@ from notifier.settings import NotifierSettings
 ACTED_ON = (
     WarningSignAdded,
     WarningSignRevised,
-    SupportContactAdded,
+    ConsentRequested,
     PlanActivated,
     ActivationAcknowledged,
     ActivationResolved,
@@ -57,8 +57,8 @@ class Alerting:
         match event:
             case WarningSignAdded() | WarningSignRevised():
                 await activations.remember_sign(conn, event.sign_id, plan_id, event.description)
-            case SupportContactAdded():
-                await self.contact_added(conn, plan_id, event)
+            case ConsentRequested():
+                await self.consent_requested(conn, plan_id, event)
             case PlanActivated():
                 await self.activated(conn, plan_id, event)
             case ActivationAcknowledged():
@@ -68,12 +68,13 @@ class Alerting:
             case _:
                 pass  # nothing to send for the other events
 
-    async def contact_added(
-        self, conn: Connection, plan_id: UUID, event: SupportContactAdded
+    async def consent_requested(
+        self, conn: Connection, plan_id: UUID, event: ConsentRequested
     ) -> None:
+        """Send the request, with its own link, to the contact's own channels only."""
         planned = plan.consent_request_deliveries(plan_id, event)
-        asked_by = (event.added_by_name,) if event.added_by_name else ()
-        words = renderer(self.settings, None, {}, partner_names=asked_by)
+        asked_by = (event.requested_by_name,) if event.requested_by_name else ()
+        words = renderer(self.settings, None, {}, partner_names=asked_by, consent=event)
         await claims.claim(conn, planned, words)
 
     async def activated(self, conn: Connection, plan_id: UUID, event: PlanActivated) -> None:

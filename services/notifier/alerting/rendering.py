@@ -1,16 +1,17 @@
-"""The words of each claim, with the signed links it carries, rendered when it is claimed.
+"""The words of each claim, rendered when it is claimed, with a slot for each signed link.
 
-A claim keeps what was rendered, so every resend of it is identical. An ack link stops
-working ``settings.ack_link_seconds`` after rendering; a consent link works while the
-contact exists.
+A claim keeps what was rendered, so every resend of it is identical; its links are put in
+only when it is sent (``alerting.links``), so no link is kept at rest. An ack link stops
+working ``settings.ack_link_seconds`` after rendering; a consent link when its request
+expires.
 """
 
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
-from common.links import ack_link, consent_link
-from contracts.events import PlanActivated
+from contracts.events import ConsentRequested, PlanActivated
+from notifier.alerting.links import ack_slot, consent_slot
 from notifier.domain.alert_context import AlertContext
 from notifier.domain.alert_text import Rendered, render
 from notifier.domain.deliveries import PlannedDelivery
@@ -24,6 +25,7 @@ def renderer(
     signs: Mapping[UUID, str],
     acknowledged_by: UUID | None = None,
     partner_names: tuple[str, ...] = (),
+    consent: ConsentRequested | None = None,
 ) -> Render:
     """How the deliveries about to be claimed are worded: the same facts and time for all."""
     now = datetime.now(UTC)
@@ -33,7 +35,7 @@ def renderer(
             activation=activation,
             signs=signs,
             ack_url=_ack_url(settings, delivery, now),
-            consent_url=_consent_url(settings, delivery),
+            consent_url=_consent_url(delivery, consent),
             acknowledged_by_name=_name_of(activation, acknowledged_by),
             crisis_resources=settings.crisis_resources,
             sequence=sequence,
@@ -48,23 +50,13 @@ def renderer(
 def _ack_url(settings: NotifierSettings, delivery: PlannedDelivery, now: datetime) -> str | None:
     if delivery.activation_id is None:
         return None
-    expires = now + timedelta(seconds=settings.ack_link_seconds)
-    return ack_link(
-        settings.secret_key,
-        settings.public_url,
-        delivery.plan_id,
-        delivery.activation_id,
-        delivery.recipient_id,
-        expires,
-    )
+    return ack_slot(now + timedelta(seconds=settings.ack_link_seconds))
 
 
-def _consent_url(settings: NotifierSettings, delivery: PlannedDelivery) -> str | None:
-    if delivery.activation_id is not None:
+def _consent_url(delivery: PlannedDelivery, consent: ConsentRequested | None) -> str | None:
+    if delivery.activation_id is not None or consent is None:
         return None
-    return consent_link(
-        settings.secret_key, settings.public_url, delivery.plan_id, delivery.recipient_id
-    )
+    return consent_slot(consent.request_id, consent.expires_at)
 
 
 def _name_of(activation: PlanActivated | None, who: UUID | None) -> str | None:

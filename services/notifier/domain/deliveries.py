@@ -12,7 +12,7 @@ from uuid import UUID
 
 import msgspec
 
-from contracts.events import PlanActivated, SupportContactAdded
+from contracts.events import ConsentRequested, PlanActivated
 from contracts.vocabulary import Channel, MessageKind, Recipient
 
 NOTE_TIER = 0
@@ -30,6 +30,7 @@ class PlannedDelivery(msgspec.Struct, frozen=True, kw_only=True):
     channel: Channel
     tier: int
     message: MessageKind
+    request_id: UUID | None = None  # a consent request: each request is asked once
 
     def claim_key(self) -> str:
         """The ledger's unique key: the same delivery planned twice has the same key.
@@ -37,7 +38,7 @@ class PlannedDelivery(msgspec.Struct, frozen=True, kw_only=True):
         JSON keeps it unambiguous whatever an address contains, and stable across
         processes (no hash seeds, no ordering of sets).
         """
-        subject = self.activation_id or self.plan_id
+        subject = self.activation_id or self.request_id or self.plan_id
         parts = (
             str(subject),
             str(self.recipient_id),
@@ -99,19 +100,20 @@ def all_clear_deliveries(
     ]
 
 
-def consent_request_deliveries(plan_id: UUID, added: SupportContactAdded) -> list[PlannedDelivery]:
-    """Ask a new support contact, on each of their channels, whether they agree."""
+def consent_request_deliveries(plan_id: UUID, requested: ConsentRequested) -> list[PlannedDelivery]:
+    """Ask a contact, on each of their own channels, whether they agree: once per request."""
     return [
         PlannedDelivery(
             activation_id=None,
             plan_id=plan_id,
-            recipient_id=added.contact_id,
-            recipient_name=added.display_name,
+            recipient_id=requested.contact_id,
+            recipient_name=requested.contact_name,
             channel=channel,
             tier=NOTE_TIER,
             message=MessageKind.CONSENT_REQUEST,
+            request_id=requested.request_id,
         )
-        for channel in added.channels
+        for channel in requested.channels
     ]
 
 

@@ -3,8 +3,8 @@
 A live notifier decides as events arrive; a replay reads history that already happened,
 so before deciding anything it looks ahead. An activation acknowledged or resolved later
 in the history is over as far as paging goes: replaying its activation must not alert
-anyone, whatever the ledger has lost. A contact who answered their consent request, or
-was removed, must not be asked again.
+anyone, whatever the ledger has lost. A consent request that was answered, replaced by a
+newer one, or whose contact was removed, must not be sent.
 """
 
 from uuid import UUID
@@ -17,9 +17,9 @@ from contracts.events import (
     AlertDeliveryRecorded,
     ConsentDeclined,
     ConsentGiven,
+    ConsentRequested,
     ConsentWithdrawn,
     PlanEvent,
-    SupportContactAdded,
     SupportContactRemoved,
 )
 from contracts.vocabulary import DeliveryStatus, MessageKind
@@ -28,7 +28,9 @@ from contracts.vocabulary import DeliveryStatus, MessageKind
 class Hindsight(msgspec.Struct, kw_only=True):
     acknowledged_by: dict[UUID, UUID] = msgspec.field(default_factory=dict)  # first to answer
     resolved: set[UUID] = msgspec.field(default_factory=set)
-    answered_contacts: set[UUID] = msgspec.field(default_factory=set)  # or removed
+    answered_requests: set[UUID] = msgspec.field(default_factory=set)
+    latest_requests: dict[UUID, UUID] = msgspec.field(default_factory=dict)  # contact → request
+    removed_contacts: set[UUID] = msgspec.field(default_factory=set)
     alerts_sent: dict[UUID, int] = msgspec.field(default_factory=dict)  # as the planner recorded
 
     def see(self, event: PlanEvent) -> None:
@@ -38,8 +40,13 @@ class Hindsight(msgspec.Struct, kw_only=True):
                 self.acknowledged_by.setdefault(event.activation_id, event.by)
             case ActivationResolved():
                 self.resolved.add(event.activation_id)
-            case ConsentGiven() | ConsentDeclined() | ConsentWithdrawn() | SupportContactRemoved():
-                self.answered_contacts.add(event.contact_id)
+            case ConsentRequested():
+                self.latest_requests[event.contact_id] = event.request_id
+            case ConsentGiven() | ConsentDeclined() | ConsentWithdrawn():
+                if event.request_id is not None:
+                    self.answered_requests.add(event.request_id)
+            case SupportContactRemoved():
+                self.removed_contacts.add(event.contact_id)
             case AlertDeliveryRecorded(activation_id=UUID() as activation_id):
                 if event.message is MessageKind.ALERT and event.status is DeliveryStatus.SENT:
                     self.alerts_sent[activation_id] = self.alerts_sent.get(activation_id, 0) + 1
@@ -50,6 +57,11 @@ class Hindsight(msgspec.Struct, kw_only=True):
         """Someone answered it, or it was resolved: nobody is to be paged about it."""
         return activation_id in self.acknowledged_by or activation_id in self.resolved
 
-    def has_answered(self, added: SupportContactAdded) -> bool:
-        """The contact answered their consent request, or was removed: never ask again."""
-        return added.contact_id in self.answered_contacts
+    def is_settled(self, requested: ConsentRequested) -> bool:
+        """The request was answered, replaced, or its contact removed: never send it."""
+        return (
+            requested.request_id in self.answered_requests
+            or self.latest_requests.get(requested.contact_id, requested.request_id)
+            != requested.request_id
+            or requested.contact_id in self.removed_contacts
+        )

@@ -1,8 +1,9 @@
 """Claiming deliveries: one row per (recipient, channel, message) under its unique claim key.
 
 A delivery is claimed in the same transaction that decides it, with its message rendered
-then and kept, so any resend is identical. Claiming what is claimed already changes
-nothing: a redelivered event or a replay claims nothing new.
+then and kept, so any resend is identical. The message keeps a slot where each signed link
+goes, never the link: the sender puts it in (``notifier.alerting.links``). Claiming what is
+claimed already changes nothing: a redelivered event or a replay claims nothing new.
 """
 
 from collections.abc import Callable, Sequence

@@ -16,6 +16,7 @@ import structlog
 from common.capabilities import webhook_secret
 from contracts.vocabulary import ChannelKind, MessageKind
 from notifier import correlation
+from notifier.alerting import links
 from notifier.alerting.handlers import Alerting
 from notifier.channels.base import ChannelAdapter, DeliveryOutcome, OutboundMessage
 from notifier.domain.escalation import ActivationStatus
@@ -140,6 +141,7 @@ class Sender:
                 )
 
     def _message(self, lease: Lease) -> OutboundMessage:
+        lease = links.fill(lease, self.settings.secret_key, self.settings.public_url)
         secret = None
         if lease.channel.kind is ChannelKind.WEBHOOK:
             secret = webhook_secret(

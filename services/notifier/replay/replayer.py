@@ -10,8 +10,8 @@ history is already written, keep it from paging anyone about the past:
   before its activation is handled; the live decisions then page nobody about it and owe
   no notes. One the ledger knows is handled exactly as live, so what it still owes (an
   all-clear, an acknowledgement note) is claimed.
-- A contact who answered their consent request, or was removed, later in the history is
-  not asked again.
+- A consent request answered or replaced later in the history, or whose contact was
+  removed, is not sent again.
 
 A dry run makes the same decisions in one transaction that is rolled back. The claims a
 replay makes are only rows in the ledger: the running notifier sends them.
@@ -25,7 +25,7 @@ import msgspec
 import nats
 from nats.js import JetStreamContext
 
-from contracts.events import PlanActivated, SupportContactAdded
+from contracts.events import ConsentRequested, PlanActivated
 from contracts.vocabulary import ChannelKind, MessageKind
 from notifier.alerting.handlers import Alerting, NotYetKnown
 from notifier.domain.hindsight import Hindsight
@@ -140,8 +140,8 @@ class Replayer:
             self._skip("undecodable (the live notifier dead-letters it)")
             return
         event = envelope.event
-        if isinstance(event, SupportContactAdded) and self.hindsight.has_answered(event):
-            self._skip("consent request to a contact who answered or was removed later")
+        if isinstance(event, ConsentRequested) and self.hindsight.is_settled(event):
+            self._skip("consent request answered, replaced or withdrawn from later")
             return
         if isinstance(event, PlanActivated):
             await self._before_activation(conn, envelope.stream_id, event)

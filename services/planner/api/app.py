@@ -54,6 +54,7 @@ ROUTES: list[ControllerRouterHandler] = [
     steps.remove_step,
     check_ins.check_in,
     supports.add_support,
+    supports.ask_again,
     supports.remove_support,
     supports.set_escalation,
     consents.read_consent,

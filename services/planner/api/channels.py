@@ -1,8 +1,12 @@
 """Channels as a caller saves them: checked, and webhooks given their signing secret once."""
 
 from collections.abc import Sequence
+from typing import assert_never
 from uuid import UUID
 
+import msgspec
+
+from common import addresses
 from common.capabilities import webhook_secret
 from common.webhook_policy import WebhookAddressRefused, WebhookHostUnresolved, vet_webhook_url
 from contracts.vocabulary import Channel, ChannelKind
@@ -12,16 +16,35 @@ from planner.settings import Settings
 
 
 async def to_channels(channels: Sequence[ChannelIn], settings: Settings) -> tuple[Channel, ...]:
-    """The channels to store; a webhook must not point into our own network.
+    """The channels to store: an e-mail address, an E.164 phone number (saved compact), or
+    a webhook that does not point into our own network; anything else is a 422.
 
     The notifier checks again before each send (a name may resolve differently later);
-    a name that does not resolve yet is accepted here and re-checked there.
+    a webhook host that does not resolve yet is accepted here and re-checked there.
     """
-    saved = tuple(Channel(kind=c.kind, address=c.address.strip()) for c in channels)
+    saved = tuple(
+        Channel(kind=c.kind, address=_address(index, c)) for index, c in enumerate(channels)
+    )
     for channel in saved:
         if channel.kind is ChannelKind.WEBHOOK:
             await _check_webhook(channel.address, allow_private=settings.allow_private_webhooks)
     return saved
+
+
+def _address(index: int, channel: ChannelIn) -> str:
+    match channel.kind:
+        case ChannelKind.EMAIL:
+            address, wanted = addresses.email_address(channel.address), "an e-mail address"
+        case ChannelKind.SMS:
+            address = addresses.phone_number(channel.address)
+            wanted = "a phone number in international form, e.g. +15551234567"
+        case ChannelKind.WEBHOOK:
+            address, wanted = channel.address.strip(), "a webhook URL"
+        case _:
+            assert_never(channel.kind)
+    if not address:
+        raise InvalidCommand("channels", f"channels[{index}] is not {wanted}")
+    return address
 
 
 async def _check_webhook(url: str, *, allow_private: bool) -> None:
@@ -35,13 +58,24 @@ async def _check_webhook(url: str, *, allow_private: bool) -> None:
 
 def shown_once(settings: Settings, owner_id: UUID, channels: Sequence[Channel]) -> list[ChannelOut]:
     """The channels as saved, each webhook with the secret its deliveries are signed with."""
+    return with_secrets(settings, owner_id, channels_out(channels))
+
+
+def channels_out(channels: Sequence[Channel]) -> list[ChannelOut]:
+    """The channels as saved, without secrets: what an Idempotency-Key may keep."""
+    return [ChannelOut(kind=channel.kind, address=channel.address) for channel in channels]
+
+
+def with_secrets(
+    settings: Settings, owner_id: UUID, channels: Sequence[ChannelOut]
+) -> list[ChannelOut]:
+    """Each webhook's signing secret, derived again from the service secret (never stored)."""
     return [
-        ChannelOut(
-            kind=channel.kind,
-            address=channel.address,
-            signing_secret=webhook_secret(settings.secret_key, owner_id, channel.address)
-            if channel.kind is ChannelKind.WEBHOOK
-            else None,
+        msgspec.structs.replace(
+            channel,
+            signing_secret=webhook_secret(settings.secret_key, owner_id, channel.address),
         )
+        if channel.kind is ChannelKind.WEBHOOK
+        else channel
         for channel in channels
     ]

@@ -3,8 +3,9 @@
 import hashlib
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 from uuid import UUID
 
 import asyncpg
@@ -57,12 +58,23 @@ def versioned(body: type[T], **fields: Any) -> Callable[[CommandResult], T]:
     return lambda result: body(plan_id=result.plan_id, version=result.version, **fields)
 
 
+@dataclass(frozen=True)
+class Secrets(Generic[T]):
+    """How an answer's shown-once secrets (an invite code, a webhook's signing secret) are
+    put in. They are never stored: the render gives the answer without them, which is what
+    an Idempotency-Key keeps, and ``reveal`` derives them again from the ids the answer
+    holds, for the first answer and for every repeat alike."""
+
+    body: type[T]
+    reveal: Callable[[T], T]
+
+
 class Commands:
     """Runs plan commands for one request and answers with the plan's ETag.
 
     The answer has the route's status code. With an Idempotency-Key, the first response is
-    stored with the events; a repeat of the same request gets that response back, and a
-    different request under the key a 422.
+    stored with the events (without its secrets, see ``Secrets``); a repeat of the same
+    request gets that response back, and a different request under the key a 422.
     """
 
     def __init__(self, request: Req, pool: asyncpg.Pool) -> None:
@@ -75,6 +87,7 @@ class Commands:
         command: PlanCommand,
         actor: str,
         render: Callable[[CommandResult], T],
+        secrets: Secrets[T] | None = None,
     ) -> Response[T]:
         """Execute ``command`` on the plan for ``actor`` and answer ``render(result)``."""
         request = self._request
@@ -87,7 +100,7 @@ class Commands:
             result = await handlers.execute(
                 self._pool, plan_id, command, metadata, chain_key=chain_key, if_match=expected
             )
-            body = render(result)
+            body = render(result) if secrets is None else secrets.reveal(render(result))
             return Response(body, status_code=status_code, headers={"ETag": etag(body.version)})
 
         def store(result: CommandResult) -> StoredResponse:
@@ -103,7 +116,7 @@ class Commands:
             chain_key=chain_key,
             if_match=expected,
         )
-        return _stored_response(stored)
+        return _stored_response(stored, secrets)
 
 
 class ActingPartner:
@@ -121,9 +134,14 @@ class ActingPartner:
     def participant_id(self) -> ParticipantId:
         return self.participant.participant_id
 
-    async def run(self, command: PlanCommand, render: Callable[[CommandResult], T]) -> Response[T]:
+    async def run(
+        self,
+        command: PlanCommand,
+        render: Callable[[CommandResult], T],
+        secrets: Secrets[T] | None = None,
+    ) -> Response[T]:
         """Run ``command`` on the partner's plan (see ``Commands.run``)."""
-        return await self._commands.run(self.plan_id, command, self._actor, render)
+        return await self._commands.run(self.plan_id, command, self._actor, render, secrets)
 
 
 async def _idempotency(request: Req, actor: str) -> IdempotencyRequest | None:
@@ -141,11 +159,19 @@ class _VersionOnly(msgspec.Struct):
     version: int
 
 
-def _stored_response(stored: StoredResponse) -> Response[Any]:
+def _stored_response(stored: StoredResponse, secrets: Secrets[T] | None) -> Response[Any]:
     """The response stored under an Idempotency-Key, as it was first sent."""
     version = msgspec.json.decode(stored.body, type=_VersionOnly).version
+    body = stored.body
+    if secrets is not None:
+        try:
+            answer = msgspec.json.decode(body, type=secrets.body)
+        except msgspec.ValidationError:
+            pass  # stored before secrets were left out (migration 0006): as stored, without
+        else:
+            body = msgspec.json.encode(secrets.reveal(answer))
     return Response(
-        stored.body,
+        body,
         status_code=stored.status_code,
         media_type="application/json",
         headers={"ETag": etag(version)},

@@ -15,6 +15,7 @@ from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetail
 from common.capabilities import InvalidCapability
 from planner.api.errors import BadHeader, Forbidden, ResourceNotFound, Unauthorized
 from planner.domain.errors import (
+    ConsentRequestClosed,
     InvalidCommand,
     NotAPartner,
     NotARecipient,
@@ -45,6 +46,7 @@ PROBLEMS: dict[type[Exception], tuple[int, str, str]] = {
     RuleViolated: (409, "rule-violated", "The plan's current state does not allow this"),
     ConcurrencyConflict: (409, "concurrent-change", "The plan changed concurrently"),
     EventIdConflict: (409, "event-id-conflict", "Event id reused with other content"),
+    ConsentRequestClosed: (410, "consent-request-closed", "This consent link is closed"),
     PreconditionFailed: (412, "precondition-failed", "The plan is not at the If-Match version"),
     InvalidCommand: (422, "invalid-command", "The request cannot be applied"),
     IdempotencyKeyReused: (
@@ -62,6 +64,8 @@ def _extra(exc: Exception) -> dict[str, Any]:
         extra["rule"] = exc.rule
     if isinstance(exc, InvalidCommand):
         extra["field"] = exc.field
+    if isinstance(exc, ConsentRequestClosed):
+        extra["reason"] = exc.reason
     if isinstance(exc, PreconditionFailed):
         extra["current_version"] = exc.actual
     return extra

@@ -38,6 +38,7 @@ class Versioned(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class InviteCreated(Versioned, frozen=True, kw_only=True):
+    invite_id: UUID
     invite_code: str  # shown once; only its hash is stored
     expires_at: datetime
 
@@ -99,9 +100,18 @@ class NewSupport(Request, frozen=True, kw_only=True, forbid_unknown_fields=True)
 
 
 class SupportAdded(Versioned, frozen=True, kw_only=True):
+    """The consent request goes to the contact's own channels only, never to a partner."""
+
     contact_id: UUID
-    consent_url: str
+    consent_requested_until: datetime  # when the link the contact got stops working
     channels: list[ChannelOut]  # a webhook's signing secret is shown here, once
+
+
+class ConsentRequestSent(Versioned, frozen=True, kw_only=True):
+    """A new consent request, with a new link, went to the contact's own channels."""
+
+    contact_id: UUID
+    consent_requested_until: datetime
 
 
 class SupportRemoved(Versioned, frozen=True, kw_only=True):
@@ -130,6 +140,8 @@ class ConsentRequestView(msgspec.Struct, frozen=True, kw_only=True):
     status: str
     scope: ScopeIn | None
     explanation: str
+    open: bool  # whether this link can still accept or decline
+    expires_at: datetime | None
 
 
 class ConsentSaved(Versioned, frozen=True, kw_only=True):
@@ -170,6 +182,8 @@ class ActivationCreated(Versioned, frozen=True, kw_only=True):
     activation_id: UUID
     level: Level
     recipients: list[RecipientOut]
+    reaches_anyone: bool  # false: no recipient has a channel, nobody will be alerted
+    unreachable: list[UUID]  # recipients with no channel to alert them on
 
 
 class Resolution(Request, frozen=True, kw_only=True, forbid_unknown_fields=True):

@@ -42,6 +42,9 @@ class SupportView(msgspec.Struct, frozen=True, kw_only=True):
     consent: str
     scope: ConsentScope | None
     removed: bool
+    # When the link of their latest consent request stops working (None: never asked
+    # through a link of its own); ask again after it, or after they declined or withdrew.
+    consent_requested_until: datetime | None = None
 
 
 class AcknowledgementView(msgspec.Struct, frozen=True, kw_only=True):
@@ -83,6 +86,8 @@ class ActivationView(msgspec.Struct, frozen=True, kw_only=True):
     resolved_at: datetime | None
     reflection: str
     escalated_tiers: tuple[int, ...] = ()
+    reaches_anyone: bool = True  # false: no recipient has a channel, nobody was alerted
+    unreachable: tuple[UUID, ...] = ()  # recipients with no channel to alert them on
 
 
 class PlanView(msgspec.Struct, frozen=True, kw_only=True):
@@ -162,6 +167,8 @@ def activation_view(activation: Activation) -> ActivationView:
         resolved_at=activation.resolved_at,
         reflection=activation.reflection,
         escalated_tiers=activation.escalated_tiers,
+        reaches_anyone=activation.reaches_anyone,
+        unreachable=activation.unreachable,
     )
 
 
@@ -173,7 +180,13 @@ def plan_view(state: PlanState) -> PlanView:
         partners=_as(PartnerView, state.partners),
         warning_signs=_as(SignView, state.signs.values()),
         response_steps=_as(StepView, state.steps.values()),
-        supports=_as(SupportView, state.contacts.values()),
+        supports=tuple(
+            msgspec.structs.replace(
+                msgspec.convert(c, SupportView, from_attributes=True),
+                consent_requested_until=None if c.request is None else c.request.expires_at,
+            )
+            for c in state.contacts.values()
+        ),
         escalation=dict(state.policies),
         activations=tuple(activation_view(a) for a in state.activations.values()),
         check_ins=state.check_ins,

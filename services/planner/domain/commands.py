@@ -8,6 +8,7 @@ import msgspec
 from contracts.ids import (
     ActivationId,
     CheckInId,
+    ConsentRequestId,
     ContactId,
     InviteId,
     ParticipantId,
@@ -93,26 +94,44 @@ class RemoveResponseStep(Command, frozen=True, kw_only=True):
 
 
 class AddSupportContact(Command, frozen=True, kw_only=True):
+    """Adds the contact and sends them a first consent request (``request_id``)."""
+
     actor: ParticipantId
     contact_id: ContactId
     display_name: str
     relationship: str
     channels: tuple[Channel, ...]
+    request_id: ConsentRequestId
+    request_expires_at: datetime
+
+
+class RequestConsent(Command, frozen=True, kw_only=True):
+    """A partner asks a contact again: a new request, with a new link to the contact."""
+
+    actor: ParticipantId
+    contact_id: ContactId
+    request_id: ConsentRequestId
+    expires_at: datetime
+
+
+# Said by the contact through the link of consent request ``request_id`` (None: a link
+# from before requests had their own), never by a partner.
 
 
 class GiveConsent(Command, frozen=True, kw_only=True):
-    """Said by the contact through their consent link, not by a partner."""
-
     contact_id: ContactId
+    request_id: ConsentRequestId | None
     scope: ConsentScope
 
 
 class DeclineConsent(Command, frozen=True, kw_only=True):
     contact_id: ContactId
+    request_id: ConsentRequestId | None
 
 
 class WithdrawConsent(Command, frozen=True, kw_only=True):
     contact_id: ContactId
+    request_id: ConsentRequestId | None
 
 
 class RemoveSupportContact(Command, frozen=True, kw_only=True):
@@ -190,6 +209,7 @@ PlanCommand = (
     | ReviseResponseStep
     | RemoveResponseStep
     | AddSupportContact
+    | RequestConsent
     | GiveConsent
     | DeclineConsent
     | WithdrawConsent

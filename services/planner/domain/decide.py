@@ -39,6 +39,7 @@ from planner.domain.commands import (
     RecordEscalation,
     RemoveResponseStep,
     RemoveSupportContact,
+    RequestConsent,
     ResolveActivation,
     RetireWarningSign,
     ReviseResponseStep,
@@ -74,6 +75,7 @@ _PARTNER_ONLY: Final = (
     ReviseResponseStep,
     RemoveResponseStep,
     AddSupportContact,
+    RequestConsent,
     RemoveSupportContact,
     SetEscalationPolicy,
     ActivatePlan,
@@ -118,6 +120,8 @@ def _decide(state: PlanState, command: PlanCommand) -> list[PlanEvent]:  # noqa:
             return [ResponseStepRemoved(step_id=command.step_id)]
         case AddSupportContact():
             return contacts.add_contact(state, command)
+        case RequestConsent():
+            return contacts.request_consent(state, command)
         case GiveConsent():
             return contacts.give_consent(state, command)
         case DeclineConsent():

@@ -1,38 +1,44 @@
 """Decisions on support contacts: adding, consent (said by the contact), removal, escalation.
 
-Consent commands repeat harmlessly: a contact who clicks "yes" twice changes nothing.
+Each consent request has its own link, sent only to the contact. The link takes one
+decision (accept or decline; after accepting, also withdrawal); the same answer again
+changes nothing, any other is refused, and an expired or replaced link decides nothing.
 """
 
+from datetime import datetime
 from typing import Final
 
 from contracts.events import (
     ConsentDeclined,
     ConsentGiven,
+    ConsentRequested,
     ConsentWithdrawn,
     EscalationPolicySet,
     PlanEvent,
     SupportContactAdded,
     SupportContactRemoved,
 )
-from contracts.ids import ContactId
+from contracts.ids import ConsentRequestId, ContactId, ParticipantId
 from contracts.vocabulary import Channel, ConsentScope, Level, Tier
 from planner.domain.commands import (
     AddSupportContact,
     DeclineConsent,
     GiveConsent,
     RemoveSupportContact,
+    RequestConsent,
     SetEscalationPolicy,
     WithdrawConsent,
 )
-from planner.domain.errors import InvalidCommand, RuleViolated
+from planner.domain.errors import ConsentRequestClosed, InvalidCommand, RuleViolated
 from planner.domain.guards import ADDRESS_MAX, contact_of, require_new, short_text
-from planner.domain.state import ConsentStatus, PlanState
+from planner.domain.state import ConsentRequest, ConsentStatus, PlanState, SupportContact
 
 MAX_TIERS: Final = 5
 MAX_ACK_TIMEOUT_SECONDS: Final = 86_400
 
 
 def add_contact(state: PlanState, command: AddSupportContact) -> list[PlanEvent]:
+    """The contact, and a first consent request that the notifier sends to their channels."""
     require_new(state.contacts, command.contact_id, "support contact")
     added = SupportContactAdded(
         contact_id=command.contact_id,
@@ -40,11 +46,18 @@ def add_contact(state: PlanState, command: AddSupportContact) -> list[PlanEvent]
         relationship=short_text("relationship", command.relationship),
         channels=_channels(command.channels),
         added_by=command.actor,
-        added_by_name=next(
-            (p.display_name for p in state.partners if p.participant_id == command.actor), ""
-        ),
+        added_by_name=_name_of(state, command.actor),
     )
-    return [added]
+    asked = ConsentRequested(
+        contact_id=added.contact_id,
+        request_id=command.request_id,
+        expires_at=command.request_expires_at,
+        contact_name=added.display_name,
+        channels=added.channels,
+        requested_by=command.actor,
+        requested_by_name=added.added_by_name,
+    )
+    return [added, asked]
 
 
 def _channels(channels: tuple[Channel, ...]) -> tuple[Channel, ...]:
@@ -59,37 +72,125 @@ def _channels(channels: tuple[Channel, ...]) -> tuple[Channel, ...]:
     return cleaned
 
 
+def _name_of(state: PlanState, participant_id: ParticipantId) -> str:
+    return next((p.display_name for p in state.partners if p.participant_id == participant_id), "")
+
+
+def request_consent(state: PlanState, command: RequestConsent) -> list[PlanEvent]:
+    """Ask again, when the last request was declined, withdrawn or expired."""
+    contact = contact_of(state, command.contact_id)
+    if contact.consent is ConsentStatus.GIVEN:
+        raise RuleViolated("consent_given", "they have consented: there is nothing to ask")
+    if contact.request is not None and contact.request.is_open(command.now):
+        until = f"{contact.request.expires_at:%Y-%m-%d}"
+        raise RuleViolated("consent_request_open", f"their consent request is open until {until}")
+    asked = ConsentRequested(
+        contact_id=contact.contact_id,
+        request_id=command.request_id,
+        expires_at=command.expires_at,
+        contact_name=contact.display_name,
+        channels=contact.channels,
+        requested_by=command.actor,
+        requested_by_name=_name_of(state, command.actor),
+    )
+    return [asked]
+
+
 def give_consent(state: PlanState, command: GiveConsent) -> list[PlanEvent]:
     contact = contact_of(state, command.contact_id)
+    request = _request_answered(contact, command.request_id)
     # Canonical order, no repeats: the same consent given twice compares equal.
     scope = ConsentScope(
         levels=tuple(level for level in Level if level in command.scope.levels),
         share_signs=command.scope.share_signs,
         share_notes=command.scope.share_notes,
     )
-    if contact.consent is ConsentStatus.GIVEN and contact.scope == scope:
-        return []
+    if request.answer is ConsentStatus.GIVEN and contact.scope == scope:
+        return []  # the same answer again: a double tap
+    _require_unanswered(request, command.now)
     if not scope.levels:
         raise InvalidCommand("scope", "consent must cover at least one level")
-    return [ConsentGiven(contact_id=command.contact_id, scope=scope, at=command.now)]
+    return [
+        ConsentGiven(
+            contact_id=command.contact_id,
+            scope=scope,
+            at=command.now,
+            request_id=request.request_id,
+        )
+    ]
 
 
 def decline_consent(state: PlanState, command: DeclineConsent) -> list[PlanEvent]:
     contact = contact_of(state, command.contact_id)
-    if contact.consent is ConsentStatus.DECLINED:
+    request = _request_answered(contact, command.request_id)
+    if request.answer is ConsentStatus.DECLINED:
         return []
-    if contact.consent is ConsentStatus.GIVEN:
+    if request.answer is ConsentStatus.GIVEN:
         raise RuleViolated("consent_given", "consent was given: withdraw consent instead")
-    return [ConsentDeclined(contact_id=command.contact_id, at=command.now)]
+    _require_unanswered(request, command.now)
+    return [
+        ConsentDeclined(
+            contact_id=command.contact_id, at=command.now, request_id=request.request_id
+        )
+    ]
 
 
 def withdraw_consent(state: PlanState, command: WithdrawConsent) -> list[PlanEvent]:
+    """Withdrawing outlives the link's expiry: a contact can always stop being alerted."""
     contact = contact_of(state, command.contact_id)
+    if command.request_id is None and contact.request is None:
+        return _withdraw_older(contact, command)
+    request = _request_answered(contact, command.request_id)
+    if request.answer is ConsentStatus.WITHDRAWN:
+        return []
+    if request.answer is not ConsentStatus.GIVEN:
+        raise RuleViolated("no_consent", "there is no consent to withdraw")
+    return [
+        ConsentWithdrawn(
+            contact_id=command.contact_id, at=command.now, request_id=request.request_id
+        )
+    ]
+
+
+def _withdraw_older(contact: SupportContact, command: WithdrawConsent) -> list[PlanEvent]:
+    """A consent given through a link from before requests had links of their own."""
     if contact.consent is ConsentStatus.WITHDRAWN:
         return []
     if contact.consent is not ConsentStatus.GIVEN:
         raise RuleViolated("no_consent", "there is no consent to withdraw")
     return [ConsentWithdrawn(contact_id=command.contact_id, at=command.now)]
+
+
+def _request_answered(
+    contact: SupportContact, request_id: ConsentRequestId | None
+) -> ConsentRequest:
+    """The request a link answers: only the contact's latest, and only by its own link."""
+    request = contact.request
+    if request_id is None:
+        raise ConsentRequestClosed(
+            "outdated", "this consent link no longer works: they can send you a new request"
+        )
+    if request is None or request.request_id != request_id:
+        raise ConsentRequestClosed(
+            "replaced", "a newer consent request replaced this one: use the link it brought"
+        )
+    return request
+
+
+def _require_unanswered(request: ConsentRequest, now: datetime) -> None:
+    """A decision is final for its link; an expired link takes no decision at all."""
+    if request.answer is not None:
+        raise RuleViolated(
+            "consent_request_decided",
+            f"this consent request was answered already ({request.answer}): the answer is "
+            "final for its link, and only a new request brings a new one",
+        )
+    if now >= request.expires_at:
+        raise ConsentRequestClosed(
+            "expired",
+            f"this consent request expired on {request.expires_at:%Y-%m-%d}: "
+            "they can send you a new one",
+        )
 
 
 def remove_contact(state: PlanState, command: RemoveSupportContact) -> list[PlanEvent]:

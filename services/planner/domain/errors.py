@@ -48,6 +48,15 @@ class RuleViolated(DomainError):
         self.rule = rule
 
 
+class ConsentRequestClosed(DomainError):
+    """A consent link that can no longer be answered (HTTP 410): it expired, or a newer
+    request replaced it. Only a new request, sent to the contact, brings a link that works."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(detail)
+        self.reason = reason
+
+
 class InvalidCommand(DomainError):
     """A command whose content is wrong whatever the state (HTTP 422)."""
 

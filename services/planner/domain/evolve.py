@@ -13,6 +13,7 @@ from contracts.events import (
     CheckInRecorded,
     ConsentDeclined,
     ConsentGiven,
+    ConsentRequested,
     ConsentWithdrawn,
     EscalationPolicySet,
     PartnerInvited,
@@ -33,6 +34,7 @@ from planner.domain.state import (
     Acknowledgement,
     Activation,
     CheckIn,
+    ConsentRequest,
     ConsentStatus,
     Invite,
     Partner,
@@ -98,6 +100,8 @@ def _apply(state: PlanState, event: PlanEvent) -> PlanState:  # noqa: PLR0912 - 
             return replace(state, steps=steps)
         case SupportContactAdded():
             return _contact_added(state, event)
+        case ConsentRequested():
+            return _consent_requested(state, event)
         case ConsentGiven() | ConsentDeclined() | ConsentWithdrawn():
             return _consent_changed(state, event)
         case SupportContactRemoved():
@@ -155,15 +159,28 @@ _CONSENT_STATUS = {
 }
 
 
+def _consent_requested(state: PlanState, event: ConsentRequested) -> PlanState:
+    # A new request replaces the last one: only its link answers from now on.
+    request = ConsentRequest(request_id=event.request_id, expires_at=event.expires_at)
+    contact = replace(state.contacts[event.contact_id], request=request)
+    return replace(state, contacts={**state.contacts, event.contact_id: contact})
+
+
 def _consent_changed(
     state: PlanState, event: ConsentGiven | ConsentDeclined | ConsentWithdrawn
 ) -> PlanState:
     # Only a current consent has a scope: declining or withdrawing clears it.
+    contact = state.contacts[event.contact_id]
+    status = _CONSENT_STATUS[type(event)]
+    request = contact.request
+    if request is not None and request.request_id == event.request_id:
+        request = replace(request, answer=status)
     contact = replace(
-        state.contacts[event.contact_id],
-        consent=_CONSENT_STATUS[type(event)],
+        contact,
+        consent=status,
         scope=event.scope if isinstance(event, ConsentGiven) else None,
         consent_changed_at=event.at,
+        request=request,
     )
     return replace(state, contacts={**state.contacts, event.contact_id: contact})
 

@@ -9,6 +9,7 @@ from contracts.events import AlertDeliveryRecorded
 from contracts.ids import (
     ActivationId,
     CheckInId,
+    ConsentRequestId,
     ContactId,
     InviteId,
     ParticipantId,
@@ -64,6 +65,18 @@ class ResponseStep(msgspec.Struct, frozen=True, kw_only=True):
     description: str
 
 
+class ConsentRequest(msgspec.Struct, frozen=True, kw_only=True):
+    """The latest request sent to a contact: its link answers it once, until it expires."""
+
+    request_id: ConsentRequestId
+    expires_at: datetime
+    answer: ConsentStatus | None = None  # the decision made through its link, if any
+
+    def is_open(self, now: datetime) -> bool:
+        """Still waiting for an answer, and not expired."""
+        return self.answer is None and now < self.expires_at
+
+
 class SupportContact(msgspec.Struct, frozen=True, kw_only=True):
     contact_id: ContactId
     display_name: str
@@ -73,6 +86,7 @@ class SupportContact(msgspec.Struct, frozen=True, kw_only=True):
     scope: ConsentScope | None = None
     consent_changed_at: datetime | None = None
     removed: bool = False
+    request: ConsentRequest | None = None  # None: never asked through a link of its own
 
 
 class Acknowledgement(msgspec.Struct, frozen=True, kw_only=True):
@@ -101,6 +115,16 @@ class Activation(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def is_open(self) -> bool:
         return self.outcome is None
+
+    @property
+    def unreachable(self) -> tuple[RecipientId, ...]:
+        """Recipients with no channel to alert them on (a partner who set none)."""
+        return tuple(r.recipient_id for r in self.recipients if not r.channels)
+
+    @property
+    def reaches_anyone(self) -> bool:
+        """Whether any recipient can be alerted at all."""
+        return any(r.channels for r in self.recipients)
 
 
 class CheckIn(msgspec.Struct, frozen=True, kw_only=True):

@@ -9,6 +9,7 @@ from litestar.testing import AsyncTestClient
 
 from planner.api.app import create_app
 from planner.settings import Settings
+from tests.support.api import TEST_SECRET
 
 pytestmark = pytest.mark.integration
 
@@ -19,7 +20,7 @@ def settings(tmp_path: Path, db_url: str) -> Settings:
         home=tmp_path,
         database_url=db_url,
         public_url="http://tandem.test",
-        secret_key=b"test-secret-key-not-for-production",
+        secret_key=TEST_SECRET,
     )
 
 

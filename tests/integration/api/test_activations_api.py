@@ -132,3 +132,25 @@ async def test_concurrent_edits_each_land_once_or_answer_409(
     view = (await client.get(f"/v1/plans/{plan.plan_id}", headers=plan.first.auth)).json()
     assert len(view["warning_signs"]) == landed
     assert landed >= 1
+
+
+async def test_an_activation_that_can_reach_nobody_says_so_in_its_answer_and_status(
+    client: AsyncTestClient[Any],
+) -> None:
+    plan = await couple(client)  # Sam set no channels, and there is no contact yet
+    activation = await activate(client, plan, "crisis")
+    assert activation["reaches_anyone"] is False
+    assert activation["unreachable"] == [plan.second.participant_id]
+    path = f"/v1/plans/{plan.plan_id}/activations/{activation['activation_id']}"
+    view = (await client.get(path, headers=plan.first.auth)).json()
+    assert (view["reaches_anyone"], view["unreachable"]) == (False, [plan.second.participant_id])
+
+
+async def test_an_activation_that_reaches_someone_names_only_who_it_cannot_reach(
+    client: AsyncTestClient[Any],
+) -> None:
+    plan = await couple(client)
+    await add_support(client, plan, "Jo", consent="accept")
+    activation = await activate(client, plan, "crisis")
+    assert activation["reaches_anyone"] is True
+    assert activation["unreachable"] == [plan.second.participant_id]

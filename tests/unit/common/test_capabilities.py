@@ -5,7 +5,15 @@ from uuid import UUID
 
 import pytest
 
-from common.capabilities import Capability, InvalidCapability, issue, verify
+from common.capabilities import (
+    Capability,
+    ExpiredCapability,
+    InvalidCapability,
+    invite_code,
+    issue,
+    verify,
+    verify_signature,
+)
 
 SECRET = b"s3cret"
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -45,8 +53,26 @@ def test_an_expired_link_is_refused() -> None:
     expiring = Capability(
         purpose="ack", plan_id=PLAN, subject_id=CONTACT, expires_at=int(NOW.timestamp())
     )
-    with pytest.raises(InvalidCapability, match="expired"):
+    with pytest.raises(ExpiredCapability, match="expired"):
         verify(SECRET, issue(SECRET, expiring), "ack", NOW)
+
+
+def test_a_genuine_link_verifies_by_its_signature_alone_even_expired() -> None:
+    expired = Capability(
+        purpose="consent", plan_id=PLAN, subject_id=CONTACT, expires_at=int(NOW.timestamp())
+    )
+    assert verify_signature(SECRET, issue(SECRET, expired), "consent") == expired
+    with pytest.raises(InvalidCapability):
+        verify_signature(b"other", issue(SECRET, expired), "consent")
+    with pytest.raises(InvalidCapability, match="purpose"):
+        verify_signature(SECRET, issue(SECRET, expired), "ack")
+
+
+def test_an_invite_code_is_derived_again_from_its_invite_and_the_secret_alone() -> None:
+    assert invite_code(SECRET, PLAN) == invite_code(SECRET, PLAN)
+    assert invite_code(SECRET, PLAN) != invite_code(SECRET, CONTACT)
+    assert invite_code(SECRET, PLAN) != invite_code(b"other", PLAN)
+    assert len(invite_code(SECRET, PLAN)) == 16  # 96 bits, base64url
 
 
 @pytest.mark.parametrize("token", ["", "abc", "a.b.c", "!!!.???"])

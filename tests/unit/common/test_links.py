@@ -1,10 +1,11 @@
-"""Signed links: the ack link verifies as the planner checks it; the consent link matches."""
+"""Signed links: each verifies as the planner checks it, for its own activation or request."""
 
 from datetime import timedelta
+from uuid import UUID
 
 import pytest
 
-from common.capabilities import Capability, InvalidCapability, issue, verify
+from common.capabilities import Capability, InvalidCapability, verify
 from common.links import ack_link, consent_link
 from tests.unit.notifier_domain.builders import (
     ACTIVATION_ID,
@@ -17,6 +18,8 @@ from tests.unit.notifier_domain.builders import (
 )
 
 EXPIRES = NOW + timedelta(hours=1)
+REQUEST_ID = UUID("01950000-0000-7000-8000-0000000000d2")
+OTHER_REQUEST_ID = UUID("01950000-0000-7000-8000-0000000000d3")
 ACK_PREFIX = f"{BASE_URL}/v1/acks/"
 
 
@@ -51,9 +54,22 @@ def test_an_ack_link_does_not_verify_under_another_secret_or_as_a_consent() -> N
         verify(SECRET, token, "consent", NOW)
 
 
-def test_a_consent_link_is_the_one_the_planner_issues() -> None:
-    expected = issue(SECRET, Capability(purpose="consent", plan_id=PLAN_ID, subject_id=DANA))
-    link = consent_link(SECRET, BASE_URL, PLAN_ID, DANA)
-    assert link == f"{BASE_URL}/v1/consents/{expected}"
-    capability = verify(SECRET, expected, "consent", NOW)
-    assert (capability.subject_id, capability.expires_at) == (DANA, None)
+def test_a_consent_link_answers_one_request_until_it_expires() -> None:
+    link = consent_link(SECRET, BASE_URL, PLAN_ID, DANA, REQUEST_ID, EXPIRES)
+    token = token_of(link, f"{BASE_URL}/v1/consents/")
+    assert verify(SECRET, token, "consent", NOW) == Capability(
+        purpose="consent",
+        plan_id=PLAN_ID,
+        subject_id=DANA,
+        expires_at=int(EXPIRES.timestamp()),
+        request_id=REQUEST_ID,
+    )
+    with pytest.raises(InvalidCapability):
+        verify(SECRET, token, "consent", EXPIRES)
+
+
+def test_each_consent_request_has_a_link_of_its_own() -> None:
+    first = consent_link(SECRET, BASE_URL, PLAN_ID, DANA, REQUEST_ID, EXPIRES)
+    again = consent_link(SECRET, BASE_URL, PLAN_ID, DANA, OTHER_REQUEST_ID, EXPIRES)
+    assert first != again
+    assert first == consent_link(SECRET, BASE_URL, PLAN_ID, DANA, REQUEST_ID, EXPIRES)

@@ -10,7 +10,7 @@ from notifier.alerting.handlers import ACTED_ON
 ACTED_ON_TYPES = {
     "plan.warning_sign_added",
     "plan.warning_sign_revised",
-    "plan.support_contact_added",
+    "plan.consent_requested",
     "plan.activated",
     "plan.activation_acknowledged",
     "plan.activation_resolved",

@@ -1,6 +1,8 @@
 """Which deliveries each moment of an activation plans, and their claim keys."""
 
-from contracts.events import SupportContactAdded
+import msgspec
+
+from contracts.events import ConsentRequested
 from contracts.ids import ContactId
 from contracts.vocabulary import Channel, ChannelKind, MessageKind
 from notifier.domain.deliveries import (
@@ -28,7 +30,10 @@ from tests.unit.notifier_domain.builders import (
     ELI,
     ELI_SMS,
     FRAN,
+    NOW,
+    OTHER_REQUEST_ID,
     PLAN_ID,
+    REQUEST_ID,
     activation,
     delivery,
 )
@@ -106,22 +111,22 @@ def test_all_clear_with_nobody_alerted_plans_nothing() -> None:
     assert all_clear_deliveries(PLAN_ID, activation(), []) == []
 
 
-def test_a_new_contact_is_asked_for_consent_on_each_channel_outside_any_activation() -> None:
-    contact = ContactId(DANA)
-    added = SupportContactAdded(
-        contact_id=contact,
-        display_name="Dana",
-        relationship="friend",
+def test_a_contact_is_asked_for_consent_on_each_channel_outside_any_activation() -> None:
+    requested = ConsentRequested(
+        contact_id=ContactId(DANA),
+        request_id=REQUEST_ID,
+        expires_at=NOW,
+        contact_name="Dana",
         channels=(DANA_EMAIL, DANA_HOOK),
-        added_by=ALEX,
+        requested_by=ALEX,
     )
-    planned = consent_request_deliveries(PLAN_ID, added)
+    planned = consent_request_deliveries(PLAN_ID, requested)
     assert [(p.recipient_id, p.recipient_name, p.channel) for p in planned] == [
         (DANA, "Dana", DANA_EMAIL),
         (DANA, "Dana", DANA_HOOK),
     ]
-    assert {(p.activation_id, p.tier, p.message) for p in planned} == {
-        (None, NOTE_TIER, MessageKind.CONSENT_REQUEST)
+    assert {(p.activation_id, p.request_id, p.tier, p.message) for p in planned} == {
+        (None, REQUEST_ID, NOTE_TIER, MessageKind.CONSENT_REQUEST)
     }
 
 
@@ -155,9 +160,13 @@ def test_a_claim_key_ignores_the_recipient_name() -> None:
     )
 
 
-def test_a_consent_request_is_keyed_by_the_plan() -> None:
-    key = delivery(DANA, DANA_EMAIL, activation_id=None, tier=0).claim_key()
-    assert key.startswith(f'["{PLAN_ID}",')
+def test_a_consent_request_is_keyed_by_its_request_so_asking_again_is_sent_again() -> None:
+    first = msgspec.structs.replace(
+        delivery(DANA, DANA_EMAIL, activation_id=None, tier=0), request_id=REQUEST_ID
+    )
+    again = msgspec.structs.replace(first, request_id=OTHER_REQUEST_ID)
+    assert first.claim_key().startswith(f'["{REQUEST_ID}",')
+    assert first.claim_key() != again.claim_key()
 
 
 def test_an_address_with_separators_cannot_collide_with_another_key() -> None:

@@ -8,11 +8,11 @@ from contracts.events import (
     PlanEvent,
     SupportContactRemoved,
 )
-from contracts.ids import ActivationId, ContactId
+from contracts.ids import ActivationId, ConsentRequestId, ContactId
 from contracts.vocabulary import ChannelKind, DeliveryStatus, MessageKind
 from notifier.domain.hindsight import Hindsight
-from tests.support.builders import contact_added, resolved
-from tests.unit.notifier_domain.builders import ACTIVATION_ID, BLAIR, DANA, ELI, NOW
+from tests.support.builders import consent_given, consent_requested, resolved
+from tests.unit.notifier_domain.builders import ACTIVATION_ID, BLAIR, DANA, ELI, FRAN, NOW
 
 OTHER = ActivationId(UUID("01950000-0000-7000-8000-000000000042"))
 
@@ -55,11 +55,23 @@ def test_the_first_acknowledgement_is_the_one_remembered() -> None:
     assert seen.acknowledged_by == {ACTIVATION_ID: BLAIR}
 
 
-def test_a_contact_who_answered_or_was_removed_is_not_asked_again() -> None:
-    dana, eli = ContactId(DANA), ContactId(ELI)
-    seen = look_ahead([SupportContactRemoved(contact_id=eli)])
-    assert seen.has_answered(contact_added(eli))
-    assert not seen.has_answered(contact_added(dana))
+def test_a_request_answered_replaced_or_to_a_removed_contact_is_not_sent_again() -> None:
+    dana, eli, fran = ContactId(DANA), ContactId(ELI), ContactId(FRAN)
+    replaced = consent_requested(fran, ConsentRequestId(OTHER))
+    seen = look_ahead(
+        [
+            consent_requested(dana),
+            consent_given(dana),
+            consent_requested(eli),
+            SupportContactRemoved(contact_id=eli),
+            consent_requested(fran),
+            replaced,
+        ]
+    )
+    assert seen.is_settled(consent_requested(dana))  # answered
+    assert seen.is_settled(consent_requested(eli))  # removed
+    assert seen.is_settled(consent_requested(fran))  # replaced by a newer request
+    assert not seen.is_settled(replaced)  # the newest, not answered yet
 
 
 def test_only_alerts_recorded_as_sent_are_counted() -> None:

@@ -50,6 +50,8 @@ def _created(activation_id: ActivationId) -> Callable[[CommandResult], Activatio
             activation_id=activation_id,
             level=activation.level,
             recipients=recipients,
+            reaches_anyone=activation.reaches_anyone,
+            unreachable=list(activation.unreachable),
         )
         return created(result)
 
@@ -74,7 +76,10 @@ async def activate(
     pool: PoolDep,
     commands: CommandsDep,
 ) -> Response[ActivationCreated]:
-    """Ask for help. Send an ``Idempotency-Key`` so a retried tap never activates twice."""
+    """Ask for help. Send an ``Idempotency-Key`` so a retried tap never activates twice.
+
+    ``reaches_anyone`` is false when no recipient has a channel: nobody will be alerted.
+    """
     partner = require_participant(principal)
     # The partners' channels answer "is the caller a partner?" too, in the same round trip.
     channels = await accounts.partner_channels(pool, plan_id)

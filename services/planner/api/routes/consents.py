@@ -1,7 +1,10 @@
 """Consent, through a signed link: a support contact reads what is asked, then decides.
 
-No account is needed; the link names the plan and the contact, and is refused once the
-contact is removed. Nothing about the partners' health is shown here.
+No account is needed. The link reaches only the contact (the notifier sends it to their
+own channels) and names the plan, the contact and the one consent request it answers: it
+takes one decision until it expires, is refused once the contact is removed or a newer
+request replaces it, and can always withdraw a consent given through it. Nothing about
+the partners' health is shown here.
 """
 
 from collections.abc import Callable
@@ -12,8 +15,8 @@ from litestar import Response, get, post
 from litestar.params import FromPath, JSONBody
 
 from common import capabilities
-from common.capabilities import Capability
-from contracts.ids import ContactId
+from common.capabilities import Capability, ExpiredCapability
+from contracts.ids import ConsentRequestId, ContactId
 from contracts.vocabulary import ConsentScope
 from planner import handlers
 from planner.api.commands import now, versioned
@@ -21,6 +24,7 @@ from planner.api.deps import CommandsDep, PoolDep, SettingsDep
 from planner.api.errors import ResourceNotFound
 from planner.api.schemas import ConsentDecision, ConsentRequestView, ConsentSaved, ScopeIn
 from planner.domain.commands import DeclineConsent, GiveConsent, WithdrawConsent
+from planner.domain.errors import ConsentRequestClosed
 from planner.domain.state import PlanState, SupportContact
 from planner.handlers.results import CommandResult
 from planner.settings import Settings
@@ -32,12 +36,23 @@ EXPLANATION = (
     "If you accept, you may get a short alert when one of them asks for help, on the "
     "channels they listed for you, with a link to say you are on it. You choose the levels "
     "you agree to be alerted for, and whether alerts may include the warning signs or notes "
-    "they record. You can withdraw at any time with this same link."
+    "they record. If you accept, you can withdraw at any time with this same link."
 )
 
 
-def _verify(settings: Settings, token: str) -> Capability:
-    return capabilities.verify(settings.secret_key, token, "consent", now())
+def _genuine(settings: Settings, token: str) -> Capability:
+    """A genuine consent link, expired or not: reading it, and withdrawing through it."""
+    return capabilities.verify_signature(settings.secret_key, token, "consent")
+
+
+def _current(settings: Settings, token: str) -> Capability:
+    """A genuine consent link that has not expired: accepting or declining through it."""
+    try:
+        return capabilities.verify(settings.secret_key, token, "consent", now())
+    except ExpiredCapability:
+        raise ConsentRequestClosed(
+            "expired", "this consent link has expired: they can send you a new request"
+        ) from None
 
 
 async def _contact(pool: asyncpg.Pool, capability: Capability) -> tuple[PlanState, SupportContact]:
@@ -61,8 +76,11 @@ async def read_consent(
     token: FromPath[str], pool: PoolDep, settings: SettingsDep
 ) -> ConsentRequestView:
     """What the contact is asked to agree to, and their current answer."""
-    state, contact = await _contact(pool, _verify(settings, token))
+    capability = _genuine(settings, token)
+    state, contact = await _contact(pool, capability)
     names = " and ".join(p.display_name for p in state.partners)
+    request = contact.request
+    ours = request is not None and request.request_id == capability.request_id
     return ConsentRequestView(
         contact_name=contact.display_name,
         relationship=contact.relationship,
@@ -70,6 +88,8 @@ async def read_consent(
         status=contact.consent.value,
         scope=_scope_out(contact.scope),
         explanation=EXPLANATION.format(names=names),
+        open=ours and request is not None and request.is_open(now()),
+        expires_at=request.expires_at if ours and request is not None else None,
     )
 
 
@@ -81,16 +101,22 @@ async def decide_consent(
     settings: SettingsDep,
     commands: CommandsDep,
 ) -> Response[ConsentSaved]:
-    """Accept (with a scope: levels, and whether signs or notes may be shared) or decline."""
-    capability = _verify(settings, token)
+    """Accept (with a scope: levels, and whether signs or notes may be shared) or decline.
+
+    The decision is final for this link: the same answer again changes nothing, another
+    is refused (409); an expired or replaced link decides nothing (410).
+    """
+    capability = _current(settings, token)
     await _contact(pool, capability)
     contact_id = ContactId(capability.subject_id)
+    request_id = _request_id(capability)
     command: GiveConsent | DeclineConsent
     if data.decision == "accept":
         scope = data.scope or ScopeIn()
         command = GiveConsent(
             now=now(),
             contact_id=contact_id,
+            request_id=request_id,
             scope=ConsentScope(
                 levels=tuple(dict.fromkeys(scope.levels)),
                 share_signs=scope.share_signs,
@@ -98,7 +124,7 @@ async def decide_consent(
             ),
         )
     else:
-        command = DeclineConsent(now=now(), contact_id=contact_id)
+        command = DeclineConsent(now=now(), contact_id=contact_id, request_id=request_id)
     actor = f"contact:{contact_id}"
     return await commands.run(capability.plan_id, command, actor, _saved(contact_id))
 
@@ -107,13 +133,18 @@ async def decide_consent(
 async def withdraw_consent(
     token: FromPath[str], pool: PoolDep, settings: SettingsDep, commands: CommandsDep
 ) -> Response[ConsentSaved]:
-    """Withdraw consent: no alert reaches this contact from now on."""
-    capability = _verify(settings, token)
+    """Withdraw consent: no alert reaches this contact from now on (even past the expiry)."""
+    capability = _genuine(settings, token)
     await _contact(pool, capability)
     contact_id = ContactId(capability.subject_id)
-    command = WithdrawConsent(now=now(), contact_id=contact_id)
+    command = WithdrawConsent(now=now(), contact_id=contact_id, request_id=_request_id(capability))
     actor = f"contact:{contact_id}"
     return await commands.run(capability.plan_id, command, actor, _saved(contact_id))
+
+
+def _request_id(capability: Capability) -> ConsentRequestId | None:
+    request_id = capability.request_id
+    return None if request_id is None else ConsentRequestId(request_id)
 
 
 def _saved(contact_id: UUID) -> Callable[[CommandResult], ConsentSaved]:

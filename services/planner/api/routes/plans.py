@@ -1,25 +1,28 @@
 """Plans: create, read (ETag, as_of), history, and inviting the second partner."""
 
 import hashlib
-import secrets
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 from uuid import UUID
 
+import msgspec
 from litestar import Request, Response, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_304_NOT_MODIFIED
 
+from common.capabilities import invite_code
 from common.ids import new_id
 from contracts.ids import InviteId, PlanId
 from planner.api.auth import require_participant, require_reader
-from planner.api.commands import etag, now, versioned
-from planner.api.deps import CommandsDep, PartnerDep, PoolDep, PrincipalDep
+from planner.api.commands import Secrets, etag, now, versioned
+from planner.api.deps import CommandsDep, PartnerDep, PoolDep, PrincipalDep, SettingsDep
 from planner.api.errors import BadHeader, ResourceNotFound
 from planner.api.schemas import InviteCreated, NewPlan, Versioned
 from planner.api.views import EventPage, PlanView, event_view, plan_view
 from planner.domain.commands import AcceptInvite, CreatePlan, InvitePartner
 from planner.domain.evolve import fold
+from planner.settings import Settings
 from planner.store import event_store, read_models
 
 INVITE_LIFETIME = timedelta(days=7)
@@ -88,19 +91,32 @@ def code_hash(code: str) -> str:
 
 
 @post("/v1/plans/{plan_id:str}/partner-invites", status_code=201, tags=["plans"])
-async def invite_partner(partner: PartnerDep) -> Response[InviteCreated]:
-    """An invite code for the second partner, valid for seven days and shown once."""
-    code = secrets.token_urlsafe(12)
-    at = now()
+async def invite_partner(partner: PartnerDep, settings: SettingsDep) -> Response[InviteCreated]:
+    """An invite code for the second partner, valid for seven days and shown once.
+
+    Only the code's hash is stored; a repeat with the same Idempotency-Key gets the code
+    derived again from the invite's id.
+    """
+    invite_id, at = InviteId(new_id()), now()
     command = InvitePartner(
         now=at,
         actor=partner.participant_id,
-        invite_id=InviteId(new_id()),
-        code_sha256=code_hash(code),
+        invite_id=invite_id,
+        code_sha256=code_hash(invite_code(settings.secret_key, invite_id)),
         expires_at=at + INVITE_LIFETIME,
     )
-    created = versioned(InviteCreated, invite_code=code, expires_at=command.expires_at)
-    return await partner.run(command, created)
+    created = versioned(
+        InviteCreated, invite_id=invite_id, invite_code="", expires_at=command.expires_at
+    )
+    return await partner.run(command, created, Secrets(InviteCreated, _code(settings)))
+
+
+def _code(settings: Settings) -> Callable[[InviteCreated], InviteCreated]:
+    def reveal(created: InviteCreated) -> InviteCreated:
+        code = invite_code(settings.secret_key, created.invite_id)
+        return msgspec.structs.replace(created, invite_code=code)
+
+    return reveal
 
 
 @post("/v1/partner-invites/{code:str}/accept", status_code=200, tags=["plans"])

@@ -1,0 +1,105 @@
+"""Links in the ledger: rendered as slots when claimed, filled from the claim when sent."""
+
+from datetime import timedelta
+from uuid import UUID
+
+import msgspec
+
+from common.links import ack_link, consent_link
+from contracts.events import ConsentRequested
+from contracts.ids import ContactId, ParticipantId
+from contracts.vocabulary import MessageKind
+from notifier.alerting.links import ack_slot, consent_slot, fill
+from notifier.alerting.rendering import renderer
+from notifier.ledger.leasing import Lease
+from notifier.settings import NotifierSettings
+from tests.unit.notifier_domain.builders import (
+    ACTIVATION_ID,
+    ALEX,
+    BASE_URL,
+    DANA,
+    DANA_EMAIL,
+    DANA_HOOK,
+    NOW,
+    PLAN_ID,
+    REQUEST_ID,
+    SECRET,
+    activation,
+    delivery,
+)
+
+EXPIRES = NOW + timedelta(days=30)
+SETTINGS = NotifierSettings(
+    database_url="postgresql://unused",
+    nats_url="nats://unused",
+    secret_key=SECRET,
+    public_url=BASE_URL,
+)
+
+
+def lease(
+    body: str, payload: dict[str, object], activation_id: UUID | None = ACTIVATION_ID
+) -> Lease:
+    return Lease(
+        delivery_id=UUID("01950000-0000-7000-8000-000000000061"),
+        plan_id=PLAN_ID,
+        activation_id=activation_id,
+        recipient_id=DANA,
+        recipient_name="Dana",
+        channel=DANA_EMAIL,
+        tier=1,
+        message=MessageKind.ALERT,
+        sequence=1,
+        subject="Subject",
+        body=body,
+        payload=payload,
+    )
+
+
+def test_an_ack_slot_fills_with_the_claims_own_link() -> None:
+    slot = ack_slot(EXPIRES)
+    filled = fill(lease(f"Tap: {slot}", {"ack_url": slot}), SECRET, BASE_URL)
+    link = ack_link(SECRET, BASE_URL, PLAN_ID, ACTIVATION_ID, DANA, EXPIRES)
+    assert filled.body == f"Tap: {link}"
+    assert filled.payload == {"ack_url": link}
+
+
+def test_a_consent_slot_fills_with_the_link_of_its_request() -> None:
+    slot = consent_slot(REQUEST_ID, EXPIRES)
+    filled = fill(lease(slot, {"nested": [{"url": slot}]}, activation_id=None), SECRET, BASE_URL)
+    link = consent_link(SECRET, BASE_URL, PLAN_ID, DANA, REQUEST_ID, EXPIRES)
+    assert filled.body == link
+    assert filled.payload == {"nested": [{"url": link}]}
+
+
+def test_every_try_of_a_claim_fills_to_the_same_link() -> None:
+    stored = lease(ack_slot(EXPIRES), {})
+    assert fill(stored, SECRET, BASE_URL) == fill(stored, SECRET, BASE_URL)
+
+
+def test_a_slot_that_does_not_fit_its_claim_gets_no_link() -> None:
+    consent_on_an_alert = fill(lease(consent_slot(REQUEST_ID, EXPIRES), {}), SECRET, BASE_URL)
+    ack_without_activation = fill(lease(ack_slot(EXPIRES), {}, None), SECRET, BASE_URL)
+    assert (consent_on_an_alert.body, ack_without_activation.body) == ("", "")
+
+
+def test_a_claimed_message_holds_slots_never_links() -> None:
+    alert = renderer(SETTINGS, activation(), {})(delivery(DANA, DANA_HOOK), 1)
+    asked = ConsentRequested(
+        contact_id=ContactId(DANA),
+        request_id=REQUEST_ID,
+        expires_at=EXPIRES,
+        contact_name="Dana",
+        channels=(DANA_EMAIL,),
+        requested_by=ParticipantId(ALEX),
+    )
+    request = renderer(SETTINGS, None, {}, consent=asked)(
+        delivery(DANA, DANA_EMAIL, activation_id=None, tier=0, message=MessageKind.CONSENT_REQUEST),
+        0,
+    )
+    for rendered in (alert, request):
+        stored = rendered.text + msgspec.json.encode(rendered.payload).decode()
+        assert "{{tandem-link:" in stored
+        assert "/v1/acks/" not in stored
+        assert "/v1/consents/" not in stored
+    assert consent_slot(REQUEST_ID, EXPIRES) in request.text
