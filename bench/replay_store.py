@@ -15,6 +15,7 @@ import asyncpg
 
 from contracts import events as ev
 from contracts import ids
+from contracts import support_events as support
 from contracts import vocabulary as vocab
 from contracts.upcasting import current_version
 
@@ -63,7 +64,7 @@ def plan_events(index: int) -> list[ev.PlanEvent]:
     ]
     for contact in contacts:
         made.append(
-            ev.SupportContactAdded(
+            support.SupportContactAdded(
                 contact_id=contact,
                 display_name="Jo",
                 relationship="sponsor",
@@ -71,9 +72,11 @@ def plan_events(index: int) -> list[ev.PlanEvent]:
                 added_by=alex,
             )
         )
-    made += [ev.ConsentGiven(contact_id=c, scope=vocab.ConsentScope(), at=at) for c in contacts]
+    made += [
+        support.ConsentGiven(contact_id=c, scope=vocab.ConsentScope(), at=at) for c in contacts
+    ]
     made.append(
-        ev.EscalationPolicySet(
+        support.EscalationPolicySet(
             level=vocab.Level.SETBACK,
             tiers=(vocab.Tier(contact_ids=tuple(contacts), ack_timeout_seconds=300),),
         )

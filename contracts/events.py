@@ -14,8 +14,6 @@ import msgspec
 from contracts.ids import (
     ActivationId,
     CheckInId,
-    ConsentRequestId,
-    ContactId,
     InviteId,
     ParticipantId,
     PlanId,
@@ -23,12 +21,21 @@ from contracts.ids import (
     SignId,
     StepId,
 )
+from contracts.support_events import (
+    ConsentDeclined,
+    ConsentGiven,
+    ConsentRequested,
+    ConsentWithdrawn,
+    EscalationPolicySet,
+    SupportContactAdded,
+    SupportContactRemoved,
+)
 from contracts.vocabulary import (
     ActivationTier,
     Channel,
     ChannelKind,
-    ConsentScope,
     DeliveryStatus,
+    Event,
     Level,
     LongText,
     MessageKind,
@@ -36,16 +43,11 @@ from contracts.vocabulary import (
     Recipient,
     Sha256Hex,
     ShortText,
-    Tier,
 )
 
 SCHEMA_VERSION = 1
 """The version of an event type that has never changed. ``contracts.upcasting`` knows the
 current version of each type, and turns stored older versions into the current shape."""
-
-
-class Event(msgspec.Struct, frozen=True, kw_only=True, tag_field="type"):
-    """Base of every plan event. The tag is permanent: it names the event in storage."""
 
 
 class PlanCreated(Event, frozen=True, kw_only=True, tag="plan.created"):
@@ -106,57 +108,6 @@ class ResponseStepRevised(Event, frozen=True, kw_only=True, tag="plan.response_s
 
 class ResponseStepRemoved(Event, frozen=True, kw_only=True, tag="plan.response_step_removed"):
     step_id: StepId
-
-
-class SupportContactAdded(Event, frozen=True, kw_only=True, tag="plan.support_contact_added"):
-    contact_id: ContactId
-    display_name: ShortText
-    relationship: ShortText
-    channels: tuple[Channel, ...]
-    added_by: ParticipantId
-    added_by_name: str = ""
-
-
-class ConsentRequested(Event, frozen=True, kw_only=True, tag="plan.consent_requested"):
-    """A contact is asked, on their own channels only, by a link for this request alone
-    (until ``expires_at``; one decision closes it). Name and channels are copied for the
-    notifier, which sends the request from this event alone."""
-
-    contact_id: ContactId
-    request_id: ConsentRequestId
-    expires_at: datetime
-    contact_name: ShortText
-    channels: tuple[Channel, ...]
-    requested_by: ParticipantId
-    requested_by_name: str = ""
-
-
-class ConsentGiven(Event, frozen=True, kw_only=True, tag="plan.consent_given"):
-    contact_id: ContactId
-    scope: ConsentScope
-    at: datetime
-    request_id: ConsentRequestId | None = None  # the request whose link said so; None: older
-
-
-class ConsentDeclined(Event, frozen=True, kw_only=True, tag="plan.consent_declined"):
-    contact_id: ContactId
-    at: datetime
-    request_id: ConsentRequestId | None = None
-
-
-class ConsentWithdrawn(Event, frozen=True, kw_only=True, tag="plan.consent_withdrawn"):
-    contact_id: ContactId
-    at: datetime
-    request_id: ConsentRequestId | None = None
-
-
-class SupportContactRemoved(Event, frozen=True, kw_only=True, tag="plan.support_contact_removed"):
-    contact_id: ContactId
-
-
-class EscalationPolicySet(Event, frozen=True, kw_only=True, tag="plan.escalation_policy_set"):
-    level: Level
-    tiers: tuple[Tier, ...]
 
 
 class PlanActivated(Event, frozen=True, kw_only=True, tag="plan.activated"):

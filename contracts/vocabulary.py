@@ -86,3 +86,7 @@ class ActivationTier(msgspec.Struct, frozen=True, kw_only=True):
     tier: int
     recipient_ids: tuple[RecipientId, ...]
     ack_timeout_seconds: int
+
+
+class Event(msgspec.Struct, frozen=True, kw_only=True, tag_field="type"):
+    """Base of every plan event. The tag is permanent: it names the event in storage."""

@@ -8,16 +8,12 @@ from uuid import UUID
 
 from contracts.events import (
     ActivationResolved,
-    ConsentGiven,
-    ConsentRequested,
-    EscalationPolicySet,
     PartnerInvited,
     PartnerJoined,
     PlanActivated,
     PlanCreated,
     PlanEvent,
     ResponseStepAdded,
-    SupportContactAdded,
     WarningSignAdded,
     WarningSignRetired,
 )
@@ -31,6 +27,12 @@ from contracts.ids import (
     PlanId,
     SignId,
     StepId,
+)
+from contracts.support_events import (
+    ConsentGiven,
+    ConsentRequested,
+    EscalationPolicySet,
+    SupportContactAdded,
 )
 from contracts.vocabulary import Channel, ChannelKind, ConsentScope, Level, Outcome, Tier
 from planner.domain.commands import ActivatePlan

@@ -4,17 +4,17 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from contracts.events import (
+from contracts.events import PlanEvent
+from contracts.ids import ConsentRequestId, ContactId, ParticipantId
+from contracts.support_events import (
     ConsentDeclined,
     ConsentGiven,
     ConsentRequested,
     ConsentWithdrawn,
     EscalationPolicySet,
-    PlanEvent,
     SupportContactAdded,
     SupportContactRemoved,
 )
-from contracts.ids import ConsentRequestId, ContactId, ParticipantId
 from contracts.vocabulary import Channel, ChannelKind, ConsentScope, Level, Tier
 from planner.domain.commands import (
     AddSupportContact,

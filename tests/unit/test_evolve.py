@@ -5,15 +5,13 @@ import pytest
 from contracts.events import (
     ActivationAcknowledged,
     CheckInRecorded,
-    ConsentDeclined,
-    ConsentWithdrawn,
     PlanEvent,
     ResponseStepRemoved,
     ResponseStepRevised,
-    SupportContactRemoved,
     WarningSignRevised,
 )
 from contracts.ids import RecipientId
+from contracts.support_events import ConsentDeclined, ConsentWithdrawn, SupportContactRemoved
 from contracts.vocabulary import ConsentScope, Level, Outcome
 from planner.domain.evolve import evolve, fold
 from planner.domain.state import (

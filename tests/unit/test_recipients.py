@@ -4,8 +4,9 @@ from uuid import UUID
 
 import pytest
 
-from contracts.events import ConsentDeclined, ConsentWithdrawn, PlanEvent, SupportContactRemoved
+from contracts.events import PlanEvent
 from contracts.ids import RecipientId
+from contracts.support_events import ConsentDeclined, ConsentWithdrawn, SupportContactRemoved
 from contracts.vocabulary import ActivationTier, ConsentScope, Level, Recipient, RecipientKind
 from planner.domain.recipients import DEFAULT_ACK_TIMEOUT_SECONDS, resolve_recipients
 from tests.support.builders import (

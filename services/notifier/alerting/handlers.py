@@ -12,12 +12,12 @@ from contracts.envelope import Envelope
 from contracts.events import (
     ActivationAcknowledged,
     ActivationResolved,
-    ConsentRequested,
     PlanActivated,
     PlanEvent,
     WarningSignAdded,
     WarningSignRevised,
 )
+from contracts.support_events import ConsentRequested
 from contracts.vocabulary import Channel
 from notifier.alerting.rendering import renderer
 from notifier.domain import deliveries as plan

@@ -10,7 +10,8 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
-from contracts.events import ConsentRequested, PlanActivated
+from contracts.events import PlanActivated
+from contracts.support_events import ConsentRequested
 from notifier.alerting.links import ack_slot, consent_slot
 from notifier.domain.alert_context import AlertContext
 from notifier.domain.alert_text import Rendered, render

@@ -12,7 +12,8 @@ from uuid import UUID
 
 import msgspec
 
-from contracts.events import ConsentRequested, PlanActivated
+from contracts.events import PlanActivated
+from contracts.support_events import ConsentRequested
 from contracts.vocabulary import Channel, MessageKind, Recipient
 
 NOTE_TIER = 0

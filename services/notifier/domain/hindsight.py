@@ -15,11 +15,13 @@ from contracts.events import (
     ActivationAcknowledged,
     ActivationResolved,
     AlertDeliveryRecorded,
+    PlanEvent,
+)
+from contracts.support_events import (
     ConsentDeclined,
     ConsentGiven,
     ConsentRequested,
     ConsentWithdrawn,
-    PlanEvent,
     SupportContactRemoved,
 )
 from contracts.vocabulary import DeliveryStatus, MessageKind

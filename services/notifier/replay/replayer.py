@@ -25,7 +25,8 @@ import msgspec
 import nats
 from nats.js import JetStreamContext
 
-from contracts.events import ConsentRequested, PlanActivated
+from contracts.events import PlanActivated
+from contracts.support_events import ConsentRequested
 from contracts.vocabulary import ChannelKind, MessageKind
 from notifier.alerting.handlers import Alerting, NotYetKnown
 from notifier.domain.hindsight import Hindsight

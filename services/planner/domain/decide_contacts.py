@@ -8,17 +8,17 @@ changes nothing, any other is refused, and an expired or replaced link decides n
 from datetime import datetime
 from typing import Final
 
-from contracts.events import (
+from contracts.events import PlanEvent
+from contracts.ids import ConsentRequestId, ContactId, ParticipantId
+from contracts.support_events import (
     ConsentDeclined,
     ConsentGiven,
     ConsentRequested,
     ConsentWithdrawn,
     EscalationPolicySet,
-    PlanEvent,
     SupportContactAdded,
     SupportContactRemoved,
 )
-from contracts.ids import ConsentRequestId, ContactId, ParticipantId
 from contracts.vocabulary import Channel, ConsentScope, Level, Tier
 from planner.domain.commands import (
     AddSupportContact,

@@ -11,11 +11,6 @@ from contracts.events import (
     ActivationResolved,
     AlertDeliveryRecorded,
     CheckInRecorded,
-    ConsentDeclined,
-    ConsentGiven,
-    ConsentRequested,
-    ConsentWithdrawn,
-    EscalationPolicySet,
     PartnerInvited,
     PartnerJoined,
     PlanActivated,
@@ -24,11 +19,18 @@ from contracts.events import (
     ResponseStepAdded,
     ResponseStepRemoved,
     ResponseStepRevised,
-    SupportContactAdded,
-    SupportContactRemoved,
     WarningSignAdded,
     WarningSignRetired,
     WarningSignRevised,
+)
+from contracts.support_events import (
+    ConsentDeclined,
+    ConsentGiven,
+    ConsentRequested,
+    ConsentWithdrawn,
+    EscalationPolicySet,
+    SupportContactAdded,
+    SupportContactRemoved,
 )
 from planner.domain.state import (
     Acknowledgement,

@@ -6,8 +6,8 @@ from uuid import UUID
 import msgspec
 
 from common.links import ack_link, consent_link
-from contracts.events import ConsentRequested
 from contracts.ids import ContactId, ParticipantId
+from contracts.support_events import ConsentRequested
 from contracts.vocabulary import MessageKind
 from notifier.alerting.links import ack_slot, consent_slot, fill
 from notifier.alerting.rendering import renderer

@@ -2,8 +2,8 @@
 
 import msgspec
 
-from contracts.events import ConsentRequested
 from contracts.ids import ContactId
+from contracts.support_events import ConsentRequested
 from contracts.vocabulary import Channel, ChannelKind, MessageKind
 from notifier.domain.deliveries import (
     NOTE_TIER,

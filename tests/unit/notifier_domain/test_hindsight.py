@@ -2,13 +2,9 @@
 
 from uuid import UUID
 
-from contracts.events import (
-    ActivationAcknowledged,
-    AlertDeliveryRecorded,
-    PlanEvent,
-    SupportContactRemoved,
-)
+from contracts.events import ActivationAcknowledged, AlertDeliveryRecorded, PlanEvent
 from contracts.ids import ActivationId, ConsentRequestId, ContactId
+from contracts.support_events import SupportContactRemoved
 from contracts.vocabulary import ChannelKind, DeliveryStatus, MessageKind
 from notifier.domain.hindsight import Hindsight
 from tests.support.builders import consent_given, consent_requested, resolved
