@@ -8,11 +8,12 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 
 import asyncpg
 import pytest
+from nats.errors import Error as NatsError
 
 from planner.runtime.embedded.nats_server import EmbeddedNats
 from planner.runtime.embedded.postgres import EmbeddedPostgres
@@ -23,6 +24,7 @@ from tests.integration.runtime.test_embedded import jetstream_answers, process_g
 pytestmark = pytest.mark.integration
 
 START_SECONDS = 90.0
+CHECK_SECONDS = 3.0
 
 
 def until(check: Callable[[], bool], seconds: float, what: str) -> None:
@@ -33,10 +35,11 @@ def until(check: Callable[[], bool], seconds: float, what: str) -> None:
         time.sleep(0.1)
 
 
-def answers(check: Callable[[], object]) -> bool:
+def answers(check: Callable[[], Awaitable[object]]) -> bool:
+    """Whether ``check`` succeeds within a few seconds (a dead server can make a client hang)."""
     try:
-        return bool(check())
-    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError):
+        return bool(asyncio.run(asyncio.wait_for(check(), CHECK_SECONDS)))
+    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError, NatsError):
         return False
 
 
@@ -53,7 +56,7 @@ def test_embedded_servers_that_die_are_started_again_at_the_same_address(
         nats_pid = int((tmp_path / "nats" / "nats-server.pid").read_text())
         os.kill(nats_pid, signal.SIGKILL)
         until(
-            lambda: answers(lambda: asyncio.run(jetstream_answers(endpoints.nats_url or ""))),
+            lambda: answers(lambda: jetstream_answers(endpoints.nats_url or "")),
             30,
             "nats-server answers again on its URL",
         )
@@ -63,7 +66,7 @@ def test_embedded_servers_that_die_are_started_again_at_the_same_address(
         os.kill(pg_pid, signal.SIGKILL)
         until(lambda: process_gone(pg_pid), 10, "the killed postmaster is gone")
         until(
-            lambda: answers(lambda: asyncio.run(_select_one(endpoints.database_url))),
+            lambda: answers(lambda: _select_one(endpoints.database_url)),
             60,
             "PostgreSQL answers again on its URL",
         )
