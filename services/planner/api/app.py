@@ -12,7 +12,7 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.plugins.problem_details import ProblemDetailsPlugin
 from litestar.types import ControllerRouterHandler
 
-from planner.api import problems
+from planner.api import bodies, problems
 from planner.api.correlation import CorrelationMiddleware
 from planner.api.deps import DEPENDENCIES
 from planner.api.routes import (
@@ -73,6 +73,8 @@ def create_app(settings: Settings, pool: asyncpg.Pool | None = None) -> Litestar
     return Litestar(
         route_handlers=[*ROUTES, *dev_pages],
         dependencies=DEPENDENCIES,
+        request_class=bodies.GuardedRequest,
+        request_max_body_size=bodies.MAX_BODY_BYTES,
         lifespan=[_lifespan(settings, pool)],
         middleware=[metrics.config().middleware, CorrelationMiddleware()],
         plugins=[ProblemDetailsPlugin(problems.config())],
