@@ -85,14 +85,16 @@ def test_statuses_are_those_the_api_answers(document: dict[str, Any]) -> None:
         return set(operations[key]["responses"])
 
     assert statuses("POST /v1/participants") == {"201", "400", "413", "422"}
-    assert statuses("GET /v1/participants/me") == {"200", "401", "403"}
-    assert statuses("GET /v1/plans/{plan_id}") == {"200", "304", "401", "403", "404", "422"}
+    assert statuses("GET /v1/participants/me") == {"200", "400", "401", "403"}
+    assert statuses("GET /v1/plans/{plan_id}") == {
+        "200", "304", "400", "401", "403", "404", "422"
+    }  # fmt: skip
     assert statuses("POST /v1/plans/{plan_id}/activations") == {
         "201", "400", "401", "403", "404", "409", "412", "413", "422"
     }  # fmt: skip
-    assert statuses("POST /v1/acks/{token}") == {"200", "403", "404", "409", "412", "422"}
-    assert statuses("GET /v1/consents/{token}") == {"200", "404"}
-    assert statuses("GET /readyz") == {"200", "503"}
+    assert statuses("POST /v1/acks/{token}") == {"200", "400", "403", "404", "409", "412", "422"}
+    assert statuses("GET /v1/consents/{token}") == {"200", "400", "404"}
+    assert statuses("GET /readyz") == {"200", "400", "503"}
 
 
 def test_tokens_are_bearer_schemes_and_each_operation_names_its_own(

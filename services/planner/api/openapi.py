@@ -5,9 +5,10 @@ bodies. What a handler does not show is written here, in one place, as the docum
 
 - who may call each operation (``OPERATIONS``): a partner's token, an operator's too (reads),
   a signed link in the path (the link is the capability), or anyone;
-- every error status it answers, each an RFC 9457 ``application/problem+json`` body: those
-  of its access and of the table, 400/413/422 where it reads a JSON body, and 422 where it
-  parses a parameter (Litestar's own 400 entry, in a shape never sent, is replaced);
+- every error status it answers, each an RFC 9457 ``application/problem+json`` body: 400
+  for a malformed request (any operation: Litestar refuses an invalid Host header before
+  routing), those of its access and of the table, 413/422 where it reads a JSON body, and
+  422 where it parses a parameter (Litestar's own 400 entry, in a shape never sent, goes);
 - a plan command takes ``If-Match`` and ``Idempotency-Key`` and answers with an ``ETag``;
 - request bodies refuse unknown fields, so their objects say ``additionalProperties: false``.
 
@@ -99,6 +100,7 @@ OPERATIONS: dict[str, Described] = {
     "POST /v1/acks/{token}": Described(LINK, command=True, errors=frozenset({403})),
 }
 
+ANY_ERRORS = frozenset({400})  # a malformed request: its Host header (refused before routing)
 BODY_ERRORS = frozenset({400, 413, 422})  # not JSON or too deep; too large; not valid
 COMMAND_ERRORS = frozenset({409, 412, 422})  # a rule or a concurrent change; If-Match; a header
 
@@ -164,7 +166,7 @@ def _describe(operation: Operation, described: Described) -> None:
     parameters = list(operation.parameters or [])
     responses = dict(operation.responses or {})
     success = next(status for status in responses if status.startswith("2"))
-    errors = set(described.access.errors | described.errors)
+    errors = set(ANY_ERRORS | described.access.errors | described.errors)
     if operation.request_body is not None:
         errors |= BODY_ERRORS
     if any(parts.is_parsed(parameter) for parameter in parameters):

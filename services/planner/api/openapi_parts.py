@@ -52,7 +52,8 @@ PROBLEM = Schema(
 )
 
 MEANINGS = {
-    400: "The body is not JSON, or is nested too deeply.",
+    400: "The request is malformed: an invalid Host header, or a body that is not JSON or "
+    "is nested too deeply.",
     401: "No bearer token, or one that is not known.",
     403: "The caller may not do this: not a partner of this plan, an operator changing "
     "something, or a link for someone who is not a recipient.",
