@@ -179,7 +179,7 @@ def _describe(operation: Operation, described: Described) -> None:
         responses["304"] = parts.not_modified()
     if described.command or described.cached:
         _add_etag(responses[success])
-    responses.pop("400", None)  # Litestar's ValidationException shape: never sent
+    responses.pop("400", None)  # Litestar's, in a shape never sent: ours is added below
     for status in described.also:
         responses[str(status)] = parts.also(status, responses[success])
     responses.update({str(status): parts.problem(status) for status in sorted(errors)})

@@ -106,7 +106,7 @@ def problem(status: int) -> OpenAPIResponse:
         challenge = OpenAPIHeader(schema=_TEXT, description="Bearer", required=True)
         headers = {"WWW-Authenticate": challenge}
     return OpenAPIResponse(
-        description=MEANINGS[status],
+        description=MEANINGS.get(status) or HTTPStatus(status).phrase,
         headers=headers,
         content={PROBLEM_JSON: OpenAPIMediaType(schema=Reference("#/components/schemas/Problem"))},
     )
@@ -122,7 +122,9 @@ def not_modified() -> OpenAPIResponse:
 def also(status: int, success: OpenAPIResponse | Reference) -> OpenAPIResponse:
     """``status`` answered with the success answer's body."""
     content = success.content if isinstance(success, OpenAPIResponse) else None
-    return OpenAPIResponse(description=MEANINGS[status], content=content)
+    return OpenAPIResponse(
+        description=MEANINGS.get(status) or HTTPStatus(status).phrase, content=content
+    )
 
 
 def is_parsed(parameter: Parameter | Reference) -> bool:
