@@ -10,7 +10,6 @@ was migrated once per session, and dropped after the test.
 """
 
 import asyncio
-import contextlib
 import os
 import secrets
 import shutil
@@ -25,6 +24,7 @@ from common import logs
 from planner.runtime.embedded.nats_server import EmbeddedNats
 from planner.runtime.embedded.postgres import EmbeddedPostgres, with_database
 from planner.store.migrations import migrate
+from tests.support.database import fresh_database
 
 POOL_CLOSE_TIMEOUT_SECONDS = 10.0
 
@@ -96,29 +96,17 @@ async def template_database(database_url: str) -> AsyncIterator[str]:
         await admin.close()
 
 
-@contextlib.asynccontextmanager
-async def _fresh_database(database_url: str, template_database: str) -> AsyncIterator[str]:
-    name = f"tandem_test_{secrets.token_hex(6)}"
-    admin = await asyncpg.connect(database_url)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template_database}"')
-        yield with_database(database_url, name)
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
-
-
 @pytest.fixture
 async def db_url(database_url: str, template_database: str) -> AsyncIterator[str]:
     """The DSN of a fresh, migrated database for this test only (dropped afterwards)."""
-    async with _fresh_database(database_url, template_database) as url:
+    async with fresh_database(database_url, template_database) as url:
         yield url
 
 
 @pytest.fixture
 async def other_db_url(database_url: str, template_database: str) -> AsyncIterator[str]:
     """A second fresh, migrated database, for tests that move data between two stores."""
-    async with _fresh_database(database_url, template_database) as url:
+    async with fresh_database(database_url, template_database) as url:
         yield url
 
 

@@ -111,4 +111,9 @@ def _fail(message: str) -> NoReturn:
 
 
 def main() -> None:
-    sys.exit(app())
+    """The ``tandem`` program: a command that could not run exits 2 with one line, no traceback."""
+    try:
+        sys.exit(app())
+    except common.COULD_NOT_RUN as exc:
+        common.say_error(common.could_not_run(exc))
+        sys.exit(common.EXIT_CANNOT_RUN)

@@ -1,8 +1,27 @@
-"""One value from a test's database: what a service wrote, read the way a person would check."""
+"""Test databases: a fresh one cloned from the migrated template, and one value read back."""
 
+import contextlib
+import secrets
+from collections.abc import AsyncIterator
 from typing import Any
 
 import asyncpg
+
+from planner.runtime.embedded.postgres import with_database
+
+
+@contextlib.asynccontextmanager
+async def fresh_database(database_url: str, template_database: str) -> AsyncIterator[str]:
+    """A new database cloned from ``template_database``, dropped when the block ends."""
+    name = f"tandem_test_{secrets.token_hex(6)}"
+    admin = await asyncpg.connect(database_url)
+    try:
+        # Identifiers cannot be parameters; the names here are made by this module.
+        await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template_database}"')
+        yield with_database(database_url, name)
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
 
 
 async def value_of(db_url: str, query: str, *args: object) -> Any:

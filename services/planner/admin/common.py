@@ -3,12 +3,16 @@
 Exit codes mean something to scripts: 0 done, 1 the command ran and found a problem
 (``events verify`` found a broken invariant, ``dlq retry`` found no such message), 2 the
 command could not run (bad arguments, configuration, a server that cannot be reached).
+A could-not-run error that escapes a command is reported the same way, in one line, by
+the ``tandem`` program itself (``cli.main``, through ``could_not_run``): never a traceback.
 """
 
 import sys
 from typing import Any, NoReturn
 
+import asyncpg
 import msgspec
+import nats.errors
 import typer
 from rich.console import Console
 
@@ -45,8 +49,32 @@ def settings_with_secret() -> Settings:
 
 
 def fail(message: str, code: int = EXIT_CANNOT_RUN) -> NoReturn:
-    console.print(f"[red]error:[/red] {message}")
+    """Say why on one line of stderr (never wrapped), and exit with ``code``."""
+    say_error(message)
     raise typer.Exit(code=code)
+
+
+def say_error(message: str) -> None:
+    console.print(f"[red]error:[/red] {message}", soft_wrap=True, highlight=False)
+
+
+# What "could not run" looks like when it escapes a command: a server that refuses or does
+# not answer, a database that is not there or refuses us, a file that cannot be opened.
+COULD_NOT_RUN: tuple[type[Exception], ...] = (
+    OSError,  # refused, unreachable, no such file (TimeoutError is one too)
+    asyncpg.PostgresConnectionError,
+    asyncpg.InvalidCatalogNameError,
+    asyncpg.InvalidAuthorizationSpecificationError,
+    nats.errors.NoServersError,
+)
+
+
+def could_not_run(exc: Exception) -> str:
+    """One line for an error in ``COULD_NOT_RUN``."""
+    if isinstance(exc, OSError) and exc.filename is not None:
+        return f"cannot open {exc.filename}: {exc.strerror or type(exc).__name__}"
+    said = " ".join(str(exc).split()) or type(exc).__name__
+    return f"could not run: {said}"
 
 
 def print_json(value: Any) -> None:

@@ -74,18 +74,38 @@ def _with_jetstream(action: Callable[[JetStreamContext], Awaitable[T]]) -> T:
         url = endpoints.nats_url or ""
         try:
             return asyncio.run(_connected(url, action))
-        except (nats.errors.Error, OSError, TimeoutError) as exc:
-            common.fail(f"cannot reach NATS at {url}: {type(exc).__name__}")
+        except (nats.errors.Error, OSError) as exc:  # TimeoutError is an OSError
+            common.fail(
+                f"cannot reach NATS at {url} (gave up within {CONNECT_TIMEOUT_SECONDS:g} s: "
+                f"{type(exc).__name__})"
+            )
 
 
 async def _connected(url: str, action: Callable[[JetStreamContext], Awaitable[T]]) -> T:
-    connection = await nats.connect(
-        url, connect_timeout=CONNECT_TIMEOUT_SECONDS, allow_reconnect=False
+    """``action`` on a connection made within ``CONNECT_TIMEOUT_SECONDS``, or TimeoutError.
+
+    nats-py tries a refused server again and again (every 2 s, 60 times) whatever
+    ``allow_reconnect`` says, printing a traceback each time: the deadline bounds the
+    tries, and our one line replaces the tracebacks.
+    """
+    connection = await asyncio.wait_for(
+        nats.connect(
+            url,
+            connect_timeout=CONNECT_TIMEOUT_SECONDS,
+            allow_reconnect=False,
+            max_reconnect_attempts=1,
+            error_cb=_quiet,
+        ),
+        CONNECT_TIMEOUT_SECONDS,
     )
     try:
         return await action(connection.jetstream())
     finally:
         await connection.close()
+
+
+async def _quiet(_: Exception) -> None:
+    """nats-py reports each failed try here; the command reports once, when it gives up."""
 
 
 def _table(letters: list[DeadLetter]) -> Table:

@@ -7,12 +7,11 @@ from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontext
 import asyncpg
 from litestar import Litestar
 from litestar.datastructures import State
-from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.plugins.problem_details import ProblemDetailsPlugin
 from litestar.types import ControllerRouterHandler
 
-from planner.api import problems
+from planner.api import bodies, openapi, problems
 from planner.api.correlation import CorrelationMiddleware
 from planner.api.deps import DEPENDENCIES
 from planner.api.routes import (
@@ -74,18 +73,22 @@ def create_app(settings: Settings, pool: asyncpg.Pool | None = None) -> Litestar
     return Litestar(
         route_handlers=[*ROUTES, *dev_pages],
         dependencies=DEPENDENCIES,
+        request_class=bodies.GuardedRequest,
+        request_max_body_size=bodies.MAX_BODY_BYTES,
         lifespan=[_lifespan(settings, pool)],
         middleware=[metrics.config().middleware, CorrelationMiddleware()],
         plugins=[ProblemDetailsPlugin(problems.config())],
         exception_handlers={Exception: problems.internal_error},
         logging_config=None,  # the process configured logging (common.logs): keep it
         state=State({"settings": settings}),
-        openapi_config=OpenAPIConfig(
+        openapi_config=openapi.config(
             title="Tandem planner API",
             version="1",
             description=(
-                "A shared relapse-prevention plan for two partners in recovery. Errors are "
-                "RFC 9457 problem details. Partners authenticate with `Authorization: Bearer`."
+                "A shared relapse-prevention plan for two partners in recovery. Every error "
+                "is an RFC 9457 problem details body (`application/problem+json`). Partners "
+                "authenticate with `Authorization: Bearer`; operators with their own bearer "
+                "token (reads only); support contacts act through signed links."
             ),
             path="/docs",
             render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],

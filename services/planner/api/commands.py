@@ -17,7 +17,7 @@ from contracts.ids import ParticipantId
 from planner import handlers
 from planner.api import correlation
 from planner.api.errors import BadHeader
-from planner.api.schemas import Versioned
+from planner.api.schemas import INT4_MAX, Versioned
 from planner.domain.commands import PlanCommand
 from planner.handlers.results import CommandResult
 from planner.store.accounts import Participant
@@ -43,7 +43,7 @@ def if_match(request: Req) -> int | None:
     if header is None:
         return None
     match = IF_MATCH.match(header)
-    if match is None:
+    if match is None or int(match.group(1)) > INT4_MAX:
         raise BadHeader('If-Match must be an ETag of this API, e.g. "7"')
     return int(match.group(1))
 

@@ -15,3 +15,19 @@ class ResourceNotFound(Exception):
 
 class BadHeader(Exception):
     """A request header that cannot be parsed (If-Match, Idempotency-Key)."""
+
+
+class BadParameter(Exception):
+    """A query parameter that parses but means nothing here (a time outside the calendar)."""
+
+
+class BodyTooDeep(Exception):
+    """A JSON body nested deeper than any request of this API (see bodies.py)."""
+
+
+class ForbiddenText(Exception):
+    """Text that PostgreSQL cannot store: U+0000, or a surrogate code point."""
+
+    def __init__(self, field: str) -> None:
+        super().__init__(f"{field}: text may not contain U+0000 or a surrogate code point")
+        self.field = field

@@ -5,6 +5,7 @@ whose body says nothing about internals; the exception goes to the log.
 """
 
 from collections.abc import Callable
+from http import HTTPStatus
 from typing import Any
 
 import structlog
@@ -13,7 +14,15 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsException
 
 from common.capabilities import InvalidCapability
-from planner.api.errors import BadHeader, Forbidden, ResourceNotFound, Unauthorized
+from planner.api.errors import (
+    BadHeader,
+    BadParameter,
+    BodyTooDeep,
+    Forbidden,
+    ForbiddenText,
+    ResourceNotFound,
+    Unauthorized,
+)
 from planner.domain.errors import (
     ConsentRequestClosed,
     InvalidCommand,
@@ -34,6 +43,7 @@ TYPE_BASE = "https://tandem.example/problems/"
 
 # exception type → (status, slug, title). Order matters only for subclasses listed first.
 PROBLEMS: dict[type[Exception], tuple[int, str, str]] = {
+    BodyTooDeep: (400, "too-deep", "The JSON body is nested too deeply"),
     Unauthorized: (401, "unauthorized", "Missing or invalid bearer token"),
     Forbidden: (403, "forbidden", "Not allowed"),
     NotAPartner: (403, "not-a-partner", "Only the plan's partners may do this"),
@@ -55,6 +65,8 @@ PROBLEMS: dict[type[Exception], tuple[int, str, str]] = {
         "This Idempotency-Key was used for a different request",
     ),
     BadHeader: (422, "bad-header", "A request header is malformed"),
+    BadParameter: (422, "bad-parameter", "A query parameter is out of range"),
+    ForbiddenText: (422, "forbidden-text", "Text holds a character that cannot be stored"),
 }
 
 
@@ -68,6 +80,8 @@ def _extra(exc: Exception) -> dict[str, Any]:
         extra["reason"] = exc.reason
     if isinstance(exc, PreconditionFailed):
         extra["current_version"] = exc.actual
+    if isinstance(exc, ForbiddenText):  # the shape of every other invalid field's answer
+        extra["errors"] = [{"message": str(exc), "key": exc.field, "source": "body"}]
     return extra
 
 
@@ -100,8 +114,14 @@ def _validation(exc: ValidationException) -> ProblemDetailsException:
 
 
 def _http(exc: HTTPException) -> ProblemDetailsException:
+    """Litestar's own refusals (no such route or method, a body too large or not JSON)."""
+    slug = HTTPStatus(exc.status_code).phrase.lower().replace(" ", "-")
     return ProblemDetailsException(
-        status_code=exc.status_code, title=exc.detail, detail=exc.detail, headers=exc.headers
+        status_code=exc.status_code,
+        type_=TYPE_BASE + slug,
+        title=exc.detail,
+        detail=exc.detail,
+        headers=exc.headers,
     )
 
 

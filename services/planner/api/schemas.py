@@ -8,6 +8,9 @@ import msgspec
 
 from contracts.vocabulary import ChannelKind, Level, Outcome
 
+INT4_MAX = 2**31 - 1
+"""The largest PostgreSQL ``int`` (stream versions): no integer a caller sends exceeds it."""
+
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100, pattern=r"\S")]
 Title = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=r"\S")]
 Text = Annotated[str, msgspec.Meta(min_length=1, max_length=2000, pattern=r"\S")]

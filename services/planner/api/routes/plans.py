@@ -2,7 +2,7 @@
 
 import hashlib
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -17,8 +17,8 @@ from contracts.ids import InviteId, PlanId
 from planner.api.auth import require_participant, require_reader
 from planner.api.commands import Secrets, etag, now, versioned
 from planner.api.deps import CommandsDep, PartnerDep, PoolDep, PrincipalDep, SettingsDep
-from planner.api.errors import BadHeader, ResourceNotFound
-from planner.api.schemas import InviteCreated, NewPlan, Versioned
+from planner.api.errors import BadParameter, ResourceNotFound
+from planner.api.schemas import INT4_MAX, InviteCreated, NewPlan, Versioned
 from planner.api.views import EventPage, PlanView, event_view, plan_view
 from planner.domain.commands import AcceptInvite, CreatePlan, InvitePartner
 from planner.domain.evolve import fold
@@ -57,9 +57,7 @@ async def read_plan(
 ) -> Response[PlanView | None]:
     """The plan now (with an ETag of its version), or as it was at ``as_of``."""
     await require_reader(pool, principal, plan_id)
-    if as_of is not None and as_of.tzinfo is None:
-        raise BadHeader("as_of needs a time zone, e.g. 2026-11-23T10:00:00Z")
-    envelopes = await event_store.read_stream(pool, plan_id, until=as_of)
+    envelopes = await event_store.read_stream(pool, plan_id, until=_instant(as_of))
     state = fold(envelope.event for envelope in envelopes)
     if state is None:
         raise ResourceNotFound(f"plan {plan_id} did not exist at {as_of}")
@@ -69,12 +67,26 @@ async def read_plan(
     return Response(plan_view(state), headers={"ETag": tag})
 
 
+def _instant(as_of: datetime | None) -> datetime | None:
+    """``as_of`` in UTC: it needs a time zone, and must stay inside the calendar in UTC."""
+    if as_of is None:
+        return None
+    if as_of.tzinfo is None:
+        raise BadParameter("as_of needs a time zone, e.g. 2026-11-23T10:00:00Z")
+    try:
+        return as_of.astimezone(UTC)
+    except OverflowError:
+        raise BadParameter("as_of is outside the years 1 to 9999 in UTC") from None
+
+
 @get("/v1/plans/{plan_id:str}/events", tags=["plans"])
 async def plan_events(
     plan_id: FromPath[UUID],
     principal: PrincipalDep,
     pool: PoolDep,
-    after: Annotated[int, QueryParameter(ge=0, description="stream version to start after")] = 0,
+    after: Annotated[
+        int, QueryParameter(ge=0, le=INT4_MAX, description="stream version to start after")
+    ] = 0,
     limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
 ) -> EventPage:
     """The plan's history, oldest first, a page at a time. Operators may read it too."""
