@@ -99,6 +99,7 @@ async def add_support(
     *,
     consent: str | None = "accept",
     scope: dict[str, Any] | None = None,
+    secret: bytes = TEST_SECRET,
 ) -> tuple[str, str]:
     """A support contact, and the path of the consent link they were sent; with ``consent``
     "accept" or "decline" they answer through it."""
@@ -114,7 +115,7 @@ async def add_support(
     assert response.status_code == 201, response.text
     assert "/v1/consents/" not in response.text  # a consent link never goes to a partner
     contact_id = response.json()["contact_id"]
-    path = await consent_link(client, plan, contact_id)
+    path = await consent_link(client, plan, contact_id, secret)
     if consent is not None:
         body: dict[str, Any] = {"decision": consent}
         if scope is not None:

@@ -56,9 +56,13 @@ async def build(client: Any, pool: asyncpg.Pool, settings: Settings) -> World:
     lone_plan_id = await create_plan(client, plan.first, "Alex's own")
     invite = await client.post(f"/v1/plans/{lone_plan_id}/partner-invites", headers=plan.first.auth)
     assert invite.status_code == 201, invite.text
-    contact_id, _ = await add_support(client, plan, "Jo")
-    asked_contact_id, consent_path = await add_support(client, plan, "Max", consent=None)
-    removable_contact_id, _ = await add_support(client, plan, "Ari", consent=None)
+    contact_id, _ = await add_support(client, plan, "Jo", secret=settings.secret_key)
+    asked_contact_id, consent_path = await add_support(
+        client, plan, "Max", consent=None, secret=settings.secret_key
+    )
+    removable_contact_id, _ = await add_support(
+        client, plan, "Ari", consent=None, secret=settings.secret_key
+    )
     sign_ids = [await _made(client, plan, "warning-signs", sign) for sign in SIGNS]
     step_ids = [await _made(client, plan, "response-steps", step) for step in STEPS]
     started = await activate(

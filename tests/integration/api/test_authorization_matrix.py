@@ -63,6 +63,9 @@ MATRIX = [
     Row(f"POST {PLAN}/check-ins", f"{PLAN}/check-ins", {"mood": 3, "craving": 2},                                         (401, 201, 403, 401, 403)),
     Row(f"POST {PLAN}/supports", f"{PLAN}/supports", {"display_name": "Noa", "relationship": "friend", "channels": [{"kind": "email", "address": "noa@example.org"}]},
                                                                                                                           (401, 201, 403, 401, 403)),
+    # Max's request is still open, so the partner who may ask again is told so (409).
+    Row(f"POST {PLAN}/supports/{{contact_id}}/consent-requests", f"{PLAN}/supports/{{asked_contact_id}}/consent-requests", None,
+                                                                                                                          (401, 409, 403, 401, 403)),
     Row(f"DELETE {PLAN}/supports/{{contact_id}}", f"{PLAN}/supports/{{removable_contact_id}}", None,                      (401, 200, 403, 401, 403)),
     Row(f"PUT {PLAN}/escalation", f"{PLAN}/escalation", {"level": "crisis", "tiers": [{"contact_ids": ["{contact_id}"], "ack_timeout_seconds": 300}]},
                                                                                                                           (401, 200, 403, 401, 403)),
@@ -94,6 +97,7 @@ def _ids(world: World, *, holds_links: bool) -> dict[str, str]:
         "removed_step_id": world.step_ids[1],
         "contact_id": world.contact_id,
         "removable_contact_id": world.removable_contact_id,
+        "asked_contact_id": world.asked_contact_id,
         "activation_id": world.activation_id,
         "consent_token": world.consent_token if holds_links else FORGED,
         "ack_token": world.ack_token if holds_links else FORGED,
