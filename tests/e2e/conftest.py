@@ -68,6 +68,7 @@ def notifier_settings(
         allow_private_webhooks=True,
         retry_base_delay=0.05,
         retry_deadline=5.0,
+        failing_after_seconds=2.0,  # counts as failed soon: the tests wait for no 90 s
         lease_seconds=3.0,
         ack_wait_seconds=5.0,
         max_deliveries=3,
