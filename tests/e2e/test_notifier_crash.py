@@ -174,3 +174,45 @@ async def test_a_notifier_killed_mid_burst_delivers_every_alert_after_restart_wi
 
 async def unsent_claims(db_url: str, count: int) -> bool:
     return await ledger_count(db_url, UNSENT) == count
+
+
+LONG_LEASE_SECONDS = 60.0  # the default: what a crashed send waited out before
+TAKEN_OVER_WITHIN_SECONDS = 10.0  # from the restart: its start-up, then at once
+
+
+async def test_a_restarted_notifier_takes_over_a_killed_ones_lease_at_once(
+    planner: Client,
+    hooks: GatedWebhookReceiver,
+    notifier_process: NotifierProcess,
+    db_url: str,
+    own_nats: tuple[EmbeddedNats, str],
+) -> None:
+    notifier_process.env["TANDEM_NOTIFIER_LEASE_SECONDS"] = str(LONG_LEASE_SECONDS)
+    notifier_process.start()
+    with notifier_process.output_on_failure():
+        plan = await couple(planner)
+        await webhook_contact(planner, plan, hooks.url, relationship="sponsor")
+        await eventually(lambda: len(keys_of(hooks, "tandem.consent_request")) == 1, timeout=20)
+        hooks.hold_after(0)
+        await activate(planner, plan, "crisis")
+
+        # The alert is on the wire, unanswered: its claim is leased for a minute.
+        async def on_the_wire() -> bool:
+            return len(alerts(hooks)) == 1 and await events_acknowledged(own_nats[1])
+
+        await eventually(on_the_wire, timeout=15)
+        assert await notifier_process.kill() == -9
+        hooks.release()
+        loop = asyncio.get_running_loop()
+        restarted_at = loop.time()
+        notifier_process.start()
+
+        await eventually(lambda: len(alerts(hooks)) == 2, timeout=TAKEN_OVER_WITHIN_SECONDS)
+        took = loop.time() - restarted_at
+        assert took < TAKEN_OVER_WITHIN_SECONDS < LONG_LEASE_SECONDS / 4
+        assert len(keys_of(hooks, "tandem.alert")) == 1  # sent again under the same id
+
+        async def recorded_sent() -> bool:
+            return await ledger_count(db_url, ALERTS_SENT) == 1
+
+        await eventually(recorded_sent, timeout=15)
