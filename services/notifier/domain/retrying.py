@@ -6,7 +6,7 @@ next round. The schedule is dense first, because a person is waiting, and then b
 
 - for the first ``DENSE_FOR`` (10 minutes) of failing, rounds are 1, 2, 4, 8 and then
   every 15 seconds apart, so a receiver back from an outage of up to ten minutes gets its
-  alert within half a minute (15 s of waiting, plus a round against a receiver that hangs);
+  alert within half a minute (the next round is at most 15 s away);
 - after that, the wait is a tenth of how long the delivery has been failing, from 1 minute
   up to 15 minutes (10 min → 1 min, 1 h → 6 min, from 2.5 h on → 15 min);
 - every wait is shortened at random by up to a quarter (``JITTER``), so retries of many

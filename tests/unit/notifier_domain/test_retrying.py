@@ -56,7 +56,7 @@ def test_the_first_minutes_are_dense_seconds_apart() -> None:
 
 
 def test_a_receiver_back_from_a_ten_minute_outage_waits_at_most_fifteen_seconds() -> None:
-    # 15 s of waiting, plus one round against a receiver still hanging: within half a minute.
+    # The next round is at most 15 s away: the alert arrives within half a minute.
     elapsed = [timedelta(seconds=s) for s in range(0, int(DENSE_FOR.total_seconds()), 7)]
     longest = max(
         wait_of(after_failure(SCHEDULE, failing(rounds, for_), NOW, NO_JITTER))
