@@ -4,6 +4,9 @@
 ALTER TABLE notifier.deliveries ADD COLUMN next_attempt_at timestamptz;
 ALTER TABLE notifier.deliveries ADD COLUMN failed_rounds int NOT NULL DEFAULT 0;
 ALTER TABLE notifier.deliveries ADD COLUMN failing_since timestamptz;  -- its first failed round
+-- The sender sleeps until the earliest next round: min(next_attempt_at) of the claimed.
+CREATE INDEX deliveries_next_round ON notifier.deliveries (next_attempt_at)
+    WHERE status = 'claimed';
 -- Set once a delivery has failed for long enough to count as failed (early escalation, a
 -- note to the activating partner) while its retries go on: the planner is told under
 -- this id, and later, if it goes through, under the delivery id as usual.
