@@ -165,8 +165,9 @@ class Worker:
         number on the first connection); then look for dead holders' leases at once."""
         holder = self.sender.holder
         if holder is None or not await presence.hold(listener, holder):
-            # Held elsewhere only if our own earlier session is still open on the server:
-            # its leases are ours anyway; new ones carry a new number.
+            # Held elsewhere only while our own earlier session lingers on the server; new
+            # leases carry a new number. Once that session ends, a claim we are still
+            # sending under the old number may be taken over: sent again under its id.
             holder = await presence.new_holder(listener)
             await presence.hold(listener, holder)
         self.sender.holder = holder
