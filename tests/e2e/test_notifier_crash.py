@@ -7,16 +7,14 @@ unanswered, claims not yet sent.
 
 import asyncio
 from collections import defaultdict
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
 from litestar.testing import AsyncTestClient
 
-from planner.api.app import create_app
 from planner.runtime.embedded.nats_server import EmbeddedNats
-from planner.settings import Settings
 from tests.e2e.conftest import PUBLIC_URL, SECRET
 from tests.support.api import Couple, activate, couple, webhook_contact
 from tests.support.eventually import eventually
@@ -50,23 +48,6 @@ ALERTS_SENT = "SELECT count(*) FROM notifier.deliveries WHERE message = 'alert' 
 @pytest.fixture
 def hooks(receivers: tuple[GatedWebhookReceiver, SmtpServer, SmsProvider]) -> GatedWebhookReceiver:
     return receivers[0]
-
-
-@pytest.fixture
-async def planner(
-    db_url: str, tmp_path: Path, own_nats: tuple[EmbeddedNats, str]
-) -> AsyncIterator[Client]:
-    """The planner's API with its outbox relay, and no notifier in this process."""
-    settings = Settings(
-        home=tmp_path,
-        database_url=db_url,
-        nats_url=own_nats[1],
-        public_url=PUBLIC_URL,
-        secret_key=SECRET,
-        allow_private_webhooks=True,
-    )
-    async with AsyncTestClient(app=create_app(settings), base_url=PUBLIC_URL) as client:
-        yield client
 
 
 @pytest.fixture

@@ -10,6 +10,9 @@ id; and each partner who asked for help during the outage (they hear by e-mail, 
 works) was told that their contact could not be reached while the outage was still on,
 long before the tier's 600 s timeout.
 
+The notifier runs as ``tandem dev`` runs it, started again if it exits by itself; the
+report says how often that happened (it should not: such an exit is a bug of its own).
+
 Against the notifier before durable retries this fails: each delivery got five tries in
 4-7 s and was then marked failed for good and never tried again, so every alert and
 all-clear that met the outage stayed undelivered (``lost`` = all of them), and no partner
@@ -23,13 +26,21 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import pytest
+from litestar.testing import AsyncTestClient
 
-from tests.e2e.conftest import Stack
-from tests.e2e.test_answers import resolve
+from planner.runtime.embedded.nats_server import EmbeddedNats
+from tests.e2e.conftest import notifier_settings, supervised_notifier
 from tests.support.api import Couple, activate, couple, webhook_contact
 from tests.support.eventually import eventually
 from tests.support.processes import UNSENT, ledger_count
-from tests.support.receivers import FlakyWebhookReceiver, ReceivedRequest, Reply
+from tests.support.receivers import (
+    FlakyWebhookReceiver,
+    GatedWebhookReceiver,
+    ReceivedRequest,
+    Reply,
+    SmsProvider,
+    SmtpServer,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -41,6 +52,7 @@ TIER_TIMEOUT_SECONDS = 600  # the default single tier: partner and contacts toge
 NOT_REACHED = "We could not reach Jo yet"
 
 T = TypeVar("T")
+Client = AsyncTestClient[Any]
 
 
 async def in_chunks(make: Callable[[int], Awaitable[T]], count: int) -> list[T]:
@@ -55,16 +67,18 @@ def partner_address(index: int) -> str:
     return f"alex{index}@example.org"
 
 
-async def plan_with_webhook_contact(stack: Stack, hook: FlakyWebhookReceiver, index: int) -> Couple:
+async def plan_with_webhook_contact(
+    client: Client, hook: FlakyWebhookReceiver, index: int
+) -> Couple:
     """Alex (who asks for help, and hears back by e-mail) and Jo, on a webhook of this plan."""
-    plan = await couple(stack.client)
-    answer = await stack.client.put(
+    plan = await couple(client)
+    answer = await client.put(
         "/v1/participants/me/channels",
         json={"channels": [{"kind": "email", "address": partner_address(index)}]},
         headers=plan.first.auth,
     )
     assert answer.status_code == 200, answer.text
-    await webhook_contact(stack.client, plan, f"{hook.url}/p{index}", "Jo")
+    await webhook_contact(client, plan, f"{hook.url}/p{index}", "Jo")
     return plan
 
 
@@ -76,12 +90,12 @@ def activations_in(requests: list[ReceivedRequest], kind: str) -> set[str]:
     return {r.json()["activation_id"] for r in of_type(requests, kind)}
 
 
-def told_not_reached(stack: Stack, indexes: range) -> set[int]:
+def told_not_reached(smtp: SmtpServer, indexes: range) -> set[int]:
     """The plans whose partner got the e-mail that Jo could not be reached."""
     return {
         i
         for i in indexes
-        for mail in stack.smtp.messages
+        for mail in smtp.messages
         if partner_address(i) in mail.rcpt_tos and mail.subject == NOT_REACHED
     }
 
@@ -103,9 +117,9 @@ async def seconds_until(check: Callable[[], bool], since: float) -> float:
     return asyncio.get_running_loop().time() - since
 
 
-async def settled(stack: Stack) -> bool:
+async def settled(db_url: str) -> bool:
     """Nothing claimed is left unsent: no further message can go out."""
-    return await ledger_count(stack.db_url, UNSENT) == 0
+    return await ledger_count(db_url, UNSENT) == 0
 
 
 def report(request: pytest.FixtureRequest, capsys: pytest.CaptureFixture[str], line: str) -> None:
@@ -116,29 +130,45 @@ def report(request: pytest.FixtureRequest, capsys: pytest.CaptureFixture[str], l
             reporter.write_line(line)
 
 
+async def resolve(client: Client, plan: Couple, activation_id: str) -> None:
+    answer = await client.post(
+        f"/v1/plans/{plan.plan_id}/activations/{activation_id}/resolve",
+        json={"outcome": "resolved"},
+        headers=plan.first.auth,
+    )
+    assert answer.status_code == 200, answer.text
+
+
 async def test_a_receiver_down_during_a_burst_gets_every_alert_and_all_clear_once_it_is_back(
-    stack: Stack, request: pytest.FixtureRequest, capsys: pytest.CaptureFixture[str]
+    planner: Client,
+    receivers: tuple[GatedWebhookReceiver, SmtpServer, SmsProvider],
+    db_url: str,
+    own_nats: tuple[EmbeddedNats, str],
+    request: pytest.FixtureRequest,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
+    _, smtp, sms = receivers
+    settings = notifier_settings(db_url, own_nats[1], smtp, sms)
     loop = asyncio.get_running_loop()
-    async with FlakyWebhookReceiver() as hook:
-        plans = await in_chunks(lambda i: plan_with_webhook_contact(stack, hook, i), PLANS)
+    async with FlakyWebhookReceiver() as hook, supervised_notifier(settings) as restarts:
+        plans = await in_chunks(lambda i: plan_with_webhook_contact(planner, hook, i), PLANS)
         half = PLANS // 2
         before, during = plans[:half], plans[half:]
 
-        first = await in_chunks(lambda i: activate(stack.client, before[i], "crisis"), half)
+        first = await in_chunks(lambda i: activate(planner, before[i], "crisis"), half)
         first_ids = {a["activation_id"] for a in first}
         await eventually(lambda: activations_in(hook.delivered, "tandem.alert") == first_ids, 20)
 
         # The outage: 503 with Retry-After for a third of it, then connections refused.
         down_at = loop.time()
         hook.fail_with(Reply(503, {"retry-after": "2"}))
-        burst = await in_chunks(lambda i: activate(stack.client, during[i], "crisis"), half)
+        burst = await in_chunks(lambda i: activate(planner, during[i], "crisis"), half)
         burst_ids = {a["activation_id"] for a in burst}
         for plan, activation in zip(before, first, strict=True):
-            await resolve(stack, plan, activation["activation_id"], "resolved")
+            await resolve(planner, plan, activation["activation_id"])
         told = range(half, PLANS)
         all_told = asyncio.create_task(
-            seconds_until(lambda: told_not_reached(stack, told) == set(told), down_at)
+            seconds_until(lambda: told_not_reached(smtp, told) == set(told), down_at)
         )
         await asyncio.sleep(OUTAGE_SECONDS / 3)  # the fault's own duration, not a wait to assert
         await hook.refuse()
@@ -161,10 +191,10 @@ async def test_a_receiver_down_during_a_burst_gets_every_alert_and_all_clear_onc
         await eventually(all_through, BACK_WITHIN_SECONDS + 15)
         through_after = loop.time() - back_at
         for plan, activation in zip(during, burst, strict=True):
-            await resolve(stack, plan, activation["activation_id"], "resolved")
+            await resolve(planner, plan, activation["activation_id"])
         expected = first_ids | burst_ids
         await eventually(lambda: activations_in(hook.delivered, "tandem.all_clear") == expected, 20)
-        await eventually(lambda: settled(stack), 15)
+        await eventually(lambda: settled(db_url), 15)
 
         alerts = activations_in(hook.delivered, "tandem.alert")
         clears = activations_in(hook.delivered, "tandem.all_clear")
@@ -179,7 +209,7 @@ async def test_a_receiver_down_during_a_burst_gets_every_alert_and_all_clear_onc
             f" duplicated under different ids {len(twice)};"
             f" requests {len(hook.requests)} (accepted {len(hook.delivered)});"
             f" partners told after {told_after:.1f} s; all through {through_after:.1f} s"
-            " after the receiver came back",
+            f" after the receiver came back; notifier restarts {len(restarts)} {restarts}",
         )
         assert alerts == expected
         assert clears == expected
