@@ -11,7 +11,8 @@ FIRST_DELIVERY_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300,
 
 DELIVERIES = Counter(
     "tandem_notifier_deliveries",
-    "Deliveries finished, by channel, message kind and outcome (sent, failed, skipped).",
+    "Rounds of sending, by channel, message kind and outcome: sent, failed (for good),"
+    " retried (failed for now: the ledger tries it again later) or skipped.",
     ["channel", "message", "outcome"],
 )
 ESCALATIONS = Counter(

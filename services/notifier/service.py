@@ -88,8 +88,10 @@ class Notifier:
         subscription = await js.pull_subscribe_bind(self.settings.consumer_name, PLAN_STREAM)
         self.dependencies.consumer_bound = True
         consumer = Consumer(self.settings, pool, js)
-        policy = RetryPolicy(
-            base_delay=self.settings.retry_base_delay, deadline=self.settings.retry_deadline
+        policy = RetryPolicy(  # one round's tries; the ledger schedules the rounds
+            max_attempts=self.settings.retry_attempts,
+            base_delay=self.settings.retry_base_delay,
+            deadline=self.settings.retry_deadline,
         )
         channels = registry.build(self.settings, policy)
         sender = Sender(self.settings, pool, channels, consumer.alerting)

@@ -1,11 +1,13 @@
 """The notifier's settings, from TANDEM_* variables (the same names the planner reads)."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import msgspec
 
 from notifier.domain.alert_text import DEFAULT_CRISIS_RESOURCES
+from notifier.domain.retrying import RetrySchedule
 
 TRUE = {"1", "true", "yes", "on"}
 DEFAULT_STATUS_PORT = 8001
@@ -28,10 +30,22 @@ class NotifierSettings(msgspec.Struct, frozen=True, kw_only=True):
     ack_wait_seconds: float = 30.0
     lease_seconds: float = 60.0  # a claim whose sender died is sent again after this
     consumer_name: str = "notifier"
-    retry_base_delay: float = 0.5  # channel retries: 0.5 s, 1 s, 2 s … (tests shorten it)
-    retry_deadline: float = 60.0
+    # One round of a send: a few quick tries by the channel adapter (0.5 s, 1 s apart; tests
+    # shorten it). A round that fails for now is tried again on the ledger's schedule
+    # (notifier.domain.retrying), for as long as the delivery is wanted.
+    retry_base_delay: float = 0.5
+    retry_attempts: int = 3
+    retry_deadline: float = 10.0  # no new try of a round starts later than this
+    failing_after_seconds: float = 90.0  # still failing after this: counts as failed
+    give_up_after_seconds: float = 7 * 24 * 3600.0  # when the ack link it carries expires
     status_host: str = "127.0.0.1"  # /healthz, /readyz and /metrics
     status_port: int = 0  # 0: a free port; from_env gives 8001 unless TANDEM_NOTIFIER_PORT
+
+    def retry_schedule(self) -> RetrySchedule:
+        return RetrySchedule(
+            failing_after=timedelta(seconds=self.failing_after_seconds),
+            give_up_after=timedelta(seconds=self.give_up_after_seconds),
+        )
 
 
 class SettingsError(ValueError):
@@ -61,6 +75,7 @@ def from_env(environ: dict[str, str] | None = None) -> NotifierSettings:
         crisis_resources=env.get("TANDEM_CRISIS_RESOURCES") or DEFAULT_CRISIS_RESOURCES,
         lease_seconds=_seconds(env, "TANDEM_NOTIFIER_LEASE_SECONDS", 60.0),
         retry_base_delay=_seconds(env, "TANDEM_NOTIFIER_RETRY_BASE_DELAY", 0.5),
+        failing_after_seconds=_seconds(env, "TANDEM_NOTIFIER_FAILING_AFTER_SECONDS", 90.0),
         status_port=_port(env, "TANDEM_NOTIFIER_PORT", DEFAULT_STATUS_PORT),
     )
 

@@ -68,6 +68,7 @@ def notifier_settings(
         allow_private_webhooks=True,
         retry_base_delay=0.05,
         retry_deadline=5.0,
+        failing_after_seconds=2.0,  # counts as failed soon: the tests wait for no 90 s
         lease_seconds=3.0,
         ack_wait_seconds=5.0,
         max_deliveries=3,
@@ -85,6 +86,54 @@ async def running_notifier(settings: NotifierSettings) -> AsyncIterator[Notifier
     finally:
         stop.set()
         await asyncio.wait_for(task, 15)
+
+
+@contextlib.asynccontextmanager
+async def supervised_notifier(settings: NotifierSettings) -> AsyncIterator[list[str]]:
+    """The notifier as ``tandem dev`` runs it: started again whenever it exits by itself.
+
+    Yields the list of how each run ended early (empty while none did), so a test can say
+    how often that happened instead of failing on something it does not test.
+    """
+    stop = asyncio.Event()
+    ended: list[str] = []
+    first = Notifier(settings)
+
+    async def supervise() -> None:
+        notifier = first
+        while True:
+            try:
+                await notifier.run(stop)
+            except ExceptionGroup as crash:  # what the notifier's task group ends with
+                ended.append(" / ".join(type(e).__name__ for e in crash.exceptions))
+            if stop.is_set():
+                return
+            notifier = Notifier(settings)
+
+    task = asyncio.create_task(supervise())
+    try:
+        await asyncio.wait_for(first.ready.wait(), 15)
+        yield ended
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 15)
+
+
+@pytest.fixture
+async def planner(
+    db_url: str, tmp_path: Path, own_nats: tuple[EmbeddedNats, str]
+) -> AsyncIterator[AsyncTestClient[Any]]:
+    """The planner's API with its outbox relay, and no notifier in this process."""
+    settings = Settings(
+        home=tmp_path,
+        database_url=db_url,
+        nats_url=own_nats[1],
+        public_url=PUBLIC_URL,
+        secret_key=SECRET,
+        allow_private_webhooks=True,
+    )
+    async with AsyncTestClient(app=create_app(settings), base_url=PUBLIC_URL) as client:
+        yield client
 
 
 @pytest.fixture

@@ -7,16 +7,14 @@ unanswered, claims not yet sent.
 
 import asyncio
 from collections import defaultdict
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
 from litestar.testing import AsyncTestClient
 
-from planner.api.app import create_app
 from planner.runtime.embedded.nats_server import EmbeddedNats
-from planner.settings import Settings
 from tests.e2e.conftest import PUBLIC_URL, SECRET
 from tests.support.api import Couple, activate, couple, webhook_contact
 from tests.support.eventually import eventually
@@ -50,23 +48,6 @@ ALERTS_SENT = "SELECT count(*) FROM notifier.deliveries WHERE message = 'alert' 
 @pytest.fixture
 def hooks(receivers: tuple[GatedWebhookReceiver, SmtpServer, SmsProvider]) -> GatedWebhookReceiver:
     return receivers[0]
-
-
-@pytest.fixture
-async def planner(
-    db_url: str, tmp_path: Path, own_nats: tuple[EmbeddedNats, str]
-) -> AsyncIterator[Client]:
-    """The planner's API with its outbox relay, and no notifier in this process."""
-    settings = Settings(
-        home=tmp_path,
-        database_url=db_url,
-        nats_url=own_nats[1],
-        public_url=PUBLIC_URL,
-        secret_key=SECRET,
-        allow_private_webhooks=True,
-    )
-    async with AsyncTestClient(app=create_app(settings), base_url=PUBLIC_URL) as client:
-        yield client
 
 
 @pytest.fixture
@@ -174,3 +155,45 @@ async def test_a_notifier_killed_mid_burst_delivers_every_alert_after_restart_wi
 
 async def unsent_claims(db_url: str, count: int) -> bool:
     return await ledger_count(db_url, UNSENT) == count
+
+
+LONG_LEASE_SECONDS = 60.0  # the default: what a crashed send waited out before
+TAKEN_OVER_WITHIN_SECONDS = 10.0  # from the restart: its start-up, then at once
+
+
+async def test_a_restarted_notifier_takes_over_a_killed_ones_lease_at_once(
+    planner: Client,
+    hooks: GatedWebhookReceiver,
+    notifier_process: NotifierProcess,
+    db_url: str,
+    own_nats: tuple[EmbeddedNats, str],
+) -> None:
+    notifier_process.env["TANDEM_NOTIFIER_LEASE_SECONDS"] = str(LONG_LEASE_SECONDS)
+    notifier_process.start()
+    with notifier_process.output_on_failure():
+        plan = await couple(planner)
+        await webhook_contact(planner, plan, hooks.url, relationship="sponsor")
+        await eventually(lambda: len(keys_of(hooks, "tandem.consent_request")) == 1, timeout=20)
+        hooks.hold_after(0)
+        await activate(planner, plan, "crisis")
+
+        # The alert is on the wire, unanswered: its claim is leased for a minute.
+        async def on_the_wire() -> bool:
+            return len(alerts(hooks)) == 1 and await events_acknowledged(own_nats[1])
+
+        await eventually(on_the_wire, timeout=15)
+        assert await notifier_process.kill() == -9
+        hooks.release()
+        loop = asyncio.get_running_loop()
+        restarted_at = loop.time()
+        notifier_process.start()
+
+        await eventually(lambda: len(alerts(hooks)) == 2, timeout=TAKEN_OVER_WITHIN_SECONDS)
+        took = loop.time() - restarted_at
+        assert took < TAKEN_OVER_WITHIN_SECONDS < LONG_LEASE_SECONDS / 4
+        assert len(keys_of(hooks, "tandem.alert")) == 1  # sent again under the same id
+
+        async def recorded_sent() -> bool:
+            return await ledger_count(db_url, ALERTS_SENT) == 1
+
+        await eventually(recorded_sent, timeout=15)

@@ -8,7 +8,7 @@ import pytest
 
 from contracts.subjects import PLAN_STREAM
 from tests.e2e.conftest import Stack
-from tests.e2e.test_alerts import of_type, support
+from tests.e2e.test_alerts import mails_to, of_type, support
 from tests.support.api import activate, couple
 from tests.support.database import value_of
 from tests.support.eventually import eventually
@@ -74,6 +74,61 @@ async def test_a_webhook_that_always_fails_is_recorded_as_failed_on_the_activati
         return bool(hooks) and hooks[0]["status"] == "failed" and hooks[0]["reason"] == "http 500"
 
     await eventually(failed_is_shown, timeout=20)
+
+
+async def test_a_delivery_failing_for_a_while_is_shown_failed_then_sent_when_it_goes_through(
+    stack: Stack,
+) -> None:
+    plan = await couple(stack.client)
+    await support(stack, plan)
+    await eventually(lambda: len(of_type(stack, "tandem.consent_request")) == 1, timeout=15)
+    # Rounds of three tries, 1, 2 and 4 s apart: the fourth round goes through, after the
+    # delivery has failed for longer than it may (2 s here) before it counts as failed.
+    stack.webhooks.script(*[503] * 9, 200)
+    activation = await activate(stack.client, plan, "crisis")
+    path = f"/v1/plans/{plan.plan_id}/activations/{activation['activation_id']}"
+
+    async def failed_then_sent() -> bool:
+        view = (await stack.client.get(path, headers=plan.first.auth)).json()
+        [jo] = [r for r in view["recipients"] if r["display_name"] == "Jo"]
+        hooks = [(d["status"], d["reason"]) for d in jo["deliveries"] if d["channel"] == "webhook"]
+        return hooks == [("failed", "http 503"), ("sent", None)]
+
+    await eventually(failed_then_sent, timeout=30)
+    alerts = of_type(stack, "tandem.alert")
+    assert len(alerts) == 10
+    assert len({r.headers["webhook-id"] for r in alerts}) == 1  # one delivery, every round
+
+
+async def test_an_alert_still_retried_stops_once_its_activation_is_resolved(stack: Stack) -> None:
+    plan = await couple(stack.client)
+    await support(stack, plan)
+    await eventually(lambda: len(of_type(stack, "tandem.consent_request")) == 1, timeout=15)
+    stack.webhooks.script(503)
+    activation = await activate(stack.client, plan, "crisis")
+    await eventually(lambda: len(of_type(stack, "tandem.alert")) > 3, timeout=15)  # round two
+
+    resolved = await stack.client.post(
+        f"/v1/plans/{plan.plan_id}/activations/{activation['activation_id']}/resolve",
+        json={"outcome": "resolved"},
+        headers=plan.first.auth,
+    )
+    assert resolved.status_code == 200, resolved.text
+
+    async def skipped() -> bool:
+        return await alert_status(stack) == "skipped"
+
+    await eventually(skipped, timeout=20)
+    tried = len(of_type(stack, "tandem.alert"))
+    stack.webhooks.script(200)
+    # Jo's e-mail alert went out, so Jo's e-mail gets the all-clear; the webhook alert never
+    # did, so the webhook is owed none, and is never tried again.
+    await eventually(
+        lambda: any(m.subject == "All clear" for m in mails_to(stack, "jo@example.org")),
+        timeout=15,
+    )
+    assert of_type(stack, "tandem.all_clear") == []
+    assert len(of_type(stack, "tandem.alert")) == tried
 
 
 async def test_the_same_event_delivered_twice_sends_once(stack: Stack) -> None:

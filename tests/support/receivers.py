@@ -178,6 +178,53 @@ class GatedWebhookReceiver(WebhookReceiver):
         await super()._answer(writer, reply)
 
 
+class FlakyWebhookReceiver(WebhookReceiver):
+    """A webhook endpoint that goes down and comes back, on the same port.
+
+    ``fail_with(reply)`` answers every request with that (a 503, say); ``refuse()`` closes
+    the listening socket, so connections are refused; ``recover()`` answers 200 again.
+    ``statuses`` holds the status each request in ``requests`` was answered with, so
+    ``delivered`` is what the receiver accepted.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.statuses: list[int] = []
+        self._failing: Reply | None = None
+        self._port = 0
+
+    async def start(self) -> None:
+        self._server = await asyncio.start_server(self._serve, LOOPBACK, self._port)
+        self._port = self._server.sockets[0].getsockname()[1]
+
+    @property
+    def url(self) -> str:
+        return f"http://{LOOPBACK}:{self._port}{self.path}"
+
+    @property
+    def delivered(self) -> list[ReceivedRequest]:
+        return [r for r, s in zip(self.requests, self.statuses, strict=True) if 200 <= s < 300]
+
+    def fail_with(self, reply: Reply) -> None:
+        self._failing = reply
+
+    async def refuse(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            self._server = None
+
+    async def recover(self) -> None:
+        self._failing = None
+        if self._server is None:
+            await self.start()
+
+    def _next_reply(self) -> Reply:
+        # Called right after the request is recorded, with no await between: aligned.
+        reply = self._failing or super()._next_reply()
+        self.statuses.append(reply.status)
+        return reply
+
+
 class SmsProvider(HttpReceiver):
     """An SMS provider's send endpoint (``{"to", "body"}`` JSON, see notifier's sms.py)."""
 

@@ -22,7 +22,7 @@ from contracts.vocabulary import Channel
 from notifier.alerting.rendering import renderer
 from notifier.domain import deliveries as plan
 from notifier.domain.escalation import ActivationStatus, fires_at
-from notifier.ledger import activations, claims, timers
+from notifier.ledger import activations, claims, retries, timers
 from notifier.ledger.activations import ActivationRecord
 from notifier.ledger.sessions import Connection
 from notifier.settings import NotifierSettings
@@ -103,6 +103,24 @@ class Alerting:
     async def nobody_answered(self, conn: Connection, record: ActivationRecord) -> None:
         """The last tier's timer fired unanswered: tell the one who asked."""
         planned = plan.no_answer_deliveries(record.plan_id, record.snapshot)
+        await claims.claim(conn, planned, renderer(self.settings, record.snapshot, {}))
+
+    async def could_not_reach(
+        self, conn: Connection, activation_id: UUID, recipient_id: UUID
+    ) -> None:
+        """An alert to the recipient failed (for good, or long enough to count as failed):
+        when every alert to them has, tell the one who asked, while the rounds go on.
+
+        Called after the failure is committed, so of two channels failing at once the
+        later one sees both. Locking the activation orders this after an answer: once
+        someone is on it, or it is resolved, nobody needs telling.
+        """
+        record = await activations.lock_activation(conn, activation_id)
+        if record is None or record.status is not ActivationStatus.TRIGGERED:
+            return
+        if not await retries.recipient_unreachable(conn, activation_id, recipient_id):
+            return
+        planned = plan.not_reached_deliveries(record.plan_id, record.snapshot, recipient_id)
         await claims.claim(conn, planned, renderer(self.settings, record.snapshot, {}))
 
     async def acknowledged(self, conn: Connection, event: ActivationAcknowledged) -> None:

@@ -6,6 +6,9 @@ one try to :func:`deliver_with_retries`, which decides whether and when to try a
 
 The deadline bounds when a new try may *start*: a try already under way is bounded by the
 adapter's own timeout, so a send lasts at most about ``deadline + timeout``.
+
+This is one round of a delivery, kept short. A round that fails for now is tried again
+later from the ledger, on the schedule of ``notifier.domain.retrying``.
 """
 
 import asyncio

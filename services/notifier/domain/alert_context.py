@@ -86,6 +86,12 @@ def reach_addresses(activation: PlanActivated) -> list[str]:
     return list(dict.fromkeys(addresses))
 
 
+def not_reached_name(activation: PlanActivated, recipient_id: UUID) -> str:
+    """The name of the recipient a note says could not be reached (the activator knows it)."""
+    named = (r.display_name for r in activation.recipients if r.recipient_id == recipient_id)
+    return next(named, "").strip() or "someone you chose"
+
+
 def _may_see(recipient: Recipient, what: Literal["signs", "notes"]) -> bool:
     if recipient.kind is RecipientKind.PARTNER:
         return True

@@ -19,6 +19,7 @@ from notifier.domain.alert_context import (
     AlertContext,
     disclosure_for,
     is_plan_member,
+    not_reached_name,
     reach_addresses,
 )
 from notifier.domain.deliveries import PlannedDelivery
@@ -127,13 +128,30 @@ def _all_clear(delivery: PlannedDelivery, context: AlertContext) -> _Draft:
 
 
 def _no_answer(delivery: PlannedDelivery, context: AlertContext) -> _Draft:
-    _activation(delivery, context)
+    activation = _activation(delivery, context)
+    if delivery.about is not None:
+        return _not_reached(delivery, context, not_reached_name(activation, delivery.about))
     said = "Nobody has answered your request for help yet."
     lines = [said, "Please keep reaching out to someone you trust.", "", context.crisis_resources]
     return _Draft(
         subject="Nobody has answered yet",
         full=_letter(delivery, context, lines),
         short=sms_text(f"Tandem: {said}", [context.crisis_resources]),
+    )
+
+
+def _not_reached(delivery: PlannedDelivery, context: AlertContext, name: str) -> _Draft:
+    said = f"We could not reach {name} yet."
+    lines = [
+        said,
+        "Tandem keeps trying. If you can, reach out to someone else you trust.",
+        "",
+        context.crisis_resources,
+    ]
+    return _Draft(
+        subject=f"We could not reach {name} yet",
+        full=_letter(delivery, context, lines),
+        short=sms_text(f"Tandem: {said} We keep trying.", [context.crisis_resources]),
     )
 
 

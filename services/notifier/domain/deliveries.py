@@ -32,15 +32,18 @@ class PlannedDelivery(msgspec.Struct, frozen=True, kw_only=True):
     tier: int
     message: MessageKind
     request_id: UUID | None = None  # a consent request: each request is asked once
+    about: UUID | None = None
+    """For a note about one recipient (who could not be reached): that recipient."""
 
     def claim_key(self) -> str:
         """The ledger's unique key: the same delivery planned twice has the same key.
 
         JSON keeps it unambiguous whatever an address contains, and stable across
-        processes (no hash seeds, no ordering of sets).
+        processes (no hash seeds, no ordering of sets). ``about`` is in it only when set,
+        so every other key is what it always was.
         """
         subject = self.activation_id or self.request_id or self.plan_id
-        parts = (
+        parts: tuple[str | int, ...] = (
             str(subject),
             str(self.recipient_id),
             self.channel.kind.value,
@@ -48,6 +51,8 @@ class PlannedDelivery(msgspec.Struct, frozen=True, kw_only=True):
             self.tier,
             self.message.value,
         )
+        if self.about is not None:
+            parts = (*parts, str(self.about))
         return _key_encoder.encode(parts).decode()
 
 
@@ -87,6 +92,20 @@ def ack_note_deliveries(
 def no_answer_deliveries(plan_id: UUID, activation: PlanActivated) -> list[PlannedDelivery]:
     """Tell the one who asked that nobody has answered (last tier passed, or all failed)."""
     return _to_activator(plan_id, activation, MessageKind.NO_ANSWER)
+
+
+def not_reached_deliveries(
+    plan_id: UUID, activation: PlanActivated, recipient_id: UUID
+) -> list[PlannedDelivery]:
+    """Tell the one who asked that a recipient could not be reached yet, on every channel
+    they have: a no-answer note about that recipient, once per recipient (its key says who).
+    """
+    if recipient_id == activation.activated_by:
+        return []
+    return [
+        msgspec.structs.replace(note, about=recipient_id)
+        for note in _to_activator(plan_id, activation, MessageKind.NO_ANSWER)
+    ]
 
 
 def all_clear_deliveries(

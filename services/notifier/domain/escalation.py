@@ -4,8 +4,9 @@ Each alerted tier starts a durable timer. When it fires, the activation's curren
 decides what happens, so a late timer or a replay never pages anyone: only a still
 triggered activation moves on, to the next tier or, past the last, to a note back to the
 one who asked. Escalation follows "not acknowledged", not delivery status, except that a
-tier whose every delivery failed for good moves on early: the ledger brings its timer
-forward (``hurry_if_tier_failed``).
+tier whose every alert failed moves on early: for good, or still retried but failing long
+enough to count as failed (``retrying``). The ledger brings its timer forward
+(``hurry_if_tier_failed``).
 """
 
 from datetime import datetime, timedelta
@@ -54,7 +55,7 @@ def tier_of(activation: PlanActivated, tier: int) -> ActivationTier | None:
 
 
 def next_step(activation: PlanActivated, fired_tier: int, status: ActivationStatus) -> Step:
-    """The timer of ``fired_tier`` fired (or that tier failed for good): what now?"""
+    """The timer of ``fired_tier`` fired (or every alert of that tier failed): what now?"""
     if status is not ActivationStatus.TRIGGERED:
         return Nothing()
     following = tier_of(activation, fired_tier + 1)

@@ -9,7 +9,12 @@ from datetime import UTC, datetime
 from typing import Any, assert_never
 
 from contracts.vocabulary import MessageKind
-from notifier.domain.alert_context import AlertContext, disclosure_for, reach_addresses
+from notifier.domain.alert_context import (
+    AlertContext,
+    disclosure_for,
+    not_reached_name,
+    reach_addresses,
+)
 from notifier.domain.deliveries import PlannedDelivery
 
 EVENT_TYPES = {
@@ -57,11 +62,22 @@ def _details(delivery: PlannedDelivery, context: AlertContext) -> dict[str, Any]
         case MessageKind.ALL_CLEAR:
             return {}
         case MessageKind.NO_ANSWER:
-            return {"crisis_resources": context.crisis_resources}
+            return _no_answer_details(delivery, context)
         case MessageKind.CONSENT_REQUEST:
             return {"consent_url": context.consent_url, "requested_by": list(context.partner_names)}
         case _:
             assert_never(delivery.message)
+
+
+def _no_answer_details(delivery: PlannedDelivery, context: AlertContext) -> dict[str, Any]:
+    """``not_reached`` names the recipient a note is about, when it is about one."""
+    details: dict[str, Any] = {"crisis_resources": context.crisis_resources}
+    if delivery.about is not None and context.activation is not None:
+        details["not_reached"] = {
+            "recipient_id": str(delivery.about),
+            "display_name": not_reached_name(context.activation, delivery.about),
+        }
+    return details
 
 
 def _alert_details(delivery: PlannedDelivery, context: AlertContext) -> dict[str, Any]:

@@ -16,7 +16,10 @@ SELECT
     EXISTS (SELECT 1 FROM notifier.timers WHERE status = 'pending' AND fires_at <= $1)
         AS timers_due,
     EXISTS (SELECT 1 FROM notifier.deliveries
-            WHERE reported_at IS NULL AND status IN ('sent', 'failed'))
+            WHERE reported_at IS NULL AND status IN ('sent', 'failed')
+              AND (failing_report_id IS NULL OR failing_reported_at IS NOT NULL))
+    OR EXISTS (SELECT 1 FROM notifier.deliveries
+               WHERE failing_report_id IS NOT NULL AND failing_reported_at IS NULL)
     OR EXISTS (SELECT 1 FROM notifier.timers
                WHERE status = 'fired' AND report_id IS NOT NULL AND reported_at IS NULL)
         AS unreported,
@@ -27,7 +30,7 @@ SELECT
 class Work(msgspec.Struct, frozen=True, kw_only=True):
     timers_due: bool
     unreported: bool
-    """A finished delivery or a fired escalation the planner has not been told of."""
+    """A finished (or failing) delivery or a fired escalation the planner has not been told of."""
     next_due: datetime | None
     """When the earliest pending timer fires; None when there is none."""
 

@@ -3,6 +3,11 @@
 The reporter publishes these from the ledger, not at the moment they happen, and marks
 them reported once NATS acknowledged them; a NATS outage delays reports, and a retry
 sends one again under the same report id, which the planner stores once.
+
+A delivery may be reported twice, under two ids: "failed" once it has failed long enough
+to count as failed while its retries go on (under its ``failing_report_id``), then how it
+ended (under its delivery id). The ending waits until the first is reported, so the
+planner hears them in that order.
 """
 
 from datetime import datetime
@@ -14,14 +19,27 @@ import msgspec
 from notifier.ledger.sessions import Executor
 
 UNREPORTED_DELIVERIES = """
-SELECT delivery_id, plan_id, activation_id, recipient_id, channel_kind, tier, message, status,
-    reason, attempts, finished_at, correlation_id
-FROM notifier.deliveries
-WHERE reported_at IS NULL AND status IN ('sent', 'failed')
-ORDER BY finished_at LIMIT $1
+(SELECT delivery_id AS report_id, delivery_id, plan_id, activation_id, recipient_id,
+    channel_kind, tier, message, status, reason, attempts, finished_at AS at, correlation_id
+ FROM notifier.deliveries
+ WHERE reported_at IS NULL AND status IN ('sent', 'failed')
+   AND (failing_report_id IS NULL OR failing_reported_at IS NOT NULL)
+ ORDER BY finished_at LIMIT $1)
+UNION ALL
+(SELECT failing_report_id, delivery_id, plan_id, activation_id, recipient_id, channel_kind,
+    tier, message, 'failed', reason, attempts, failing_at, correlation_id
+ FROM notifier.deliveries
+ WHERE failing_report_id IS NOT NULL AND failing_reported_at IS NULL
+ ORDER BY failing_at LIMIT $1)
 """
+# A report's id is its delivery's id (how it ended) or its failing_report_id.
 DELIVERIES_REPORTED = """
-UPDATE notifier.deliveries SET reported_at = now() WHERE delivery_id = ANY($1::uuid[])
+UPDATE notifier.deliveries SET reported_at = now()
+WHERE delivery_id = ANY($1::uuid[]) AND status IN ('sent', 'failed')
+"""
+FAILING_REPORTED = """
+UPDATE notifier.deliveries SET failing_reported_at = now()
+WHERE failing_report_id = ANY($1::uuid[])
 """
 UNREPORTED_ESCALATIONS = """
 SELECT t.activation_id, t.tier, t.report_id, t.fired_at, a.plan_id
@@ -45,12 +63,13 @@ class FiredTimer(msgspec.Struct, frozen=True, kw_only=True):
 
 
 async def unreported_deliveries(conn: Executor, limit: int = 100) -> list[asyncpg.Record]:
-    """Finished deliveries the planner has not been told of yet."""
+    """Deliveries finished, or failing while retried, the planner has not been told of yet."""
     return list(await conn.fetch(UNREPORTED_DELIVERIES, limit))
 
 
-async def mark_deliveries_reported(conn: Executor, delivery_ids: list[UUID]) -> None:
-    await conn.execute(DELIVERIES_REPORTED, delivery_ids)
+async def mark_deliveries_reported(conn: Executor, report_ids: list[UUID]) -> None:
+    await conn.execute(DELIVERIES_REPORTED, report_ids)
+    await conn.execute(FAILING_REPORTED, report_ids)
 
 
 async def unreported_escalations(conn: Executor, limit: int = 100) -> list[FiredTimer]:

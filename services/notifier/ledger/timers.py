@@ -36,7 +36,8 @@ UPDATE notifier.timers SET status = 'fired', report_id = $3, fired_at = now()
 WHERE activation_id = $1 AND tier = $2
 """
 RETIRE = "UPDATE notifier.timers SET status = 'cancelled' WHERE activation_id = $1 AND tier = $2"
-# Every alert of the tier failed for good: nobody in it can answer, so escalate now.
+# Every alert of the tier failed, for good or for long enough to count as failed while it
+# is retried: nobody in it can answer yet, so escalate now.
 HURRY = """
 WITH hurried AS (
     UPDATE notifier.timers SET fires_at = now()
@@ -44,7 +45,8 @@ WITH hurried AS (
       AND NOT EXISTS (
         SELECT 1 FROM notifier.deliveries
         WHERE activation_id = $1 AND tier = $2 AND message = 'alert'
-          AND NOT (status = 'failed' AND permanent))
+          AND NOT (status = 'failed' AND permanent)
+          AND NOT (status = 'claimed' AND failing_report_id IS NOT NULL))
     RETURNING 1
 )
 SELECT count(*) FROM hurried, LATERAL (SELECT pg_notify($3, $4)) AS woken
@@ -81,5 +83,6 @@ async def retire(conn: Connection, timer: DueTimer) -> None:
 
 
 async def hurry_if_tier_failed(conn: Executor, activation_id: UUID, tier: int) -> bool:
-    """Bring the tier's timer forward when all its alerts failed for good; True if so."""
+    """Bring the tier's timer forward when all its alerts failed (for good, or for now
+    long enough to count as failed); True if so."""
     return bool(await conn.fetchval(HURRY, activation_id, tier, WORK_CHANNEL, WAKE_TIMER))

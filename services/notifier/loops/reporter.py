@@ -78,9 +78,9 @@ class Reporter:
 
 def _delivery_report(row: asyncpg.Record) -> DeliveryReported:
     return DeliveryReported(
-        report_id=row["delivery_id"],
+        report_id=row["report_id"],
         plan_id=row["plan_id"],
-        at=row["finished_at"],
+        at=row["at"],
         delivery_id=row["delivery_id"],
         activation_id=row["activation_id"],
         recipient_id=row["recipient_id"],

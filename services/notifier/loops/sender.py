@@ -2,12 +2,19 @@
 
 Each send runs as its own task (bounded), so one slow receiver never holds back the
 others; a crash anywhere leaves the claim leased, and it is sent again when the lease
-lapses, under the same delivery id.
+lapses (or at once, by a notifier that finds its holder gone), under the same delivery id.
+
+A round that fails for now leaves the claim in the ledger with the time of its next round
+(``notifier.domain.retrying``), and the activation is checked again before it: an alert
+of a resolved activation is never retried. An alert failing long enough to count as
+failed hurries its tier's timer and, once every alert to its recipient has, tells the one
+who asked that they could not be reached, while its rounds go on.
 """
 
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable, Mapping
+from datetime import UTC, datetime
 from uuid import UUID
 
 import asyncpg
@@ -23,6 +30,7 @@ from notifier.domain.escalation import ActivationStatus
 from notifier.ledger import leasing, outcomes, timers
 from notifier.ledger.leasing import Lease
 from notifier.ledger.sessions import DATABASE_ERRORS
+from notifier.loops import failures
 from notifier.metrics import ACTIVATION_TO_FIRST_DELIVERY, DELIVERIES
 from notifier.settings import NotifierSettings
 
@@ -43,19 +51,29 @@ class Sender:
         self.alerting = alerting
         self.pool = pool
         self.adapters = adapters
+        self.schedule = settings.retry_schedule()
         self.in_flight: set[asyncio.Task[None]] = set()
         self.slots = asyncio.Semaphore(MAX_IN_FLIGHT)
         self.on_done: Callable[[], None] = lambda: None
-        """Called as a send ends while claims may be waiting for its slot."""
+        """Called as a send ends while claims may be waiting for its slot, and as a round
+        fails (the sending loop then sleeps until the earliest next round, not longer)."""
+        self.holder: int | None = None
+        """This notifier's lease holder number, once it holds its lock (``presence``)."""
         self._full = False  # the last drain took every slot: claims may have been left
 
     async def drain(self) -> int:
-        """Start sending every claim that is free; return how many were started."""
+        """Start sending every claim that is free and due; return how many were started."""
         room = MAX_IN_FLIGHT - len(self.in_flight)
         if room <= 0:
             self._full = True
             return 0
-        leases = await leasing.lease(self.pool, self.settings.lease_seconds, room)
+        leases = await leasing.lease(
+            self.pool,
+            self.settings.lease_seconds,
+            room,
+            holder=self.holder,
+            now=datetime.now(UTC),
+        )
         # Fewer than asked for: nothing free was left behind, and new claims NOTIFY.
         self._full = len(leases) >= room
         for lease in leases:
@@ -93,14 +111,25 @@ class Sender:
             return
         async with self._holding(lease.delivery_id):
             outcome = await self.adapters[lease.channel.kind].send(self._message(lease))
-        await self._record(lease, outcome)
         _log(lease, outcome)
-        if outcome.permanent and lease.message is MessageKind.ALERT and lease.activation_id:
-            await timers.hurry_if_tier_failed(self.pool, lease.activation_id, lease.tier)
+        if outcome.sent:
+            await self._record_sent(lease, outcome)
+            return
+        recorded = await failures.record(self.pool, self.schedule, lease, outcome)
+        _count(lease, "retried" if recorded.retried else "failed")
+        self.on_done()  # a next round may be due before the sending loop would look again
+        if recorded.counts and lease.message is MessageKind.ALERT and lease.activation_id:
+            await self._not_reached(lease, lease.activation_id)
 
-    async def _record(self, lease: Lease, outcome: DeliveryOutcome) -> None:
-        _count(lease, "sent" if outcome.sent else "failed")
-        if not (outcome.sent and lease.message is MessageKind.ALERT and lease.activation_id):
+    async def _not_reached(self, lease: Lease, activation_id: UUID) -> None:
+        """An alert's failure counts: hurry its tier, and tell the one who asked."""
+        await timers.hurry_if_tier_failed(self.pool, activation_id, lease.tier)
+        async with self.pool.acquire() as conn, conn.transaction():
+            await self.alerting.could_not_reach(conn, activation_id, lease.recipient_id)
+
+    async def _record_sent(self, lease: Lease, outcome: DeliveryOutcome) -> None:
+        _count(lease, "sent")
+        if not (lease.message is MessageKind.ALERT and lease.activation_id):
             await outcomes.finish(self.pool, lease.delivery_id, outcome)
             return
         recorded = await outcomes.record_alert_sent(
@@ -159,10 +188,14 @@ class Sender:
 
 
 def _answered(lease: Lease) -> bool:
-    """An alert for a resolved activation pages nobody (a replay, a late claim)."""
-    return lease.message is MessageKind.ALERT and lease.activation_status is (
+    """An alert for a resolved activation pages nobody (a replay, a late claim, a retry),
+    nor does a note that nobody answered it."""
+    return lease.message in _OVER_ONCE_RESOLVED and lease.activation_status is (
         ActivationStatus.RESOLVED
     )
+
+
+_OVER_ONCE_RESOLVED = (MessageKind.ALERT, MessageKind.NO_ANSWER)
 
 
 def _count(lease: Lease, outcome: str) -> None:

@@ -1,8 +1,10 @@
 """The worker: two loops over the ledger, each woken by its own NOTIFY.
 
-- **Sending** leases the claims that are free and starts sending them. It is woken by new
-  claims (NOTIFY ``send``) and, after a drain that took every slot, by each send of its own
-  finishing; it looks anyway every ``SAFETY_NET_SECONDS`` for claims whose lease lapsed.
+- **Sending** leases the claims that are free and due and starts sending them. It is woken
+  by new claims (NOTIFY ``send``), after a drain that took every slot by each send of its
+  own finishing, and by each round that failed for now; otherwise it sleeps until the
+  earliest next round is due, and looks at least every ``SAFETY_NET_SECONDS`` for claims
+  whose lease lapsed (or whose holder is gone: see ``ledger.presence``).
 - **Chores** fire due timers and report finished deliveries and escalations to the
   planner. It is woken by new timers (``timer``) and finished sends (``report``), and
   otherwise sleeps until the next timer is due.
@@ -10,11 +12,13 @@
 Kept apart, a new alert never waits while reports are published or timers looked for: it
 is leased in one round trip from the NOTIFY that announced it.
 
-One session LISTENs for both. While it is down, both loops poll every
-``DATABASE_RETRY_SECONDS``; when it is back, both look at once for what they missed.
+One session LISTENs for both, and holds this notifier's lease holder lock while it lives.
+While it is down, both loops poll every ``DATABASE_RETRY_SECONDS``; when it is back, both
+look at once for what they missed.
 """
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
@@ -23,7 +27,7 @@ import nats.errors
 import structlog
 
 from common.waiting import wait_any
-from notifier.ledger import chores
+from notifier.ledger import chores, leasing, presence
 from notifier.ledger.sessions import DATABASE_ERRORS, SESSION_SETTINGS, WAKE_SEND, WORK_CHANNEL
 from notifier.loops.escalator import Escalator
 from notifier.loops.reporter import Reporter
@@ -47,6 +51,7 @@ class Worker:
         self.sends = asyncio.Event()
         self.chores = asyncio.Event()
         self.listening = False
+        self._next_orphan_check = 0.0  # time.monotonic() of the next look for dead holders
         sender.on_done = self.sends.set  # a free slot may take a claim that waited
 
     async def run(self, dsn: str, stop: asyncio.Event) -> None:
@@ -74,14 +79,30 @@ class Worker:
                 await wait_any([stop, wake], sleep)
 
     async def _send(self) -> float:
-        """Lease what is free and start sending it; how long to sleep."""
+        """Lease what is free and due and start sending it; how long to sleep."""
         try:
+            await self._take_over_orphans()
             await self.sender.drain()
+            now = datetime.now(UTC)
+            next_due = await leasing.next_due(self.pool, now)
         except DATABASE_ERRORS as exc:
             log.warning("worker.database_error", error=type(exc).__name__)
             return DATABASE_RETRY_SECONDS
         # A full drain wakes us again as each send finishes and frees its slot.
-        return SAFETY_NET_SECONDS
+        if next_due is None:
+            return SAFETY_NET_SECONDS
+        return max(BUSY_TIMER_SECONDS, min(SAFETY_NET_SECONDS, (next_due - now).total_seconds()))
+
+    async def _take_over_orphans(self) -> None:
+        """Free the leases of notifiers that are gone, at most every safety net, so a
+        notifier started after a crash (or a replica outliving one) sends them at once."""
+        holder = self.sender.holder
+        if holder is None or time.monotonic() < self._next_orphan_check:
+            return
+        self._next_orphan_check = time.monotonic() + SAFETY_NET_SECONDS
+        released = await presence.release_orphaned(self.pool, holder)
+        if released:
+            log.info("worker.leases_taken_over", count=released)
 
     async def _do_chores(self) -> float:
         """Fire due timers and report what finished; how long to sleep (0: look again)."""
@@ -130,6 +151,7 @@ class Worker:
                 dsn, timeout=DATABASE_RETRY_SECONDS * 5, server_settings=SESSION_SETTINGS
             )
             listener.add_termination_listener(lambda _: lost.set())
+            await self._hold_presence(listener)
             await listener.add_listener(WORK_CHANNEL, lambda *args: self.heard(str(args[-1])))
         except DATABASE_ERRORS as exc:
             log.warning("worker.listen_failed", error=type(exc).__name__)
@@ -137,3 +159,16 @@ class Worker:
                 listener.terminate()
             return None
         return listener
+
+    async def _hold_presence(self, listener: asyncpg.Connection) -> None:
+        """Hold this notifier's lease holder lock on the listening session (drawing the
+        number on the first connection); then look for dead holders' leases at once."""
+        holder = self.sender.holder
+        if holder is None or not await presence.hold(listener, holder):
+            # Held elsewhere only while our own earlier session lingers on the server; new
+            # leases carry a new number. Once that session ends, a claim we are still
+            # sending under the old number may be taken over: sent again under its id.
+            holder = await presence.new_holder(listener)
+            await presence.hold(listener, holder)
+        self.sender.holder = holder
+        self._next_orphan_check = 0.0

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from notifier.domain.retrying import RetrySchedule
 from notifier.loops import sender as sender_module
 from notifier.loops.sender import Sender
 
@@ -23,7 +24,9 @@ class Sends:
         monkeypatch.setattr(sender_module.leasing, "lease", self.lease)
         monkeypatch.setattr(Sender, "deliver", self.deliver)
 
-    async def lease(self, _pool: object, _seconds: float, limit: int) -> list[object]:
+    async def lease(
+        self, _pool: object, _seconds: float, limit: int, **_due_and_holder: object
+    ) -> list[object]:
         taken = min(self.free, limit)
         self.free -= taken
         return [object() for _ in range(taken)]
@@ -33,7 +36,7 @@ class Sends:
 
     def sender(self) -> Sender:
         unused: Any = None
-        settings: Any = SimpleNamespace(lease_seconds=30.0)
+        settings: Any = SimpleNamespace(lease_seconds=30.0, retry_schedule=RetrySchedule)
         made = Sender(settings, unused, {}, unused)
         made.on_done = self.freed
         return made

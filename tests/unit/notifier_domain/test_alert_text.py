@@ -176,6 +176,23 @@ def test_no_answer_points_the_activator_to_crisis_resources() -> None:
     assert DEFAULT_CRISIS_RESOURCES in sms
 
 
+def test_a_not_reached_note_names_who_could_not_be_reached_and_says_we_keep_trying() -> None:
+    note = msgspec.structs.replace(
+        delivery(ALEX, ALEX_EMAIL, tier=0, message=MessageKind.NO_ANSWER), about=DANA
+    )
+    result = render(note, context())
+    assert result.subject == "We could not reach Dana yet"
+    assert "Tandem keeps trying" in result.text
+    assert DEFAULT_CRISIS_RESOURCES in result.text
+    assert result.payload["type"] == "tandem.no_answer"
+    assert result.payload["not_reached"] == {"recipient_id": str(DANA), "display_name": "Dana"}
+    sms = render(msgspec.structs.replace(note, channel=ALEX_SMS), context()).text
+    assert sms.startswith("Tandem: We could not reach Dana yet.")
+    assert len(sms) <= SMS_TEXT_LIMIT
+    plain = render(delivery(ALEX, ALEX_EMAIL, tier=0, message=MessageKind.NO_ANSWER), context())
+    assert "not_reached" not in plain.payload
+
+
 def test_no_answer_uses_the_configured_crisis_resources() -> None:
     note = delivery(ALEX, ALEX_EMAIL, tier=0, message=MessageKind.NO_ANSWER)
     text = render(note, context(crisis_resources="Call 116 123 (Samaritans, UK).")).text

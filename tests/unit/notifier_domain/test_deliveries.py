@@ -11,6 +11,7 @@ from notifier.domain.deliveries import (
     all_clear_deliveries,
     consent_request_deliveries,
     no_answer_deliveries,
+    not_reached_deliveries,
     recipients_in_tier,
     tier_deliveries,
     unreachable,
@@ -91,6 +92,29 @@ def test_no_answer_goes_to_the_activator() -> None:
         (ALEX, ALEX_EMAIL, MessageKind.NO_ANSWER, NOTE_TIER),
         (ALEX, ALEX_HOOK, MessageKind.NO_ANSWER, NOTE_TIER),
     ]
+
+
+def test_a_recipient_not_reached_is_told_to_the_activator_on_each_channel_once_per_recipient() -> (
+    None
+):
+    about_dana = not_reached_deliveries(PLAN_ID, activation(), DANA)
+    about_blair = not_reached_deliveries(PLAN_ID, activation(), BLAIR)
+    nobody_answered = no_answer_deliveries(PLAN_ID, activation())
+
+    assert [(p.recipient_id, p.channel, p.message, p.about) for p in about_dana] == [
+        (ALEX, ALEX_SMS, MessageKind.NO_ANSWER, DANA),
+        (ALEX, ALEX_EMAIL, MessageKind.NO_ANSWER, DANA),
+        (ALEX, ALEX_HOOK, MessageKind.NO_ANSWER, DANA),
+    ]
+    keys = [p.claim_key() for p in (*about_dana, *about_blair, *nobody_answered)]
+    assert len(set(keys)) == len(keys)  # neither note stands in for another
+    assert [p.claim_key() for p in about_dana] == [
+        p.claim_key() for p in not_reached_deliveries(PLAN_ID, activation(), DANA)
+    ]
+
+
+def test_the_activator_is_never_told_they_themselves_could_not_be_reached() -> None:
+    assert not_reached_deliveries(PLAN_ID, activation(), ALEX) == []
 
 
 def test_an_activator_without_channels_gets_no_notes() -> None:
