@@ -172,7 +172,7 @@ async def test_a_restarted_notifier_takes_over_a_killed_ones_lease_at_once(
     notifier_process.start()
     with notifier_process.output_on_failure():
         plan = await couple(planner)
-        await webhook_contact(planner, plan, hooks.url, relationship="sponsor")
+        await webhook_contact(planner, plan, hooks, relationship="sponsor")
         await eventually(lambda: len(keys_of(hooks, "tandem.consent_request")) == 1, timeout=20)
         hooks.hold_after(0)
         await activate(planner, plan, "crisis")

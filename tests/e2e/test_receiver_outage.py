@@ -78,7 +78,7 @@ async def plan_with_webhook_contact(
         headers=plan.first.auth,
     )
     assert answer.status_code == 200, answer.text
-    await webhook_contact(client, plan, f"{hook.url}/p{index}", "Jo")
+    await webhook_contact(client, plan, hook, "Jo", path=f"/p{index}")
     return plan
 
 
