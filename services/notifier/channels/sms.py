@@ -15,18 +15,14 @@ message's plain text. Any 2xx means sent. 408, 429 and 5xx are retried, honourin
 sits behind a small relay that speaks this one.
 """
 
-import re
-
 import aiohttp
 import msgspec
 from yarl import URL
 
+from common.addresses import phone_number
 from notifier.channels.base import DeliveryOutcome, OutboundMessage, refused_before_trying
 from notifier.channels.http_post import HttpChannel, post_once
 from notifier.channels.retry import RetryPolicy, deliver_with_retries
-
-_E164 = re.compile(r"\+[1-9][0-9]{1,14}")
-_SEPARATORS = str.maketrans("", "", " .-()")
 
 
 class SmsRequest(msgspec.Struct, frozen=True):
@@ -34,12 +30,6 @@ class SmsRequest(msgspec.Struct, frozen=True):
 
     to: str
     body: str
-
-
-def normalize_phone_number(number: str) -> str | None:
-    """The number in E.164 form, or None when it is not one."""
-    compact = number.strip().translate(_SEPARATORS)
-    return compact if _E164.fullmatch(compact) else None
 
 
 class SmsAdapter(HttpChannel):
@@ -63,7 +53,7 @@ class SmsAdapter(HttpChannel):
         self._policy = policy or RetryPolicy()
 
     async def send(self, message: OutboundMessage) -> DeliveryOutcome:
-        to = normalize_phone_number(message.address)
+        to = phone_number(message.address)
         if to is None:
             return refused_before_trying("invalid phone number")
         body = msgspec.json.encode(SmsRequest(to=to, body=message.text))

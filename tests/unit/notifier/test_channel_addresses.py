@@ -4,10 +4,10 @@ from uuid import UUID
 
 import pytest
 
+from common.addresses import phone_number
 from contracts.vocabulary import ChannelKind
 from notifier.channels.base import OutboundMessage
 from notifier.channels.email import build_email
-from notifier.channels.sms import normalize_phone_number
 
 DELIVERY = UUID("0190b6b2-9f6e-7c3a-8d41-1f2e3d4c5b6a")
 
@@ -22,14 +22,14 @@ DELIVERY = UUID("0190b6b2-9f6e-7c3a-8d41-1f2e3d4c5b6a")
     ],
 )
 def test_phone_numbers_are_sent_in_e164(number: str, e164: str) -> None:
-    assert normalize_phone_number(number) == e164
+    assert phone_number(number) == e164
 
 
 @pytest.mark.parametrize(
     "number", ["5551234567", "+0123456", "+1555123456789012", "+1 555 CALL NOW", "", "+"]
 )
 def test_numbers_that_are_not_e164_are_refused(number: str) -> None:
-    assert normalize_phone_number(number) is None
+    assert phone_number(number) is None
 
 
 def test_an_email_is_plain_text_with_a_stable_message_id_and_one_line_subject() -> None:
