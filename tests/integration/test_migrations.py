@@ -1,15 +1,14 @@
 """Migrations against a real PostgreSQL: each file once, in order, safe to run concurrently."""
 
 import asyncio
-import secrets
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import asyncpg
 import pytest
 
-from planner.runtime.embedded.postgres import with_database
 from planner.store.migrations import MigrationError, default_directory, discover, migrate
+from tests.support.database import fresh_database
 
 pytestmark = pytest.mark.integration
 
@@ -19,14 +18,8 @@ REPOSITORY_MIGRATIONS = Path(__file__).resolve().parents[2] / "infra" / "migrati
 @pytest.fixture
 async def empty_db_url(database_url: str) -> AsyncIterator[str]:
     """A database with no migrations applied, dropped after the test."""
-    name = f"tandem_empty_{secrets.token_hex(6)}"
-    admin = await asyncpg.connect(database_url)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        yield with_database(database_url, name)
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
+    async with fresh_database(database_url, None, "tandem_empty") as url:
+        yield url
 
 
 async def migrate_once(url: str, directory: Path | None = None) -> list[str]:

@@ -11,13 +11,16 @@ from planner.runtime.embedded.postgres import with_database
 
 
 @contextlib.asynccontextmanager
-async def fresh_database(database_url: str, template_database: str) -> AsyncIterator[str]:
-    """A new database cloned from ``template_database``, dropped when the block ends."""
-    name = f"tandem_test_{secrets.token_hex(6)}"
+async def fresh_database(
+    database_url: str, template_database: str | None, prefix: str = "tandem_test"
+) -> AsyncIterator[str]:
+    """A new database cloned from ``template_database`` (None: empty), dropped when the block ends."""
+    name = f"{prefix}_{secrets.token_hex(6)}"
+    template = "" if template_database is None else f' TEMPLATE "{template_database}"'
     admin = await asyncpg.connect(database_url)
     try:
         # Identifiers cannot be parameters; the names here are made by this module.
-        await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template_database}"')
+        await admin.execute(f'CREATE DATABASE "{name}"{template}')
         yield with_database(database_url, name)
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
