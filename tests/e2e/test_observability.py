@@ -122,8 +122,13 @@ async def test_the_notifier_is_ready_and_counts_its_deliveries(stack: Stack) -> 
             return grew == {sent: 1, first: 1}
 
         await eventually(counted, timeout=15)
-        after = samples((await notifier.get("/metrics")).text)
-        assert after[("tandem_notifier_consumer_pending", frozenset())] == 0
+
+        # The backlog drains once the notifier has read what the activation produced.
+        async def drained() -> bool:
+            after = samples((await notifier.get("/metrics")).text)
+            return after[("tandem_notifier_consumer_pending", frozenset())] == 0
+
+        await eventually(drained, timeout=15)
 
 
 async def test_one_correlation_id_follows_an_activation_to_each_delivery(stack: Stack) -> None:
