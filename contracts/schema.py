@@ -9,6 +9,7 @@ import msgspec
 from contracts.delivery import NotifierReport
 from contracts.envelope import Envelope
 from contracts.events import PlanEvent
+from contracts.export import ExportLine
 
 SCHEMA_DIR = Path(__file__).parent / "schema"
 
@@ -19,6 +20,7 @@ def render() -> dict[str, bytes]:
         "plan_event.json": msgspec.json.schema(PlanEvent),
         "envelope.json": msgspec.json.schema(Envelope),
         "notifier_report.json": msgspec.json.schema(NotifierReport),
+        "export_line.json": msgspec.json.schema(ExportLine),
     }
     return {
         name: msgspec.json.format(msgspec.json.encode(_normalised(schema)), indent=2) + b"\n"

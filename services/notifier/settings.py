@@ -1,17 +1,25 @@
 """The notifier's settings, from TANDEM_* variables (the same names the planner reads)."""
 
 import os
+import re
 from datetime import timedelta
+from email.utils import formataddr
 from pathlib import Path
 
 import msgspec
 
+from common.addresses import email_address
 from notifier.domain.alert_text import DEFAULT_CRISIS_RESOURCES
 from notifier.domain.retrying import RetrySchedule
 
 TRUE = {"1", "true", "yes", "on"}
 DEFAULT_STATUS_PORT = 8001
 MAX_PORT = 65535
+# The From of e-mail when no SMTP server is configured: only the dev outbox sees it. A
+# `.invalid` domain (RFC 2606) can never be mistaken for a real sender.
+DEV_EMAIL_FROM = "Tandem <alerts@tandem.invalid>"
+# "alerts@example.org" or "Tandem <alerts@example.org>": one address, on one line.
+_SENDER = re.compile(r'(?:(?P<name>[^<>\r\n",;]*?)\s*<(?P<address>[^<>\s]+)>|(?P<bare>[^<>\s]+))')
 
 
 class NotifierSettings(msgspec.Struct, frozen=True, kw_only=True):
@@ -22,6 +30,7 @@ class NotifierSettings(msgspec.Struct, frozen=True, kw_only=True):
     smtp_url: str | None = None
     sms_url: str | None = None
     sms_token: str | None = None
+    email_from: str = DEV_EMAIL_FROM  # the From of every e-mail (TANDEM_EMAIL_FROM)
     dev_outbox: Path | None = None  # e-mail and SMS land here when SMTP / SMS are not set
     allow_private_webhooks: bool = False
     crisis_resources: str = DEFAULT_CRISIS_RESOURCES
@@ -62,12 +71,14 @@ def from_env(environ: dict[str, str] | None = None) -> NotifierSettings:
     if missing:
         raise SettingsError(f"the notifier needs {', '.join(missing)}")
     outbox = env.get("TANDEM_DEV_OUTBOX")
+    smtp_url = env.get("TANDEM_SMTP_URL") or None
     return NotifierSettings(
         database_url=env["TANDEM_DATABASE_URL"],
         nats_url=env["TANDEM_NATS_URL"],
         secret_key=env["TANDEM_SECRET_KEY"].encode(),
         public_url=env.get("TANDEM_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
-        smtp_url=env.get("TANDEM_SMTP_URL") or None,
+        smtp_url=smtp_url,
+        email_from=_email_from(env.get("TANDEM_EMAIL_FROM", ""), smtp=smtp_url is not None),
         sms_url=env.get("TANDEM_SMS_URL") or None,
         sms_token=env.get("TANDEM_SMS_TOKEN") or None,
         dev_outbox=Path(outbox) if outbox else None,
@@ -78,6 +89,25 @@ def from_env(environ: dict[str, str] | None = None) -> NotifierSettings:
         failing_after_seconds=_seconds(env, "TANDEM_NOTIFIER_FAILING_AFTER_SECONDS", 90.0),
         status_port=_port(env, "TANDEM_NOTIFIER_PORT", DEFAULT_STATUS_PORT),
     )
+
+
+def _email_from(text: str, *, smtp: bool) -> str:
+    """The From header: needed with an SMTP server, which would refuse or bury a made-up one."""
+    text = text.strip()
+    if not text:
+        if smtp:
+            raise SettingsError(
+                "TANDEM_EMAIL_FROM is needed with TANDEM_SMTP_URL: the address alerts are "
+                "sent from, e.g. 'Tandem <alerts@example.org>'"
+            )
+        return DEV_EMAIL_FROM
+    match = _SENDER.fullmatch(text)
+    if match is None or email_address(match["address"] or match["bare"]) is None:
+        raise SettingsError(
+            "TANDEM_EMAIL_FROM must be one e-mail address, with or without a name "
+            f"('Tandem <alerts@example.org>'), got {text!r}"
+        )
+    return formataddr(((match["name"] or "").strip(), match["address"] or match["bare"]))
 
 
 def _port(env: dict[str, str], name: str, default: int) -> int:

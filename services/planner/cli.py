@@ -22,6 +22,7 @@ from planner.admin import (
     events_verify,
     notifier_commands,
     plan_show,
+    reads,
     replay,
 )
 from planner.admin import events as admin_events
@@ -47,6 +48,7 @@ app.add_typer(database.db, name="db")
 app.add_typer(plan_show.plan, name="plan")
 app.command("migrate")(admin_migrate.migrate)
 app.command("replay")(replay.replay)
+app.command("reads")(reads.reads)
 app.add_typer(dlq.dlq, name="dlq")
 app.add_typer(notifier_commands.notifier, name="notifier")
 console = Console(stderr=True)

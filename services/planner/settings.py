@@ -2,6 +2,7 @@
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import msgspec
@@ -9,6 +10,8 @@ import msgspec
 from planner.store import chain
 
 DEFAULT_PORT = 8000
+DEFAULT_TOKEN_DAYS = 90
+MAX_TOKEN_DAYS = 3650
 MAX_NATS_REPLICAS = 5  # JetStream's own limit on stream replicas
 TRUE_WORDS = ("1", "true", "yes", "on")
 FALSE_WORDS = ("0", "false", "no", "off")
@@ -25,18 +28,24 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     run_relay: bool = True
     """Run the outbox relay in this process when NATS is configured (standbys are fine)."""
     nats_replicas: int = 1
+    """Replicas of each JetStream stream: 3 on a 3-node cluster (infra/nats/README.md)."""
     dev_outbox: Path | None = None
     """Set by `tandem dev` only: serve the notifier's dev outbox at /dev/outbox."""
     allow_private_webhooks: bool = False
     """Let webhooks point at loopback or private addresses: development and tests only."""
     consent_link_seconds: int = 30 * 24 * 3600
     """How long a consent request's link can be answered (tests shorten it)."""
-    """Replicas of each JetStream stream: 3 on a 3-node cluster (infra/nats/README.md)."""
+    token_days: int = DEFAULT_TOKEN_DAYS
+    """A participant's token expires after this many days without use."""
 
     @property
     def chain_key(self) -> bytes:
         """The key of the event store's hash chain, derived from ``secret_key``."""
         return chain.chain_key(self.secret_key)
+
+    @property
+    def token_lifetime(self) -> timedelta:
+        return timedelta(days=self.token_days)
 
     @property
     def base_url(self) -> str:
@@ -66,6 +75,7 @@ def from_env(environ: dict[str, str] | None = None) -> Settings:
         run_relay=_flag(env, "TANDEM_RUN_RELAY", default=True),
         nats_replicas=_replicas(env.get("TANDEM_NATS_REPLICAS", "1")),
         allow_private_webhooks=_flag(env, "TANDEM_WEBHOOK_ALLOW_PRIVATE", default=False),
+        token_days=_token_days(env.get("TANDEM_TOKEN_DAYS", "").strip()),
     )
 
 
@@ -81,6 +91,14 @@ def _flag(env: dict[str, str], name: str, *, default: bool) -> bool:
 def _replicas(text: str) -> int:
     if not text.isdigit() or not 1 <= int(text) <= MAX_NATS_REPLICAS:
         raise SettingsError(f"TANDEM_NATS_REPLICAS must be 1 to {MAX_NATS_REPLICAS}, got {text!r}")
+    return int(text)
+
+
+def _token_days(text: str) -> int:
+    if not text:
+        return DEFAULT_TOKEN_DAYS
+    if not text.isdigit() or not 1 <= int(text) <= MAX_TOKEN_DAYS:
+        raise SettingsError(f"TANDEM_TOKEN_DAYS must be 1 to {MAX_TOKEN_DAYS} days, got {text!r}")
     return int(text)
 
 

@@ -65,6 +65,7 @@ def notifier_process(
         "TANDEM_SECRET_KEY": SECRET.decode(),
         "TANDEM_PUBLIC_URL": PUBLIC_URL,
         "TANDEM_SMTP_URL": smtp.url,
+        "TANDEM_EMAIL_FROM": "Tandem <alerts@example.org>",
         "TANDEM_SMS_URL": sms.url,
         "TANDEM_WEBHOOK_ALLOW_PRIVATE": "1",
         "TANDEM_NOTIFIER_LEASE_SECONDS": "2",

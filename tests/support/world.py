@@ -4,7 +4,8 @@ Two plans with two partners each (``plan``: Alex and Sam; ``other_plan``: Kim an
 plan Alex keeps alone with an open invite (``lone_plan``), on ``plan``: signs, steps, three
 support contacts (Jo consented; Max is asked and has not answered; Ari, to be removed), and
 an open activation that Sam started, so Alex and Jo are its recipients. The links support
-contacts receive: Max's consent link and Jo's acknowledge link. An operator's token.
+contacts receive: Max's consent link and Jo's acknowledge link. An operator's token, and a
+second token of Alex's.
 """
 
 from datetime import UTC, datetime, timedelta
@@ -37,6 +38,7 @@ class World(msgspec.Struct, kw_only=True):
     activation_id: str  # open, started by Sam: Alex and Jo are recipients
     consent_token: str  # Max's
     ack_token: str  # Jo's, for the activation
+    spare_token_id: str  # a second token of Alex's, to revoke
     operator_token: str = OPERATOR_TOKEN
 
     @property
@@ -69,6 +71,8 @@ async def build(client: Any, pool: asyncpg.Pool, settings: Settings) -> World:
         client, Couple(plan_id=plan.plan_id, first=plan.second, second=plan.first)
     )
     activation_id: str = started["activation_id"]
+    spare = await client.post("/v1/participants/me/tokens", headers=plan.first.auth)
+    assert spare.status_code == 201, spare.text
     await accounts.add_operator(pool, new_id(), "world", OPERATOR_TOKEN)
     link = ack_link(
         settings.secret_key,
@@ -91,6 +95,7 @@ async def build(client: Any, pool: asyncpg.Pool, settings: Settings) -> World:
         activation_id=activation_id,
         consent_token=consent_path.rsplit("/", 1)[-1],
         ack_token=urlsplit(link).path.rsplit("/", 1)[-1],
+        spare_token_id=spare.json()["token_id"],
     )
 
 

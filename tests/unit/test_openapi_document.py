@@ -95,6 +95,11 @@ def test_statuses_are_those_the_api_answers(document: dict[str, Any]) -> None:
     assert statuses("POST /v1/acks/{token}") == {"200", "400", "403", "404", "409", "412", "422"}
     assert statuses("GET /v1/consents/{token}") == {"200", "400", "404", "410"}
     assert statuses("GET /readyz") == {"200", "400", "503"}
+    assert statuses("DELETE /v1/participants/me/tokens/{token_id}") == {
+        "200", "400", "401", "403", "404", "422"
+    }  # fmt: skip
+    assert statuses("GET /v1/operator/reads") == {"200", "400", "401", "403", "422"}
+    assert operations["GET /v1/operator/reads"]["security"] == [{"operatorToken": []}]
 
 
 def test_tokens_are_bearer_schemes_and_each_operation_names_its_own(

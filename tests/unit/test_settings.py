@@ -1,5 +1,6 @@
 """Settings come from TANDEM_* variables, with clear errors."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -42,3 +43,14 @@ def test_the_home_secret_is_made_once_private_and_kept(tmp_path: Path) -> None:
     assert first.secret_key
     assert first.secret_key == second.secret_key
     assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+
+
+def test_tokens_live_ninety_days_without_use_unless_set() -> None:
+    assert from_env({}).token_lifetime == timedelta(days=90)
+    assert from_env({"TANDEM_TOKEN_DAYS": "7"}).token_lifetime == timedelta(days=7)
+
+
+@pytest.mark.parametrize("days", ["0", "-1", "ninety", "1.5", "99999"])
+def test_a_bad_token_lifetime_names_the_variable(days: str) -> None:
+    with pytest.raises(SettingsError, match="TANDEM_TOKEN_DAYS"):
+        from_env({"TANDEM_TOKEN_DAYS": days})

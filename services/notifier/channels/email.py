@@ -30,6 +30,7 @@ from notifier.channels.retry import (
     permanent,
     transient,
 )
+from notifier.settings import DEV_EMAIL_FROM
 
 _ADDRESS = re.compile(r"[^@\s<>,;\"]+@[^@\s<>,;\"]+")
 
@@ -104,7 +105,7 @@ class EmailAdapter:
         self,
         smtp_url: str,
         *,
-        sender: str = "Tandem <alerts@tandem.invalid>",
+        sender: str = DEV_EMAIL_FROM,
         timeout: float = 10.0,
         policy: RetryPolicy | None = None,
     ) -> None:

@@ -29,7 +29,7 @@ def build(
     email: ChannelAdapter
     sms: ChannelAdapter
     if settings.smtp_url:
-        email = EmailAdapter(settings.smtp_url, policy=policy)
+        email = EmailAdapter(settings.smtp_url, sender=settings.email_from, policy=policy)
     else:
         email = outbox or NotConfigured("e-mail (TANDEM_SMTP_URL)")
     if settings.sms_url:

@@ -4,6 +4,7 @@ Participants edit the plans they are partners of; operators may read any plan's 
 but never edit. Support contacts act through signed links (see capabilities.py).
 """
 
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
@@ -12,7 +13,7 @@ import msgspec
 from litestar import Request
 
 from planner.api.errors import Forbidden, ResourceNotFound, Unauthorized
-from planner.store import accounts, event_store, read_models
+from planner.store import accounts, event_store, operator_reads, read_models, tokens
 from planner.store.accounts import Operator, Participant
 
 BEARER = "bearer "
@@ -20,6 +21,7 @@ BEARER = "bearer "
 
 class Principal(msgspec.Struct, frozen=True, kw_only=True):
     participant: Participant | None = None
+    token_id: UUID | None = None  # the participant's token that made this request
     operator: Operator | None = None
 
     @property
@@ -38,14 +40,20 @@ def bearer_token(request: Request[Any, Any, Any]) -> str:
     return header[len(BEARER) :].strip()
 
 
-async def authenticate(pool: asyncpg.Pool, token: str) -> Principal:
-    participant = await accounts.participant_by_token(pool, token)
-    if participant is not None:
-        return Principal(participant=participant)
+async def authenticate(pool: asyncpg.Pool, token: str, token_lifetime: timedelta) -> Principal:
+    holder = await tokens.holder(pool, token, token_lifetime)
+    if holder is not None:
+        return Principal(participant=holder.participant, token_id=holder.token_id)
     operator = await accounts.operator_by_token(pool, token)
     if operator is not None:
         return Principal(operator=operator)
-    raise Unauthorized("unknown token")
+    raise Unauthorized("unknown, expired or revoked token")
+
+
+def require_operator(principal: Principal) -> Operator:
+    if principal.operator is None:
+        raise Forbidden("only operators' tokens may list operators' reads")
+    return principal.operator
 
 
 def require_participant(principal: Principal) -> Participant:
@@ -68,10 +76,18 @@ async def require_partner(pool: asyncpg.Pool, principal: Principal, plan_id: UUI
     raise Forbidden("you are not a partner of this plan")
 
 
-async def require_reader(pool: asyncpg.Pool, principal: Principal, plan_id: UUID) -> None:
-    """Partners read their plan; operators read any plan."""
+async def require_reader(
+    pool: asyncpg.Pool, principal: Principal, plan_id: UUID, operation: str
+) -> None:
+    """Partners read their plan; operators read any plan, and each such read is recorded.
+
+    The record is written before anything of the plan is read: a read that cannot be
+    recorded fails and shows nothing. ``operation`` names the route as the OpenAPI
+    document does.
+    """
     if principal.operator is not None:
         if not await _plan_exists(pool, plan_id):
             raise ResourceNotFound(f"plan {plan_id} not found")
+        await operator_reads.record(pool, principal.operator.operator_id, plan_id, operation)
         return
     await require_partner(pool, principal, plan_id)

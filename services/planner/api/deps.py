@@ -22,8 +22,10 @@ async def provide_settings(state: State) -> Settings:
     return settings
 
 
-async def provide_principal(request: Req, pool: NamedDependency[asyncpg.Pool]) -> Principal:
-    return await authenticate(pool, bearer_token(request))
+async def provide_principal(
+    request: Req, pool: NamedDependency[asyncpg.Pool], settings: NamedDependency[Settings]
+) -> Principal:
+    return await authenticate(pool, bearer_token(request), settings.token_lifetime)
 
 
 async def provide_commands(request: Req, pool: NamedDependency[asyncpg.Pool]) -> Commands:

@@ -52,6 +52,7 @@ ANYONE = Access([], frozenset())
 LINK = Access([], frozenset({404}))  # a link that is forged, expired or no longer open: 404
 PARTICIPANT = Access([{PARTNER_TOKEN: []}], frozenset({401, 403}))  # an operator's token: 403
 PARTNER = Access([{PARTNER_TOKEN: []}], frozenset({401, 403, 404}))  # of the plan in the path
+OPERATOR = Access([{OPERATOR_TOKEN: []}], frozenset({401, 403}))  # a partner's token: 403
 READER = Access([{PARTNER_TOKEN: []}, {OPERATOR_TOKEN: []}], frozenset({401, 403, 404}))
 
 
@@ -72,9 +73,16 @@ OPERATIONS: dict[str, Described] = {
     "POST /v1/participants": Described(ANYONE),
     "GET /v1/participants/me": Described(PARTICIPANT),
     "PUT /v1/participants/me/channels": Described(PARTICIPANT),
+    "GET /v1/participants/me/tokens": Described(PARTICIPANT),
+    "POST /v1/participants/me/tokens": Described(PARTICIPANT),
+    "DELETE /v1/participants/me/tokens": Described(PARTICIPANT),
+    # A token the caller does not hold (or no longer holds): 404.
+    "DELETE /v1/participants/me/tokens/{token_id}": Described(PARTICIPANT, errors=frozenset({404})),
     "POST /v1/plans": Described(PARTICIPANT, command=True),
     f"GET {PLAN}": Described(READER, cached=True),
     f"GET {PLAN}/events": Described(READER),
+    f"GET {PLAN}/operator-reads": Described(PARTNER),
+    "GET /v1/operator/reads": Described(OPERATOR),
     f"POST {PLAN}/partner-invites": Described(PARTNER, command=True),
     "POST /v1/partner-invites/{code}/accept": Described(
         PARTICIPANT, command=True, errors=frozenset({404})

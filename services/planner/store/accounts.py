@@ -1,5 +1,7 @@
 """Participants and operators: who may call the API. Tokens are kept as SHA-256 hashes.
 
+Participants' tokens (several per participant, expiring) are in planner.store.tokens.
+
 Tokens are 256-bit random strings, so a fast hash is enough: there is nothing to brute-force.
 """
 
@@ -13,12 +15,6 @@ from contracts.ids import ParticipantId
 from contracts.vocabulary import Channel
 from planner.store.event_store import Executor
 
-INSERT_PARTICIPANT = """
-INSERT INTO participants (participant_id, display_name, token_sha256) VALUES ($1, $2, $3)
-"""
-PARTICIPANT_BY_HASH = """
-SELECT participant_id, display_name FROM participants WHERE token_sha256 = $1
-"""
 SET_CHANNELS = """
 UPDATE participants SET channels = $2::jsonb WHERE participant_id = $1
 """
@@ -48,17 +44,6 @@ class Operator(msgspec.Struct, frozen=True, kw_only=True):
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-async def add_participant(
-    conn: Executor, participant_id: UUID, display_name: str, token: str
-) -> None:
-    await conn.execute(INSERT_PARTICIPANT, participant_id, display_name, token_hash(token))
-
-
-async def participant_by_token(conn: Executor, token: str) -> Participant | None:
-    row = await conn.fetchrow(PARTICIPANT_BY_HASH, token_hash(token))
-    return None if row is None else Participant(**dict(row))
 
 
 async def add_operator(conn: Executor, operator_id: UUID, label: str, token: str) -> None:

@@ -1,9 +1,10 @@
 """Export the event store as NDJSON, and import such a file into an empty store.
 
-One line per event, keys sorted, payload and metadata exactly as stored (canonical JSON,
-the shape of the version recorded, never upcast), with the event's hash. So a backup
-round-trips byte for byte (export → import → export), and the hash chain still verifies
-after a restore.
+One line per event (``contracts.export.ExportLine``, whose JSON Schema is committed in
+``contracts/schema/export_line.json``), keys sorted, payload and metadata exactly as stored
+(canonical JSON, the shape of the version recorded, never upcast), with the event's hash.
+So a backup round-trips byte for byte (export → import → export), and the hash chain
+still verifies after a restore.
 
 A restore marks every event published: the events happened, and their alerts went out,
 long ago; publishing them again could page people about what is over. Accounts
@@ -11,7 +12,6 @@ long ago; publishing them again could page people about what is over. Accounts
 """
 
 from collections.abc import AsyncIterator, Callable, Iterable
-from datetime import datetime
 from uuid import UUID
 
 import asyncpg
@@ -19,6 +19,7 @@ import msgspec
 
 from contracts import upcasting
 from contracts.events import PlanEvent
+from contracts.export import DECODER, ExportLine, encode_line
 from contracts.upcasting import current_version, decode_stored
 from planner.store import read_models
 from planner.store.event_store import Connection
@@ -65,23 +66,10 @@ UPDATE event_chain SET starts_after =
 """
 
 
-class ExportedEvent(msgspec.Struct, frozen=True, kw_only=True):
-    position: int
-    stream_id: UUID
-    stream_version: int
-    event_id: UUID
-    event_type: str
-    schema_version: int
-    recorded_at: datetime
-    payload: msgspec.Raw
-    metadata: msgspec.Raw
-    hash: str | None  # hex
-
-
 class Restored(msgspec.Struct, frozen=True):
     """A line of the file, and its event as this release reads it."""
 
-    stored: ExportedEvent
+    stored: ExportLine
     event: PlanEvent
 
 
@@ -120,22 +108,19 @@ def _line(row: asyncpg.Record, *, upcast: bool) -> bytes:
             upcasting.upcast(event_type, version, payload),
             current_version(event_type),
         )
-    record = {
-        "position": row["position"],
-        "stream_id": str(row["stream_id"]),
-        "stream_version": row["stream_version"],
-        "event_id": str(row["event_id"]),
-        "event_type": event_type,
-        "schema_version": version,
-        "recorded_at": row["recorded_at"],
-        "payload": payload,
-        "metadata": msgspec.json.decode(row["metadata"]),
-        "hash": None if stored_hash is None else stored_hash.hex(),
-    }
-    return msgspec.json.encode(record, order="sorted") + b"\n"
-
-
-_exported = msgspec.json.Decoder(ExportedEvent)
+    line = ExportLine(
+        position=row["position"],
+        stream_id=row["stream_id"],
+        stream_version=row["stream_version"],
+        event_id=row["event_id"],
+        event_type=event_type,
+        schema_version=version,
+        recorded_at=row["recorded_at"],
+        payload=payload,
+        metadata=msgspec.json.decode(row["metadata"]),
+        hash=None if stored_hash is None else stored_hash.hex(),
+    )
+    return encode_line(line)
 
 
 def parse(lines: Iterable[bytes]) -> list[Restored]:
@@ -146,8 +131,9 @@ def parse(lines: Iterable[bytes]) -> list[Restored]:
         if not line.strip():
             continue
         try:
-            event = _exported.decode(line)
-            decoded = decode_stored(event.event_type, event.schema_version, bytes(event.payload))
+            event = DECODER.decode(line)
+            payload = msgspec.json.encode(event.payload)
+            decoded = decode_stored(event.event_type, event.schema_version, payload)
         except msgspec.DecodeError as exc:
             raise ImportError_(f"line {number}: {exc}") from exc
         if parsed and event.position <= parsed[-1].stored.position:
@@ -190,8 +176,8 @@ def _records(page: list[Restored]) -> list[tuple[object, ...]]:
             e.event_id,
             e.event_type,
             e.schema_version,
-            bytes(e.payload).decode(),
-            bytes(e.metadata).decode(),
+            msgspec.json.encode(e.payload).decode(),
+            msgspec.json.encode(e.metadata).decode(),
             e.recorded_at,
             None if e.hash is None else bytes.fromhex(e.hash),
         )

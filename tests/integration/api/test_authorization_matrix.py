@@ -47,9 +47,16 @@ MATRIX = [
     Row("GET /v1/participants/me", "/v1/participants/me", None,                                                           (401, 200, 200, 401, 403)),
     Row("PUT /v1/participants/me/channels", "/v1/participants/me/channels", {"channels": [{"kind": "email", "address": "me@example.org"}]},
                                                                                                                           (401, 200, 200, 401, 403)),
+    Row("GET /v1/participants/me/tokens", "/v1/participants/me/tokens", None,                                             (401, 200, 200, 401, 403)),
+    Row("POST /v1/participants/me/tokens", "/v1/participants/me/tokens", None,                                            (401, 201, 201, 401, 403)),
+    # Alex's spare token: Kim holds no such token.
+    Row("DELETE /v1/participants/me/tokens/{token_id}", "/v1/participants/me/tokens/{spare_token_id}", None,               (401, 200, 404, 401, 403)),
+    Row("DELETE /v1/participants/me/tokens", "/v1/participants/me/tokens", None,                                          (401, 200, 200, 401, 403)),
     Row("POST /v1/plans", "/v1/plans", {"title": "Another"},                                                              (401, 201, 201, 401, 403)),
     Row(f"GET {PLAN}", f"{PLAN}", None,                                                                                   (401, 200, 403, 401, 200)),
     Row(f"GET {PLAN}/events", f"{PLAN}/events", None,                                                                     (401, 200, 403, 401, 200)),
+    Row(f"GET {PLAN}/operator-reads", f"{PLAN}/operator-reads", None,                                                     (401, 200, 403, 401, 403)),
+    Row("GET /v1/operator/reads", "/v1/operator/reads", None,                                                             (401, 403, 403, 401, 200)),
     Row(f"GET {PLAN}/activations/{{activation_id}}", f"{PLAN}/activations/{{activation_id}}", None,                        (401, 200, 403, 401, 200)),
     Row(f"POST {PLAN}/partner-invites", "/v1/plans/{lone_plan_id}/partner-invites", None,                                 (401, 201, 403, 401, 403)),
     # Alex made the plan of this code: already a partner of it (a rule, not a refusal). Kim joins.
@@ -101,6 +108,7 @@ def _ids(world: World, *, holds_links: bool) -> dict[str, str]:
         "activation_id": world.activation_id,
         "consent_token": world.consent_token if holds_links else FORGED,
         "ack_token": world.ack_token if holds_links else FORGED,
+        "spare_token_id": world.spare_token_id,
     }
 
 

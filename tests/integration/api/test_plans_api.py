@@ -24,15 +24,6 @@ async def test_registering_returns_a_token_that_identifies_the_participant(
     assert me.json()["display_name"] == "Alex"
 
 
-async def test_tokens_are_stored_hashed_never_plain(
-    client: AsyncTestClient[Any], db_pool: Any
-) -> None:
-    alex = await register(client, "Alex")
-    stored = await db_pool.fetchval("SELECT token_sha256 FROM participants")
-    assert alex.token not in stored
-    assert len(stored) == 64
-
-
 async def test_a_new_plan_has_its_creator_as_partner_and_an_etag(
     client: AsyncTestClient[Any],
 ) -> None:

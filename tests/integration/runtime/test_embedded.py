@@ -62,10 +62,22 @@ def test_a_command_uses_the_nats_server_make_run_started_and_leaves_it_running(
         settings = Settings(home=tmp_path, database_url=db_url)
         with servers(settings) as endpoints:
             assert endpoints.nats_url == url  # no second server on the same JetStream folder
+            assert endpoints.embedded == ("nats-server",)  # the database was configured
+            assert endpoints.started == ()  # found running: not this command's to stop
         assert running.is_running()  # and the command did not stop it
         assert EmbeddedNats(tmp_path / "nats").running_url() == url
     finally:
         running.stop()
+    assert EmbeddedNats(tmp_path / "nats").running_url() is None
+
+
+def test_a_nats_server_a_command_starts_is_named_as_started_and_stopped(
+    tmp_path: Path, db_url: str
+) -> None:
+    settings = Settings(home=tmp_path, database_url=db_url)
+    with servers(settings) as endpoints:
+        assert endpoints.embedded == ("nats-server",)
+        assert endpoints.started == ("nats-server",)
     assert EmbeddedNats(tmp_path / "nats").running_url() is None
 
 

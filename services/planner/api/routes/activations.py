@@ -104,7 +104,8 @@ async def read_activation(
     plan_id: FromPath[UUID], activation_id: FromPath[UUID], principal: PrincipalDep, pool: PoolDep
 ) -> ActivationView:
     """One activation: its recipients by tier, who acknowledged and when, and how it ended."""
-    await require_reader(pool, principal, plan_id)
+    operation = "GET /v1/plans/{plan_id}/activations/{activation_id}"
+    await require_reader(pool, principal, plan_id, operation)
     state = await handlers.load(pool, plan_id)
     activation = None if state is None else state.activations.get(ActivationId(activation_id))
     if activation is None:

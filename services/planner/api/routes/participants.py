@@ -10,19 +10,33 @@ from planner.api.auth import require_participant
 from planner.api.channels import shown_once, to_channels
 from planner.api.deps import PoolDep, PrincipalDep, SettingsDep
 from planner.api.schemas import ChannelsIn, ChannelsSaved, NewParticipant, ParticipantCreated
-from planner.store import accounts, read_models
+from planner.store import accounts, read_models, tokens
 from planner.store.accounts import Participant
 
 TOKEN_PREFIX = "tdm_p_"  # noqa: S105 - a prefix, not a secret
 
 
+def new_token() -> str:
+    return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
 @post("/v1/participants", status_code=201, tags=["participants"])
-async def register(data: JSONBody[NewParticipant], pool: PoolDep) -> ParticipantCreated:
-    """Register a participant. The token in the answer is shown only this once."""
-    participant_id = new_id()
-    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    await accounts.add_participant(pool, participant_id, data.display_name.strip(), token)
-    return ParticipantCreated(participant_id=participant_id, token=token)
+async def register(
+    data: JSONBody[NewParticipant], pool: PoolDep, settings: SettingsDep
+) -> ParticipantCreated:
+    """Register a participant. The token in the answer is shown only this once.
+
+    It expires after TANDEM_TOKEN_DAYS (90 by default) without use; each use moves
+    ``expires_at`` on (see ``GET /v1/participants/me/tokens``).
+    """
+    participant_id, token_id, token = new_id(), new_id(), new_token()
+    name, lifetime = data.display_name.strip(), settings.token_lifetime
+    expires_at = await tokens.register(
+        pool, participant_id, name, token_id=token_id, token=token, lifetime=lifetime
+    )
+    return ParticipantCreated(
+        participant_id=participant_id, token=token, token_id=token_id, expires_at=expires_at
+    )
 
 
 class Me(Participant, frozen=True, kw_only=True):

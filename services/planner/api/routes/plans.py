@@ -55,8 +55,11 @@ async def read_plan(
         datetime | None, QueryParameter(description="RFC 3339 time: the plan as it was then")
     ] = None,
 ) -> Response[PlanView | None]:
-    """The plan now (with an ETag of its version), or as it was at ``as_of``."""
-    await require_reader(pool, principal, plan_id)
+    """The plan now (with an ETag of its version), or as it was at ``as_of``.
+
+    An operator's read is recorded; the plan's partners see it (``operator-reads``).
+    """
+    await require_reader(pool, principal, plan_id, "GET /v1/plans/{plan_id}")
     envelopes = await event_store.read_stream(pool, plan_id, until=_instant(as_of))
     state = fold(envelope.event for envelope in envelopes)
     if state is None:
@@ -89,8 +92,8 @@ async def plan_events(
     ] = 0,
     limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
 ) -> EventPage:
-    """The plan's history, oldest first, a page at a time. Operators may read it too."""
-    await require_reader(pool, principal, plan_id)
+    """The plan's history, oldest first, a page at a time. Operators may read it too (recorded)."""
+    await require_reader(pool, principal, plan_id, "GET /v1/plans/{plan_id}/events")
     envelopes = await event_store.read_stream(pool, plan_id, after_version=after, limit=limit)
     next_after = envelopes[-1].stream_version if len(envelopes) == limit else None
     return EventPage(
