@@ -49,7 +49,7 @@ class Access(NamedTuple):
 
 
 ANYONE = Access([], frozenset())
-LINK = Access([], frozenset({404}))  # a link that is forged, expired or no longer open: 404
+LINK = Access([], frozenset({404}))  # a forged link, or one no longer open: 404 (expired: 410)
 PARTICIPANT = Access([{PARTNER_TOKEN: []}], frozenset({401, 403}))  # an operator's token: 403
 PARTNER = Access([{PARTNER_TOKEN: []}], frozenset({401, 403, 404}))  # of the plan in the path
 READER = Access([{PARTNER_TOKEN: []}, {OPERATOR_TOKEN: []}], frozenset({401, 403, 404}))
@@ -72,6 +72,11 @@ OPERATIONS: dict[str, Described] = {
     "POST /v1/participants": Described(ANYONE),
     "GET /v1/participants/me": Described(PARTICIPANT),
     "PUT /v1/participants/me/channels": Described(PARTICIPANT),
+    "GET /v1/participants/me/do-not-involve": Described(PARTICIPANT),
+    "POST /v1/participants/me/do-not-involve": Described(PARTICIPANT),
+    "DELETE /v1/participants/me/do-not-involve/{entry_id}": Described(
+        PARTICIPANT, errors=frozenset({404})
+    ),
     "POST /v1/plans": Described(PARTICIPANT, command=True),
     f"GET {PLAN}": Described(READER, cached=True),
     f"GET {PLAN}/events": Described(READER),
@@ -89,6 +94,7 @@ OPERATIONS: dict[str, Described] = {
     f"POST {PLAN}/supports": Described(PARTNER, command=True),
     f"DELETE {PLAN}/supports/{{contact_id}}": Described(PARTNER, command=True),
     f"POST {PLAN}/supports/{{contact_id}}/consent-requests": Described(PARTNER, command=True),
+    f"PUT {PLAN}/supports/{{contact_id}}/disclosure": Described(PARTNER, command=True),
     f"PUT {PLAN}/escalation": Described(PARTNER, command=True),
     # A consent link that expired, or that a newer request replaced: 410.
     "GET /v1/consents/{token}": Described(LINK, errors=frozenset({410})),
@@ -99,7 +105,7 @@ OPERATIONS: dict[str, Described] = {
     f"POST {PLAN}/activations/{{activation_id}}/acknowledge": Described(PARTNER, command=True),
     f"POST {PLAN}/activations/{{activation_id}}/resolve": Described(PARTNER, command=True),
     # A link whose holder is not among the activation's recipients: 403.
-    "POST /v1/acks/{token}": Described(LINK, command=True, errors=frozenset({403})),
+    "POST /v1/acks/{token}": Described(LINK, command=True, errors=frozenset({403, 410})),
 }
 
 ANY_ERRORS = frozenset({400})  # a malformed request: its Host header (refused before routing)
