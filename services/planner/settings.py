@@ -31,6 +31,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Let webhooks point at loopback or private addresses: development and tests only."""
     consent_link_seconds: int = 30 * 24 * 3600
     """How long a consent request's link can be answered (tests shorten it)."""
+    consent_notice_days: int = 14
+    """How long before a support's consent ends the partners are told."""
+    consent_check_seconds: float = 3600.0
+    """How often a planner looks for consents that end within ``consent_notice_days``."""
     """Replicas of each JetStream stream: 3 on a 3-node cluster (infra/nats/README.md)."""
 
     @property

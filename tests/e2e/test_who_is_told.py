@@ -15,6 +15,7 @@ from contracts.ids import ContactId
 from contracts.vocabulary import ConsentScope
 from planner import handlers
 from planner.domain.commands import GiveConsent
+from planner.handlers import consent_ends
 from planner.store.chain import chain_key
 from tests.e2e.conftest import SECRET, Stack
 from tests.support.api import Couple, activate, agree, consent_link_sent, couple
@@ -58,8 +59,10 @@ async def add(stack: Stack, plan: Couple, name: str, *, consent: bool = True) ->
     return contact_id
 
 
-async def consented_long_ago(stack: Stack, plan: Couple, contact_id: str) -> None:
-    """The contact said yes through their link 400 days ago: that yes is over by now."""
+async def consented_long_ago(
+    stack: Stack, plan: Couple, contact_id: str, days_ago: int = 400
+) -> None:
+    """The contact said yes through their link ``days_ago``: a yes lasts 365 days."""
     page = await stack.client.get(
         f"/v1/plans/{plan.plan_id}/events?limit=500", headers=plan.first.auth
     )
@@ -69,7 +72,7 @@ async def consented_long_ago(stack: Stack, plan: Couple, contact_id: str) -> Non
         if e["type"] == "plan.consent_requested" and e["data"]["contact_id"] == contact_id
     ]
     said = GiveConsent(
-        now=datetime.now(UTC) - timedelta(days=400),
+        now=datetime.now(UTC) - timedelta(days=days_ago),
         contact_id=ContactId(UUID(contact_id)),
         request_id=UUID(asked["request_id"]),  # type: ignore[arg-type]
         scope=ConsentScope(share_signs=True, share_notes=True),
@@ -168,3 +171,30 @@ async def test_b_reaches_only_whom_b_agreed_to_never_listed_or_expired_and_a_cho
     assert to_jo["note"] == "a-note-text"
     assert to_jo["signs"] == ["a-sign-text"]
     assert hooked(stack, "mo", "tandem.alert") == []
+
+
+async def test_a_contact_first_asked_is_told_what_is_kept_and_partners_hear_before_a_yes_ends(
+    stack: Stack,
+) -> None:
+    plan = await couple(stack.client)
+    saved = await stack.client.put(
+        "/v1/participants/me/channels",
+        json={"channels": [{"kind": "webhook", "address": f"{stack.webhooks.url}/sam"}]},
+        headers=plan.second.auth,
+    )
+    assert saved.status_code == 200, saved.text
+    jo = await add(stack, plan, "jo", consent=False)
+    [asked] = hooked(stack, "jo", "tandem.consent_request")
+    for said in ("Who asks", "What Tandem keeps about you", "For how long", "To withdraw"):
+        assert said in asked["text"]
+
+    await consented_long_ago(stack, plan, jo, days_ago=355)  # ends in 10 days
+    pool = await asyncpg.create_pool(stack.db_url, min_size=1, max_size=2)
+    try:
+        assert await consent_ends.notice_due(pool, datetime.now(UTC), 14, chain_key(SECRET)) == 1
+    finally:
+        await pool.close()
+    await eventually(lambda: len(hooked(stack, "sam", "tandem.consent_expiring")) == 1, 15)
+    [told] = hooked(stack, "sam", "tandem.consent_expiring")
+    assert told["contact_id"] == jo
+    assert "ask them again" in told["text"]

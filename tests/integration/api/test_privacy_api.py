@@ -14,6 +14,7 @@ from contracts.ids import ActivationId, ContactId, ParticipantId
 from contracts.vocabulary import ConsentScope, Outcome
 from planner import handlers
 from planner.domain.commands import GiveConsent, ResolveActivation
+from planner.handlers import consent_ends
 from planner.settings import Settings
 from tests.integration.api.test_channels_and_acks_api import ack_link
 from tests.support.api import (
@@ -252,3 +253,42 @@ async def test_an_acknowledge_link_expires_a_day_after_its_activation_was_resolv
     link = ack_link(settings, plan.plan_id, activation["activation_id"], plan.second.participant_id)
     refused = assert_problem(await client.post(link), 410)
     assert refused["type"].endswith("/link-expired")
+
+
+async def test_partners_are_told_once_when_a_consent_ends_within_the_notice_period(
+    client: AsyncTestClient[Any], db_pool: asyncpg.Pool
+) -> None:
+    plan = await couple(client)
+    channels = {"channels": [{"kind": "email", "address": "sam@example.org"}]}
+    saved = await client.put(
+        "/v1/participants/me/channels", json=channels, headers=plan.second.auth
+    )
+    assert saved.status_code == 200, saved.text
+    jo, _ = await add_support(client, plan, consent=None)
+    await consent_given_at(client, db_pool, plan, jo, datetime.now(UTC) - timedelta(days=355))
+    soon, _ = await add_support(client, plan, "Kai")  # consented today: a year to go
+
+    now = datetime.now(UTC)
+    assert await consent_ends.notice_due(db_pool, now, 14, CHAIN_KEY) == 1
+    assert await consent_ends.notice_due(db_pool, now, 14, CHAIN_KEY) == 0  # once per consent
+    page = await client.get(f"/v1/plans/{plan.plan_id}/events?limit=500", headers=plan.first.auth)
+    [told] = [e["data"] for e in page.json()["events"] if e["type"] == "plan.consent_expiring"]
+    assert told["contact_id"] == jo
+    assert soon != jo
+    by_partner = {p["recipient_id"]: p["channels"] for p in told["partners"]}
+    assert by_partner[plan.second.participant_id] == channels["channels"]
+    assert by_partner[plan.first.participant_id] == []
+
+
+async def consent_given_at(
+    client: AsyncTestClient[Any], pool: asyncpg.Pool, plan: Couple, contact_id: str, at: datetime
+) -> None:
+    """The contact said yes through their first link at ``at``."""
+    said = GiveConsent(
+        now=at,
+        contact_id=ContactId(UUID(contact_id)),
+        request_id=await _request_id(client, plan, contact_id),
+        scope=ConsentScope(),
+    )
+    metadata = Metadata(actor=f"contact:{contact_id}", correlation_id=UUID(int=9))
+    await handlers.execute(pool, UUID(plan.plan_id), said, metadata, chain_key=CHAIN_KEY)
