@@ -57,10 +57,18 @@ class PlannedDelivery(msgspec.Struct, frozen=True, kw_only=True):
 
 
 def recipients_in_tier(activation: PlanActivated, tier: int) -> list[Recipient]:
-    """The recipients of ``tier`` in the order the frozen tier lists them."""
+    """The recipients of ``tier`` in the order the frozen tier lists them.
+
+    The planner leaves out every contact the activating partner did not agree to; a
+    snapshot that still names one (its frozen choice says no alert) alerts them not.
+    """
     by_id = {r.recipient_id: r for r in activation.recipients}
     ids = next((t.recipient_ids for t in activation.tiers if t.tier == tier), ())
-    return [by_id[rid] for rid in ids if rid in by_id]
+    return [by_id[rid] for rid in ids if rid in by_id and _agreed(by_id[rid])]
+
+
+def _agreed(recipient: Recipient) -> bool:
+    return recipient.disclosure is None or recipient.disclosure.alert
 
 
 def tier_deliveries(plan_id: UUID, activation: PlanActivated, tier: int) -> list[PlannedDelivery]:

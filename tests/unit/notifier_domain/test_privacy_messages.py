@@ -14,6 +14,7 @@ from notifier.domain.alert_text import render
 from notifier.domain.deliveries import (
     consent_expiring_deliveries,
     disclosure_request_deliveries,
+    recipients_in_tier,
 )
 from tests.unit.notifier_domain.builders import (
     ALEX,
@@ -111,3 +112,12 @@ def test_partners_hear_that_a_consent_ends_soon_on_their_own_channels() -> None:
     words = render(planned[0], context(None, contact_name="Dana", ends_at=ends))
     assert f"{ends:%Y-%m-%d}" in words.text
     assert words.payload["ends_at"] == "2026-03-15T12:00:00Z"
+
+
+def test_a_snapshot_naming_a_contact_the_activating_partner_refused_alerts_them_not() -> None:
+    refused = msgspec.structs.replace(
+        recipient(DANA, "Dana", 1, DANA_EMAIL, scope=SHARES_ALL), disclosure=DisclosureChoice()
+    )
+    activated = activation(recipients=(RECIPIENTS[0], refused))
+    assert DANA not in {r.recipient_id for r in recipients_in_tier(activated, 1)}
+    assert BLAIR in {r.recipient_id for r in recipients_in_tier(activated, 1)}
