@@ -23,9 +23,12 @@ from contracts.ids import (
 )
 from contracts.support_events import (
     ConsentDeclined,
+    ConsentExpiring,
     ConsentGiven,
     ConsentRequested,
     ConsentWithdrawn,
+    DisclosureChosen,
+    DisclosureRequested,
     EscalationPolicySet,
     SupportContactAdded,
     SupportContactRemoved,
@@ -195,6 +198,9 @@ PlanEvent = (
     | CheckInRecorded
     | AlertDeliveryRecorded
     | ActivationEscalated
+    | DisclosureRequested
+    | DisclosureChosen
+    | ConsentExpiring
 )
 
 EVENT_TYPES: dict[str, type[PlanEvent]] = {

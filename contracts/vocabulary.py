@@ -46,6 +46,8 @@ class MessageKind(StrEnum):
     ACK_NOTE = "ack_note"
     ALL_CLEAR = "all_clear"
     NO_ANSWER = "no_answer"
+    DISCLOSURE_REQUEST = "disclosure_request"  # a partner is asked about a new contact
+    CONSENT_EXPIRING = "consent_expiring"  # partners: a contact's consent ends soon
 
 
 class Outcome(StrEnum):
@@ -66,6 +68,16 @@ class ConsentScope(msgspec.Struct, frozen=True, kw_only=True):
     share_notes: bool = False
 
 
+class DisclosureChoice(msgspec.Struct, frozen=True, kw_only=True):
+    """One partner's own choice about one support contact: whether that contact may be
+    alerted when *this* partner asks for help, and what of theirs an alert may show. The
+    contact's consent scope must allow it too."""
+
+    alert: bool = False
+    share_signs: bool = False
+    share_note: bool = False
+
+
 class Tier(msgspec.Struct, frozen=True, kw_only=True):
     contact_ids: tuple[ContactId, ...]
     ack_timeout_seconds: int
@@ -80,6 +92,9 @@ class Recipient(msgspec.Struct, frozen=True, kw_only=True):
     tier: int
     channels: tuple[Channel, ...] = ()
     scope: ConsentScope | None = None
+    # A contact: what the activating partner agreed that they may see (None: a partner,
+    # or an activation from before partners chose; then the scope alone decides).
+    disclosure: DisclosureChoice | None = None
 
 
 class ActivationTier(msgspec.Struct, frozen=True, kw_only=True):

@@ -7,7 +7,9 @@
 - ``webhook_policy``: which webhook addresses may be called;
 - ``consuming``: a durable JetStream consumer's fetch loop, which only a stop ends, and how
   it retries a message later or gives up on it;
-- ``dev_outbox``: reading the file the notifier writes in development instead of sending.
+- ``dev_outbox``: reading the file the notifier writes in development instead of sending;
+- ``addresses``: what an e-mail address and a phone number must look like;
+- ``notice``: what a support contact is told when first contacted (GDPR Art. 14).
 
 ``contracts`` holds what the services say to each other; this package only saves writing
 the same thing twice. Neither service imports the other.

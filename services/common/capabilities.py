@@ -19,7 +19,7 @@ from uuid import UUID
 
 import msgspec
 
-Purpose = Literal["consent", "ack"]
+Purpose = Literal["consent", "ack", "sign_in"]
 
 
 class Capability(msgspec.Struct, frozen=True, kw_only=True, array_like=True):
@@ -36,7 +36,16 @@ class InvalidCapability(Exception):
 
 
 class ExpiredCapability(InvalidCapability):
-    """A genuine link whose time is up."""
+    """A genuine link whose time is up. The message says what to do instead."""
+
+
+WHAT_TO_DO: dict[Purpose, str] = {
+    "consent": "this consent link has expired: ask the person who added you to send a new "
+    "request, which brings a new link",
+    "ack": "this alert link has expired: if they may still need you, reach them the way you "
+    "usually do",
+    "sign_in": "this sign-in link has expired: ask for a new one (each lasts 15 minutes)",
+}
 
 
 def _b64(data: bytes) -> str:
@@ -65,7 +74,7 @@ def verify(secret: bytes, token: str, purpose: Purpose, now: datetime) -> Capabi
     """The capability ``token`` grants for ``purpose``, if it is genuine and has not expired."""
     capability = verify_signature(secret, token, purpose)
     if capability.expires_at is not None and now.timestamp() >= capability.expires_at:
-        raise ExpiredCapability("link has expired")
+        raise ExpiredCapability(WHAT_TO_DO[purpose])
     return capability
 
 

@@ -6,10 +6,19 @@ The notifier builds them when it sends a message, from the ids its claim holds; 
 service stores a link.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Final
 from uuid import UUID
 
 from common.capabilities import Capability, issue
+
+# How long each kind of link works. A consent request's link lasts as long as the request;
+# an acknowledge link stops working a day after its activation was resolved (the planner
+# checks) and in any case when the notifier's ``ack_link_seconds`` from sending are over;
+# a sign-in link (a capability of purpose ``sign_in``) lasts a quarter of an hour.
+CONSENT_LINK_LIFETIME: Final = timedelta(days=30)
+ACK_LINK_AFTER_RESOLUTION: Final = timedelta(hours=24)
+SIGN_IN_LINK_LIFETIME: Final = timedelta(minutes=15)
 
 
 def ack_link(

@@ -37,6 +37,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """How long a consent request's link can be answered (tests shorten it)."""
     token_days: int = DEFAULT_TOKEN_DAYS
     """A participant's token expires after this many days without use."""
+    consent_notice_days: int = 14
+    """How long before a support's consent ends the partners are told."""
+    consent_check_seconds: float = 3600.0
+    """How often a planner looks for consents that end within ``consent_notice_days``."""
 
     @property
     def chain_key(self) -> bytes:

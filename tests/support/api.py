@@ -125,6 +125,26 @@ async def add_support(
     return contact_id, path
 
 
+async def agree(
+    client: AsyncTestClient[Any],
+    plan: Couple,
+    contact_id: str,
+    who: Person,
+    *,
+    alert: bool = True,
+    share_signs: bool = False,
+    share_note: bool = False,
+) -> None:
+    """``who`` (a partner) sets their own choice about the contact: may they be alerted
+    when ``who`` asks for help, and see ``who``'s signs or note."""
+    answer = await client.put(
+        f"/v1/plans/{plan.plan_id}/supports/{contact_id}/disclosure",
+        json={"alert": alert, "share_signs": share_signs, "share_note": share_note},
+        headers=who.auth,
+    )
+    assert answer.status_code == 200, answer.text
+
+
 def consent_requests(hook: HttpReceiver, contact_id: str) -> list[str]:
     """The paths of the consent links a contact got on their webhook, oldest first."""
     return [

@@ -2,10 +2,11 @@
 
 Two plans with two partners each (``plan``: Alex and Sam; ``other_plan``: Kim and Lee), a
 plan Alex keeps alone with an open invite (``lone_plan``), on ``plan``: signs, steps, three
-support contacts (Jo consented; Max is asked and has not answered; Ari, to be removed), and
-an open activation that Sam started, so Alex and Jo are its recipients. The links support
-contacts receive: Max's consent link and Jo's acknowledge link. An operator's token, and a
-second token of Alex's.
+support contacts (Jo consented, and Sam agreed that Jo may learn about them too; Max is
+asked and has not answered; Ari, to be removed), and an open activation that Sam started,
+so Alex and Jo are its recipients. The links support contacts receive: Max's consent link
+and Jo's acknowledge link. An operator's token, a second token of Alex's, and an entry on
+Alex's "do not involve" list.
 """
 
 from datetime import UTC, datetime, timedelta
@@ -20,7 +21,7 @@ from common.ids import new_id
 from common.links import ack_link
 from planner.settings import Settings
 from planner.store import accounts
-from tests.support.api import Couple, Person, activate, add_support, couple, create_plan
+from tests.support.api import Couple, Person, activate, add_support, agree, couple, create_plan
 
 OPERATOR_TOKEN = "tdm_o_world_operator"
 
@@ -39,6 +40,7 @@ class World(msgspec.Struct, kw_only=True):
     consent_token: str  # Max's
     ack_token: str  # Jo's, for the activation
     spare_token_id: str  # a second token of Alex's, to revoke
+    do_not_involve_entry_id: str  # on Alex's own list
     operator_token: str = OPERATOR_TOKEN
 
     @property
@@ -59,6 +61,7 @@ async def build(client: Any, pool: asyncpg.Pool, settings: Settings) -> World:
     invite = await client.post(f"/v1/plans/{lone_plan_id}/partner-invites", headers=plan.first.auth)
     assert invite.status_code == 201, invite.text
     contact_id, _ = await add_support(client, plan, "Jo", secret=settings.secret_key)
+    await agree(client, plan, contact_id, plan.second)
     asked_contact_id, consent_path = await add_support(
         client, plan, "Max", consent=None, secret=settings.secret_key
     )
@@ -74,6 +77,12 @@ async def build(client: Any, pool: asyncpg.Pool, settings: Settings) -> World:
     spare = await client.post("/v1/participants/me/tokens", headers=plan.first.auth)
     assert spare.status_code == 201, spare.text
     await accounts.add_operator(pool, new_id(), "world", OPERATOR_TOKEN)
+    listed = await client.post(
+        "/v1/participants/me/do-not-involve",
+        json={"kind": "sms", "address": "+15550100999", "reason": "an ex"},
+        headers=plan.first.auth,
+    )
+    assert listed.status_code == 201, listed.text
     link = ack_link(
         settings.secret_key,
         settings.base_url,
@@ -96,6 +105,7 @@ async def build(client: Any, pool: asyncpg.Pool, settings: Settings) -> World:
         consent_token=consent_path.rsplit("/", 1)[-1],
         ack_token=urlsplit(link).path.rsplit("/", 1)[-1],
         spare_token_id=spare.json()["token_id"],
+        do_not_involve_entry_id=listed.json()["entry_id"],
     )
 
 

@@ -11,11 +11,12 @@ from contracts.support_events import (
     ConsentGiven,
     ConsentRequested,
     ConsentWithdrawn,
+    DisclosureRequested,
     EscalationPolicySet,
     SupportContactAdded,
     SupportContactRemoved,
 )
-from contracts.vocabulary import Channel, ChannelKind, ConsentScope, Level, Tier
+from contracts.vocabulary import Channel, ChannelKind, ConsentScope, DisclosureChoice, Level, Tier
 from planner.domain.commands import (
     AddSupportContact,
     DeclineConsent,
@@ -35,6 +36,7 @@ from planner.domain.errors import (
 )
 from tests.support.builders import (
     ALEX,
+    BLAIR,
     CASEY,
     DANA,
     ELI,
@@ -132,6 +134,7 @@ def test_a_partner_adds_a_support_contact_who_is_asked_on_their_own_channels() -
             channels=(email(DANA), SMS),
             added_by=ALEX,
             added_by_name="Alex",
+            adder_disclosure=DisclosureChoice(alert=True),
         ),
         ConsentRequested(
             contact_id=DANA,
@@ -141,6 +144,15 @@ def test_a_partner_adds_a_support_contact_who_is_asked_on_their_own_channels() -
             channels=(email(DANA), SMS),
             requested_by=ALEX,
             requested_by_name="Alex",
+        ),
+        DisclosureRequested(
+            contact_id=DANA,
+            partner_id=BLAIR,
+            partner_name="Blair",
+            contact_name="Dana",
+            requested_by=ALEX,
+            requested_by_name="Alex",
+            at=NOW,
         ),
     ]
 
@@ -176,6 +188,7 @@ def test_a_contact_gives_consent_through_their_link_at_the_time_they_say_so() ->
             scope=ConsentScope(levels=(Level.CRISIS,)),
             at=LATER,
             request_id=REQUEST_IDS[DANA],
+            expires_at=LATER + timedelta(days=365),
         )
     ]
 
@@ -217,6 +230,7 @@ def test_consent_with_another_scope_comes_through_a_new_request() -> None:
             scope=ConsentScope(levels=(Level.WATCH, Level.CRISIS)),
             at=LATER,
             request_id=OTHER_REQUEST_ID,
+            expires_at=LATER + timedelta(days=365),
         )
     ]
 

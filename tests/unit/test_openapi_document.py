@@ -92,7 +92,16 @@ def test_statuses_are_those_the_api_answers(document: dict[str, Any]) -> None:
     assert statuses("POST /v1/plans/{plan_id}/activations") == {
         "201", "400", "401", "403", "404", "409", "412", "413", "422"
     }  # fmt: skip
-    assert statuses("POST /v1/acks/{token}") == {"200", "400", "403", "404", "409", "412", "422"}
+    assert statuses("POST /v1/acks/{token}") == {
+        "200",
+        "400",
+        "403",
+        "404",
+        "409",
+        "410",
+        "412",
+        "422",
+    }
     assert statuses("GET /v1/consents/{token}") == {"200", "400", "404", "410"}
     assert statuses("GET /readyz") == {"200", "400", "503"}
     assert statuses("DELETE /v1/participants/me/tokens/{token_id}") == {

@@ -7,7 +7,14 @@ import pytest
 from contracts.events import PlanEvent
 from contracts.ids import RecipientId
 from contracts.support_events import ConsentDeclined, ConsentWithdrawn, SupportContactRemoved
-from contracts.vocabulary import ActivationTier, ConsentScope, Level, Recipient, RecipientKind
+from contracts.vocabulary import (
+    ActivationTier,
+    ConsentScope,
+    DisclosureChoice,
+    Level,
+    Recipient,
+    RecipientKind,
+)
 from planner.domain.recipients import DEFAULT_ACK_TIMEOUT_SECONDS, resolve_recipients
 from tests.support.builders import (
     ALEX,
@@ -36,7 +43,7 @@ def ids(*who: UUID) -> tuple[RecipientId, ...]:
 def tiers_of(
     *events: PlanEvent, level: Level = Level.CRISIS
 ) -> list[tuple[int, tuple[RecipientId, ...], int]]:
-    _, tiers = resolve_recipients(given(*events), level, ALEX)
+    _, tiers = resolve_recipients(given(*events), level, ALEX, NOW)
     return [(t.tier, t.recipient_ids, t.ack_timeout_seconds) for t in tiers]
 
 
@@ -52,12 +59,12 @@ def tiers_of(
     ids=["pending", "declined", "withdrawn", "removed", "other level"],
 )
 def test_contact_without_consent_is_never_a_recipient(withheld: list[PlanEvent]) -> None:
-    recipients, _ = resolve_recipients(given(*two_partners(), *withheld), Level.CRISIS, ALEX)
+    recipients, _ = resolve_recipients(given(*two_partners(), *withheld), Level.CRISIS, ALEX, NOW)
     assert [r.recipient_id for r in recipients] == [BLAIR_ID]
 
 
 def test_the_activator_is_not_alerted_and_a_lone_partner_alerts_nobody() -> None:
-    assert resolve_recipients(given(*solo_plan()), Level.CRISIS, ALEX) == ((), ())
+    assert resolve_recipients(given(*solo_plan()), Level.CRISIS, ALEX, NOW) == ((), ())
 
 
 def test_without_a_policy_one_tier_holds_the_partner_and_every_consenting_contact() -> None:
@@ -67,7 +74,7 @@ def test_without_a_policy_one_tier_holds_the_partner_and_every_consenting_contac
 
 def test_recipients_carry_how_to_reach_them_and_the_scope_consented_to() -> None:
     events = [*two_partners(), *consented(DANA, levels=(Level.CRISIS,))]
-    recipients, _ = resolve_recipients(given(*events), Level.CRISIS, ALEX)
+    recipients, _ = resolve_recipients(given(*events), Level.CRISIS, ALEX, NOW)
     assert recipients == (
         Recipient(recipient_id=BLAIR_ID, kind=RecipientKind.PARTNER, display_name="Blair", tier=1),
         Recipient(
@@ -77,6 +84,7 @@ def test_recipients_carry_how_to_reach_them_and_the_scope_consented_to() -> None
             tier=1,
             channels=(email(DANA),),
             scope=ConsentScope(levels=(Level.CRISIS,)),
+            disclosure=DisclosureChoice(alert=True, share_signs=True, share_note=True),
         ),
     )
 
@@ -110,7 +118,7 @@ def test_tiers_left_empty_are_dropped_and_the_rest_renumbered() -> None:
         contact_added(FRAN),
         policy_set(Level.CRISIS, (DANA,), (FRAN,), (ELI,)),
     ]
-    recipients, tiers = resolve_recipients(given(*events), Level.CRISIS, ALEX)
+    recipients, tiers = resolve_recipients(given(*events), Level.CRISIS, ALEX, NOW)
     assert [(t.tier, t.recipient_ids) for t in tiers] == [(1, ids(ELI))]
     assert [r.tier for r in recipients] == [1]
 
@@ -122,7 +130,7 @@ def test_the_partner_keeps_tier_one_and_its_timeout_when_its_contacts_cannot_be_
         *consented(ELI),
         policy_set(Level.CRISIS, (DANA,), (ELI,), timeout=90),
     ]
-    recipients, tiers = resolve_recipients(given(*events), Level.CRISIS, ALEX)
+    recipients, tiers = resolve_recipients(given(*events), Level.CRISIS, ALEX, NOW)
     assert tiers == (
         ActivationTier(tier=1, recipient_ids=ids(BLAIR), ack_timeout_seconds=90),
         ActivationTier(tier=2, recipient_ids=ids(ELI), ack_timeout_seconds=90),

@@ -17,9 +17,9 @@ from contracts.events import (
     WarningSignAdded,
     WarningSignRevised,
 )
-from contracts.support_events import ConsentRequested
+from contracts.support_events import ConsentExpiring, ConsentRequested, DisclosureRequested
 from contracts.vocabulary import Channel
-from notifier.alerting.rendering import renderer
+from notifier.alerting.rendering import About, renderer
 from notifier.domain import deliveries as plan
 from notifier.domain.escalation import ActivationStatus, fires_at
 from notifier.ledger import activations, claims, retries, timers
@@ -32,6 +32,8 @@ ACTED_ON = (
     WarningSignAdded,
     WarningSignRevised,
     ConsentRequested,
+    DisclosureRequested,
+    ConsentExpiring,
     PlanActivated,
     ActivationAcknowledged,
     ActivationResolved,
@@ -59,6 +61,10 @@ class Alerting:
                 await activations.remember_sign(conn, event.sign_id, plan_id, event.description)
             case ConsentRequested():
                 await self.consent_requested(conn, plan_id, event)
+            case DisclosureRequested():
+                await self.disclosure_requested(conn, plan_id, envelope.event_id, event)
+            case ConsentExpiring():
+                await self.consent_expiring(conn, plan_id, envelope.event_id, event)
             case PlanActivated():
                 await self.activated(conn, plan_id, event)
             case ActivationAcknowledged():
@@ -76,6 +82,24 @@ class Alerting:
         asked_by = (event.requested_by_name,) if event.requested_by_name else ()
         words = renderer(self.settings, None, {}, partner_names=asked_by, consent=event)
         await claims.claim(conn, planned, words)
+
+    async def disclosure_requested(
+        self, conn: Connection, plan_id: UUID, event_id: UUID, event: DisclosureRequested
+    ) -> None:
+        """Ask the other partner, on their own channels, about a contact just added."""
+        planned = plan.disclosure_request_deliveries(plan_id, event_id, event)
+        adder = (event.requested_by_name,) if event.requested_by_name else ()
+        about = About(contact_name=event.contact_name)
+        words = renderer(self.settings, None, {}, partner_names=adder, about=about)
+        await claims.claim(conn, planned, words)
+
+    async def consent_expiring(
+        self, conn: Connection, plan_id: UUID, event_id: UUID, event: ConsentExpiring
+    ) -> None:
+        """Tell the partners, on their own channels, that a contact's consent ends soon."""
+        planned = plan.consent_expiring_deliveries(plan_id, event_id, event)
+        about = About(contact_name=event.contact_name, ends_at=event.expires_at)
+        await claims.claim(conn, planned, renderer(self.settings, None, {}, about=about))
 
     async def activated(self, conn: Connection, plan_id: UUID, event: PlanActivated) -> None:
         if not await activations.remember_activation(conn, plan_id, event):  # known already

@@ -2,14 +2,18 @@
 
 A claim keeps what was rendered, so every resend of it is identical; its links are put in
 only when it is sent (``alerting.links``), so no link is kept at rest. An ack link stops
-working ``settings.ack_link_seconds`` after rendering; a consent link when its request
-expires.
+working ``settings.ack_link_seconds`` after rendering (the planner also refuses it once
+its activation has been resolved for 24 hours); a consent link when its request expires.
 """
 
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
+import msgspec
+
+from common import notice
+from common.notice import support_notice
 from contracts.events import PlanActivated
 from contracts.support_events import ConsentRequested
 from notifier.alerting.links import ack_slot, consent_slot
@@ -20,6 +24,13 @@ from notifier.ledger.claims import Render
 from notifier.settings import NotifierSettings
 
 
+class About(msgspec.Struct, frozen=True, kw_only=True):
+    """What a note to partners is about: a contact, and when their consent ends."""
+
+    contact_name: str
+    ends_at: datetime | None = None
+
+
 def renderer(
     settings: NotifierSettings,
     activation: PlanActivated | None,
@@ -27,9 +38,11 @@ def renderer(
     acknowledged_by: UUID | None = None,
     partner_names: tuple[str, ...] = (),
     consent: ConsentRequested | None = None,
+    about: About | None = None,
 ) -> Render:
     """How the deliveries about to be claimed are worded: the same facts and time for all."""
     now = datetime.now(UTC)
+    told = about or About(contact_name="")
 
     def render_one(delivery: PlannedDelivery, sequence: int) -> Rendered:
         context = AlertContext(
@@ -42,10 +55,19 @@ def renderer(
             sequence=sequence,
             sent_at=now,
             partner_names=partner_names,
+            contact_name=told.contact_name,
+            ends_at=told.ends_at,
+            notice=_notice(partner_names, consent),
         )
         return render(delivery, context)
 
     return render_one
+
+
+def _notice(partner_names: tuple[str, ...], consent: ConsentRequested | None) -> tuple[str, ...]:
+    if consent is None:
+        return ()
+    return support_notice(notice.partner_names(partner_names), consent.consent_days)
 
 
 def _ack_url(settings: NotifierSettings, delivery: PlannedDelivery, now: datetime) -> str | None:

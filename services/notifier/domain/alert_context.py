@@ -2,7 +2,8 @@
 
 Disclosure is decided here, once, so the e-mail text, the SMS text and the webhook body
 cannot disagree: warning signs and the note reach a support contact only when their
-consent scope shares them; the other partner sees both; anyone else sees neither.
+consent scope shares them and the activating partner chose to share them too; the other
+partner sees both; anyone else sees neither.
 """
 
 from collections.abc import Mapping
@@ -38,6 +39,9 @@ class AlertContext(msgspec.Struct, frozen=True, kw_only=True):
     acknowledged_by_name: str | None = None
     crisis_resources: str = DEFAULT_CRISIS_RESOURCES
     partner_names: tuple[str, ...] = ()  # who asks, in a consent request
+    contact_name: str = ""  # who a note to partners is about (disclosure, consent ending)
+    ends_at: datetime | None = None  # when a consent ends: asked for, or ending soon
+    notice: tuple[str, ...] = ()  # a consent request: what a contact is told (Art. 14)
 
 
 class Disclosure(msgspec.Struct, frozen=True, kw_only=True):
@@ -93,9 +97,14 @@ def not_reached_name(activation: PlanActivated, recipient_id: UUID) -> str:
 
 
 def _may_see(recipient: Recipient, what: Literal["signs", "notes"]) -> bool:
+    """The other partner sees both; a contact only what their own scope AND the activating
+    partner's choice allow (an older activation froze no choice: the scope alone)."""
     if recipient.kind is RecipientKind.PARTNER:
         return True
     scope = recipient.scope  # a contact without a frozen scope sees nothing
     if scope is None:
         return False
-    return scope.share_signs if what == "signs" else scope.share_notes
+    chosen = recipient.disclosure
+    if what == "signs":
+        return scope.share_signs and (chosen is None or chosen.share_signs)
+    return scope.share_notes and (chosen is None or chosen.share_note)

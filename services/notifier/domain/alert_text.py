@@ -14,6 +14,7 @@ import msgspec
 
 from contracts.events import PlanActivated
 from contracts.vocabulary import ChannelKind, MessageKind
+from notifier.domain import privacy_text
 from notifier.domain.alert_context import (
     DEFAULT_CRISIS_RESOURCES,
     AlertContext,
@@ -24,11 +25,13 @@ from notifier.domain.alert_context import (
 )
 from notifier.domain.deliveries import PlannedDelivery
 from notifier.domain.payloads import webhook_payload
+from notifier.domain.privacy_text import Note
 
 __all__ = ["DEFAULT_CRISIS_RESOURCES", "SMS_TEXT_LIMIT", "AlertContext", "Rendered", "render"]
 
 SMS_TEXT_LIMIT = 320  # two SMS segments; a link is too long to count and never clipped
 _HEAD_LIMIT = 160
+_TO_PARTNERS = (MessageKind.DISCLOSURE_REQUEST, MessageKind.CONSENT_EXPIRING)
 _MIN_CLIPPED = 24  # shorter than this, a clipped part says nothing useful: drop it
 
 
@@ -72,7 +75,11 @@ def _draft(delivery: PlannedDelivery, context: AlertContext) -> _Draft:
         case MessageKind.NO_ANSWER:
             return _no_answer(delivery, context)
         case MessageKind.CONSENT_REQUEST:
-            return _consent_request(delivery, context)
+            return _note(delivery, context, privacy_text.consent_request(context))
+        case MessageKind.DISCLOSURE_REQUEST:
+            return _note(delivery, context, privacy_text.disclosure_request(delivery, context))
+        case MessageKind.CONSENT_EXPIRING:
+            return _note(delivery, context, privacy_text.consent_expiring(context))
         case _:
             assert_never(delivery.message)
 
@@ -155,20 +162,13 @@ def _not_reached(delivery: PlannedDelivery, context: AlertContext, name: str) ->
     )
 
 
-def _consent_request(delivery: PlannedDelivery, context: AlertContext) -> _Draft:
-    names = _join_names(context.partner_names)
-    asked = f"{names} would like you to be a support contact on their Tandem plan."
-    lines = [
-        asked,
-        "You choose what, if anything, an alert may tell you, and you can change your mind"
-        " at any time.",
-    ]
-    if context.consent_url:
-        lines += ["", "Say yes or no here:", context.consent_url]
+def _note(delivery: PlannedDelivery, context: AlertContext, note: Note) -> _Draft:
     return _Draft(
-        subject=f"{names} would like you to be a support contact",
-        full=_letter(delivery, context, lines),
-        short=sms_text(f"Tandem: {asked}", [], link=context.consent_url, link_label="Yes or no:"),
+        subject=note.subject,
+        full=_letter(delivery, context, note.lines),
+        short=sms_text(
+            note.short_head, note.short_parts, link=note.link, link_label=note.link_label
+        ),
     )
 
 
@@ -196,7 +196,7 @@ def _letter(delivery: PlannedDelivery, context: AlertContext, lines: Sequence[st
 
 def _footer(delivery: PlannedDelivery, context: AlertContext) -> str:
     """Why this person gets the message."""
-    if is_plan_member(delivery, context):
+    if is_plan_member(delivery, context) or delivery.message in _TO_PARTNERS:
         return "Sent by Tandem for your plan."
     if context.activation is None:
         return "Nothing about anyone is shared with you unless you agree."
@@ -217,15 +217,6 @@ def _activation(delivery: PlannedDelivery, context: AlertContext) -> PlanActivat
 
 def _who(activation: PlanActivated) -> str:
     return activation.activator_name.strip() or "Someone you support"
-
-
-def _join_names(names: Sequence[str]) -> str:
-    cleaned = [n.strip() for n in names if n.strip()]
-    if not cleaned:
-        return "Someone you know"
-    if len(cleaned) == 1:
-        return cleaned[0]
-    return f"{', '.join(cleaned[:-1])} and {cleaned[-1]}"
 
 
 def _clip(text: str, limit: int) -> str:

@@ -13,7 +13,7 @@ from uuid import UUID
 import msgspec
 
 from contracts.events import PlanActivated
-from contracts.support_events import ConsentRequested
+from contracts.support_events import ConsentExpiring, ConsentRequested, DisclosureRequested
 from contracts.vocabulary import Channel, MessageKind, Recipient
 
 NOTE_TIER = 0
@@ -57,10 +57,18 @@ class PlannedDelivery(msgspec.Struct, frozen=True, kw_only=True):
 
 
 def recipients_in_tier(activation: PlanActivated, tier: int) -> list[Recipient]:
-    """The recipients of ``tier`` in the order the frozen tier lists them."""
+    """The recipients of ``tier`` in the order the frozen tier lists them.
+
+    The planner leaves out every contact the activating partner did not agree to; a
+    snapshot that still names one (its frozen choice says no alert) alerts them not.
+    """
     by_id = {r.recipient_id: r for r in activation.recipients}
     ids = next((t.recipient_ids for t in activation.tiers if t.tier == tier), ())
-    return [by_id[rid] for rid in ids if rid in by_id]
+    return [by_id[rid] for rid in ids if rid in by_id and _agreed(by_id[rid])]
+
+
+def _agreed(recipient: Recipient) -> bool:
+    return recipient.disclosure is None or recipient.disclosure.alert
 
 
 def tier_deliveries(plan_id: UUID, activation: PlanActivated, tier: int) -> list[PlannedDelivery]:
@@ -134,6 +142,50 @@ def consent_request_deliveries(plan_id: UUID, requested: ConsentRequested) -> li
             request_id=requested.request_id,
         )
         for channel in requested.channels
+    ]
+
+
+def disclosure_request_deliveries(
+    plan_id: UUID, event_id: UUID, requested: DisclosureRequested
+) -> list[PlannedDelivery]:
+    """Ask a partner, on their own channels, whether a new contact may learn about them.
+
+    Keyed by the event: a redelivery asks nothing twice.
+    """
+    return [
+        PlannedDelivery(
+            activation_id=None,
+            plan_id=plan_id,
+            recipient_id=requested.partner_id,
+            recipient_name=requested.partner_name,
+            channel=channel,
+            tier=NOTE_TIER,
+            message=MessageKind.DISCLOSURE_REQUEST,
+            request_id=event_id,
+            about=requested.contact_id,
+        )
+        for channel in requested.channels
+    ]
+
+
+def consent_expiring_deliveries(
+    plan_id: UUID, event_id: UUID, expiring: ConsentExpiring
+) -> list[PlannedDelivery]:
+    """Tell each partner, on their own channels, that a contact's consent ends soon."""
+    return [
+        PlannedDelivery(
+            activation_id=None,
+            plan_id=plan_id,
+            recipient_id=partner.recipient_id,
+            recipient_name=partner.display_name,
+            channel=channel,
+            tier=NOTE_TIER,
+            message=MessageKind.CONSENT_EXPIRING,
+            request_id=event_id,
+            about=expiring.contact_id,
+        )
+        for partner in expiring.partners
+        for channel in partner.channels
     ]
 
 

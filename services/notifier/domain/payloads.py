@@ -23,6 +23,8 @@ EVENT_TYPES = {
     MessageKind.ALL_CLEAR: "tandem.all_clear",
     MessageKind.NO_ANSWER: "tandem.no_answer",
     MessageKind.CONSENT_REQUEST: "tandem.consent_request",
+    MessageKind.DISCLOSURE_REQUEST: "tandem.disclosure_request",
+    MessageKind.CONSENT_EXPIRING: "tandem.consent_expiring",
 }
 
 
@@ -65,6 +67,15 @@ def _details(delivery: PlannedDelivery, context: AlertContext) -> dict[str, Any]
             return _no_answer_details(delivery, context)
         case MessageKind.CONSENT_REQUEST:
             return {"consent_url": context.consent_url, "requested_by": list(context.partner_names)}
+        case MessageKind.DISCLOSURE_REQUEST:
+            return {"contact_id": str(delivery.about), "contact_name": context.contact_name}
+        case MessageKind.CONSENT_EXPIRING:
+            ends = None if context.ends_at is None else rfc3339(context.ends_at)
+            return {
+                "contact_id": str(delivery.about),
+                "contact_name": context.contact_name,
+                "ends_at": ends,
+            }
         case _:
             assert_never(delivery.message)
 

@@ -26,7 +26,7 @@ import nats
 from nats.js import JetStreamContext
 
 from contracts.events import PlanActivated
-from contracts.support_events import ConsentRequested
+from contracts.support_events import ConsentExpiring, ConsentRequested, DisclosureRequested
 from contracts.vocabulary import ChannelKind, MessageKind
 from notifier.alerting.handlers import Alerting, NotYetKnown
 from notifier.domain.hindsight import Hindsight
@@ -143,6 +143,12 @@ class Replayer:
         event = envelope.event
         if isinstance(event, ConsentRequested) and self.hindsight.is_settled(event):
             self._skip("consent request answered, replaced or withdrawn from later")
+            return
+        if isinstance(event, DisclosureRequested) and self.hindsight.has_answered(event):
+            self._skip("partner asked about a contact chose later")
+            return
+        if isinstance(event, ConsentExpiring) and self.hindsight.is_outdated(event):
+            self._skip("consent renewed or withdrawn after its end was noticed")
             return
         if isinstance(event, PlanActivated):
             await self._before_activation(conn, envelope.stream_id, event)

@@ -5,7 +5,7 @@ this is the operator's own terminal. Channel addresses, activation notes, reflec
 check-ins are left out: an operator following up on who was told needs none of them.
 """
 
-from datetime import datetime
+from datetime import UTC, datetime
 from uuid import UUID
 
 import msgspec
@@ -63,7 +63,7 @@ class PlanReport(msgspec.Struct, frozen=True, kw_only=True):
 
 
 def plan_report(state: PlanState, envelopes: list[Envelope], as_of: datetime | None) -> PlanReport:
-    view = plan_view(state)
+    view = plan_view(state, as_of or datetime.now(UTC))
     return PlanReport(
         plan_id=view.plan_id,
         title=view.title,

@@ -24,11 +24,13 @@ from planner.api.routes import (
     operator_reads,
     participants,
     plans,
+    privacy,
     signs,
     steps,
     supports,
     tokens,
 )
+from planner.handlers.consent_ends import noticing
 from planner.inbound.delivery_recorder import recording
 from planner.relay import wake
 from planner.relay.loop import Relay, running
@@ -64,6 +66,10 @@ ROUTES: list[ControllerRouterHandler] = [
     supports.ask_again,
     supports.remove_support,
     supports.set_escalation,
+    privacy.set_my_disclosure,
+    privacy.my_do_not_involve,
+    privacy.add_do_not_involve,
+    privacy.remove_do_not_involve,
     consents.read_consent,
     consents.decide_consent,
     consents.withdraw_consent,
@@ -130,7 +136,8 @@ def _lifespan(
 async def _background(
     stack: AsyncExitStack, settings: Settings, pool: asyncpg.Pool
 ) -> Relay | None:
-    """Start this process's relay and the delivery recorder, when NATS is configured.
+    """Start this process's relay, the delivery recorder and the check for consents that
+    end soon, when NATS is configured.
 
     Both are stopped and awaited before the pool closes (the exit stack unwinds in reverse).
     """
@@ -139,6 +146,10 @@ async def _background(
         await stack.enter_async_context(running(relay))
         wake.wake_locally(pool, relay.wake_if_active)
         await stack.enter_async_context(recording(pool, settings.nats_url, settings.chain_key))
+        ends = noticing(
+            pool, settings.chain_key, settings.consent_notice_days, settings.consent_check_seconds
+        )
+        await stack.enter_async_context(ends)
     return relay
 
 

@@ -49,7 +49,7 @@ class Access(NamedTuple):
 
 
 ANYONE = Access([], frozenset())
-LINK = Access([], frozenset({404}))  # a link that is forged, expired or no longer open: 404
+LINK = Access([], frozenset({404}))  # a forged link, or one no longer open: 404 (expired: 410)
 PARTICIPANT = Access([{PARTNER_TOKEN: []}], frozenset({401, 403}))  # an operator's token: 403
 PARTNER = Access([{PARTNER_TOKEN: []}], frozenset({401, 403, 404}))  # of the plan in the path
 OPERATOR = Access([{OPERATOR_TOKEN: []}], frozenset({401, 403}))  # a partner's token: 403
@@ -78,6 +78,11 @@ OPERATIONS: dict[str, Described] = {
     "DELETE /v1/participants/me/tokens": Described(PARTICIPANT),
     # A token the caller does not hold (or no longer holds): 404.
     "DELETE /v1/participants/me/tokens/{token_id}": Described(PARTICIPANT, errors=frozenset({404})),
+    "GET /v1/participants/me/do-not-involve": Described(PARTICIPANT),
+    "POST /v1/participants/me/do-not-involve": Described(PARTICIPANT),
+    "DELETE /v1/participants/me/do-not-involve/{entry_id}": Described(
+        PARTICIPANT, errors=frozenset({404})
+    ),
     "POST /v1/plans": Described(PARTICIPANT, command=True),
     f"GET {PLAN}": Described(READER, cached=True),
     f"GET {PLAN}/events": Described(READER),
@@ -97,6 +102,7 @@ OPERATIONS: dict[str, Described] = {
     f"POST {PLAN}/supports": Described(PARTNER, command=True),
     f"DELETE {PLAN}/supports/{{contact_id}}": Described(PARTNER, command=True),
     f"POST {PLAN}/supports/{{contact_id}}/consent-requests": Described(PARTNER, command=True),
+    f"PUT {PLAN}/supports/{{contact_id}}/disclosure": Described(PARTNER, command=True),
     f"PUT {PLAN}/escalation": Described(PARTNER, command=True),
     # A consent link that expired, or that a newer request replaced: 410.
     "GET /v1/consents/{token}": Described(LINK, errors=frozenset({410})),
@@ -107,7 +113,7 @@ OPERATIONS: dict[str, Described] = {
     f"POST {PLAN}/activations/{{activation_id}}/acknowledge": Described(PARTNER, command=True),
     f"POST {PLAN}/activations/{{activation_id}}/resolve": Described(PARTNER, command=True),
     # A link whose holder is not among the activation's recipients: 403.
-    "POST /v1/acks/{token}": Described(LINK, command=True, errors=frozenset({403})),
+    "POST /v1/acks/{token}": Described(LINK, command=True, errors=frozenset({403, 410})),
 }
 
 ANY_ERRORS = frozenset({400})  # a malformed request: its Host header (refused before routing)

@@ -13,7 +13,7 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsException
 
-from common.capabilities import InvalidCapability
+from common.capabilities import ExpiredCapability, InvalidCapability
 from planner.api.errors import (
     BadHeader,
     BadParameter,
@@ -51,6 +51,7 @@ PROBLEMS: dict[type[Exception], tuple[int, str, str]] = {
     ResourceNotFound: (404, "not-found", "Not found"),
     PlanNotFound: (404, "plan-not-found", "Plan not found"),
     NotFound: (404, "not-found", "Not found"),
+    ExpiredCapability: (410, "link-expired", "This link has expired"),
     InvalidCapability: (404, "invalid-link", "This link is not valid"),
     PlanAlreadyExists: (409, "plan-exists", "Plan already exists"),
     RuleViolated: (409, "rule-violated", "The plan's current state does not allow this"),

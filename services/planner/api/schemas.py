@@ -6,7 +6,8 @@ from uuid import UUID
 
 import msgspec
 
-from contracts.vocabulary import ChannelKind, Level, Outcome
+from contracts.support_events import CONSENT_DAYS_DEFAULT
+from contracts.vocabulary import ChannelKind, DisclosureChoice, Level, Outcome
 
 INT4_MAX = 2**31 - 1
 """The largest PostgreSQL ``int`` (stream versions): no integer a caller sends exceeds it."""
@@ -16,6 +17,7 @@ Title = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=r"\S")
 Text = Annotated[str, msgspec.Meta(min_length=1, max_length=2000, pattern=r"\S")]
 OptionalText = Annotated[str, msgspec.Meta(max_length=2000)]
 Address = Annotated[str, msgspec.Meta(min_length=3, max_length=320)]
+ConsentDays = Annotated[int, msgspec.Meta(ge=1, le=CONSENT_DAYS_DEFAULT)]
 
 
 class Request(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -98,10 +100,28 @@ class ChannelsSaved(msgspec.Struct, frozen=True, kw_only=True):
     channels: list[ChannelOut]
 
 
+class DisclosureIn(Request, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Your own choice about a support contact: whether they may be alerted when *you* ask
+    for help, and whether an alert may show your warning signs or your note (their own
+    consent scope must allow that too). Adding a contact, the defaults alert them and show
+    nothing more."""
+
+    alert: bool = True
+    share_signs: bool = False
+    share_note: bool = False
+
+    def choice(self) -> DisclosureChoice:
+        return DisclosureChoice(
+            alert=self.alert, share_signs=self.share_signs, share_note=self.share_note
+        )
+
+
 class NewSupport(Request, frozen=True, kw_only=True, forbid_unknown_fields=True):
     display_name: Name
     relationship: Name
     channels: Annotated[list[ChannelIn], msgspec.Meta(min_length=1, max_length=5)]
+    disclosure: DisclosureIn = DisclosureIn()  # the adding partner's own choice
+    consent_days: ConsentDays = 365  # how long their yes lasts (at most a year)
 
 
 class SupportAdded(Versioned, frozen=True, kw_only=True):
@@ -147,6 +167,11 @@ class ConsentRequestView(msgspec.Struct, frozen=True, kw_only=True):
     explanation: str
     open: bool  # whether this link can still accept or decline
     expires_at: datetime | None
+    # What Tandem tells a person it first contacts (GDPR Art. 14): who asks, why, what is
+    # kept, for how long, how to withdraw and to be erased; one paragraph each.
+    notice: list[str] = msgspec.field(default_factory=list)
+    consent_days: int = 365  # how long a yes through this link lasts
+    consent_expires_at: datetime | None = None  # when their current yes ends
 
 
 class ConsentSaved(Versioned, frozen=True, kw_only=True):

@@ -8,7 +8,8 @@ from uuid import UUID
 import msgspec
 
 from contracts.envelope import Envelope
-from contracts.vocabulary import Channel, ConsentScope, Level, Tier
+from contracts.vocabulary import Level, Tier
+from planner.api.support_views import SupportView, support_view
 from planner.domain.state import Activation, CheckIn, PlanState
 
 V = TypeVar("V", bound=msgspec.Struct)
@@ -32,19 +33,6 @@ class StepView(msgspec.Struct, frozen=True, kw_only=True):
     step_id: UUID
     level: Level
     description: str
-
-
-class SupportView(msgspec.Struct, frozen=True, kw_only=True):
-    contact_id: UUID
-    display_name: str
-    relationship: str
-    channels: tuple[Channel, ...]
-    consent: str
-    scope: ConsentScope | None
-    removed: bool
-    # When the link of their latest consent request stops working (None: never asked
-    # through a link of its own); ask again after it, or after they declined or withdrew.
-    consent_requested_until: datetime | None = None
 
 
 class AcknowledgementView(msgspec.Struct, frozen=True, kw_only=True):
@@ -172,7 +160,9 @@ def activation_view(activation: Activation) -> ActivationView:
     )
 
 
-def plan_view(state: PlanState) -> PlanView:
+def plan_view(state: PlanState, now: datetime, listed: frozenset[str] = frozenset()) -> PlanView:
+    """The plan at ``now`` (consents past their end show as expired), for a reader whose
+    "do not involve" list has ``listed``."""
     return PlanView(
         plan_id=state.plan_id,
         title=state.title,
@@ -180,13 +170,7 @@ def plan_view(state: PlanState) -> PlanView:
         partners=_as(PartnerView, state.partners),
         warning_signs=_as(SignView, state.signs.values()),
         response_steps=_as(StepView, state.steps.values()),
-        supports=tuple(
-            msgspec.structs.replace(
-                msgspec.convert(c, SupportView, from_attributes=True),
-                consent_requested_until=None if c.request is None else c.request.expires_at,
-            )
-            for c in state.contacts.values()
-        ),
+        supports=tuple(support_view(c, state, now, listed) for c in state.contacts.values()),
         escalation=dict(state.policies),
         activations=tuple(activation_view(a) for a in state.activations.values()),
         check_ins=state.check_ins,

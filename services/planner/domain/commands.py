@@ -17,11 +17,13 @@ from contracts.ids import (
     SignId,
     StepId,
 )
+from contracts.support_events import CONSENT_DAYS_DEFAULT
 from contracts.vocabulary import (
     Channel,
     ChannelKind,
     ConsentScope,
     DeliveryStatus,
+    DisclosureChoice,
     Level,
     MessageKind,
     Outcome,
@@ -94,7 +96,8 @@ class RemoveResponseStep(Command, frozen=True, kw_only=True):
 
 
 class AddSupportContact(Command, frozen=True, kw_only=True):
-    """Adds the contact and sends them a first consent request (``request_id``)."""
+    """Adds the contact and sends them a first consent request (``request_id``).
+    ``do_not_involve``: each address key on either partner's list, to that partner."""
 
     actor: ParticipantId
     contact_id: ContactId
@@ -103,19 +106,39 @@ class AddSupportContact(Command, frozen=True, kw_only=True):
     channels: tuple[Channel, ...]
     request_id: ConsentRequestId
     request_expires_at: datetime
+    adder_disclosure: DisclosureChoice = DisclosureChoice(alert=True)
+    consent_days: int = CONSENT_DAYS_DEFAULT
+    do_not_involve: dict[str, ParticipantId] = msgspec.field(default_factory=dict)
+    partner_channels: dict[ParticipantId, tuple[Channel, ...]] = msgspec.field(default_factory=dict)
 
 
 class RequestConsent(Command, frozen=True, kw_only=True):
-    """A partner asks a contact again: a new request, with a new link to the contact."""
+    """A partner asks a contact again: a new request, a new link."""
 
     actor: ParticipantId
     contact_id: ContactId
     request_id: ConsentRequestId
     expires_at: datetime
+    consent_days: int | None = None  # None: as long as the last request said
 
 
-# Said by the contact through the link of consent request ``request_id`` (None: a link
-# from before requests had their own), never by a partner.
+class SetDisclosure(Command, frozen=True, kw_only=True):
+    """A partner's own choice about a contact (``DisclosureChoice``)."""
+
+    actor: ParticipantId
+    contact_id: ContactId
+    choice: DisclosureChoice
+
+
+class NoticeConsentExpiry(Command, frozen=True, kw_only=True):
+    """Tell the partners a contact's consent ends within ``notice_days`` (system, once)."""
+
+    contact_id: ContactId
+    notice_days: int
+    partner_channels: dict[ParticipantId, tuple[Channel, ...]]
+
+
+# Said by a contact through the link of request ``request_id`` (None: an older link).
 
 
 class GiveConsent(Command, frozen=True, kw_only=True):
@@ -151,9 +174,9 @@ class ActivatePlan(Command, frozen=True, kw_only=True):
     level: Level
     observed_sign_ids: tuple[SignId, ...] = ()
     note: str = ""
-    # Each partner's own channels (PUT /v1/participants/me/channels), read at activation
-    # time and frozen into the activation with its recipients.
+    # Each partner's own channels, frozen into the activation with its recipients.
     partner_channels: dict[ParticipantId, tuple[Channel, ...]] = msgspec.field(default_factory=dict)
+    do_not_involve: frozenset[str] = frozenset()  # the activator's list, as address keys
 
 
 class AcknowledgeActivation(Command, frozen=True, kw_only=True):
@@ -210,6 +233,8 @@ PlanCommand = (
     | RemoveResponseStep
     | AddSupportContact
     | RequestConsent
+    | SetDisclosure
+    | NoticeConsentExpiry
     | GiveConsent
     | DeclineConsent
     | WithdrawConsent

@@ -22,6 +22,7 @@ from contracts.events import (
 from planner.domain import decide_activations as activations
 from planner.domain import decide_contacts as contacts
 from planner.domain import decide_deliveries as deliveries
+from planner.domain import decide_privacy as privacy
 from planner.domain.commands import (
     AcceptInvite,
     AcknowledgeActivation,
@@ -33,6 +34,7 @@ from planner.domain.commands import (
     DeclineConsent,
     GiveConsent,
     InvitePartner,
+    NoticeConsentExpiry,
     PlanCommand,
     RecordCheckIn,
     RecordDelivery,
@@ -44,6 +46,7 @@ from planner.domain.commands import (
     RetireWarningSign,
     ReviseResponseStep,
     ReviseWarningSign,
+    SetDisclosure,
     SetEscalationPolicy,
     WithdrawConsent,
 )
@@ -55,13 +58,7 @@ from planner.domain.errors import (
     PlanNotFound,
     RuleViolated,
 )
-from planner.domain.guards import (
-    active_sign_of,
-    long_text,
-    require_new,
-    short_text,
-    step_of,
-)
+from planner.domain.guards import active_sign_of, long_text, require_new, short_text, step_of
 from planner.domain.state import MAX_PARTNERS, PlanState
 
 # Commands only a partner may give. CreatePlan and AcceptInvite make their actor a partner;
@@ -76,6 +73,7 @@ _PARTNER_ONLY: Final = (
     RemoveResponseStep,
     AddSupportContact,
     RequestConsent,
+    SetDisclosure,
     RemoveSupportContact,
     SetEscalationPolicy,
     ActivatePlan,
@@ -132,6 +130,10 @@ def _decide(state: PlanState, command: PlanCommand) -> list[PlanEvent]:  # noqa:
             return contacts.remove_contact(state, command)
         case SetEscalationPolicy():
             return contacts.set_policy(state, command)
+        case SetDisclosure():
+            return privacy.set_disclosure(state, command)
+        case NoticeConsentExpiry():
+            return privacy.notice_expiry(state, command)
         case ActivatePlan():
             return activations.activate(state, command)
         case AcknowledgeActivation():

@@ -32,7 +32,12 @@ def activate(state: PlanState, command: ActivatePlan) -> list[PlanEvent]:
     for sign_id in command.observed_sign_ids:
         _require_active_sign(state, sign_id)
     recipients, tiers = resolve_recipients(
-        state, command.level, command.actor, command.partner_channels
+        state,
+        command.level,
+        command.actor,
+        command.now,
+        command.partner_channels,
+        command.do_not_involve,
     )
     activator = next(p for p in state.partners if p.participant_id == command.actor)
     if not recipients:

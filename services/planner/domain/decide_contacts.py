@@ -5,12 +5,13 @@ decision (accept or decline; after accepting, also withdrawal); the same answer 
 changes nothing, any other is refused, and an expired or replaced link decides nothing.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Final
 
 from contracts.events import PlanEvent
 from contracts.ids import ConsentRequestId, ContactId, ParticipantId
 from contracts.support_events import (
+    CONSENT_DAYS_DEFAULT,
     ConsentDeclined,
     ConsentGiven,
     ConsentRequested,
@@ -20,6 +21,7 @@ from contracts.support_events import (
     SupportContactRemoved,
 )
 from contracts.vocabulary import Channel, ConsentScope, Level, Tier
+from planner.domain import privacy
 from planner.domain.commands import (
     AddSupportContact,
     DeclineConsent,
@@ -29,6 +31,7 @@ from planner.domain.commands import (
     SetEscalationPolicy,
     WithdrawConsent,
 )
+from planner.domain.decide_privacy import ask_other_partners
 from planner.domain.errors import ConsentRequestClosed, InvalidCommand, RuleViolated
 from planner.domain.guards import ADDRESS_MAX, contact_of, require_new, short_text
 from planner.domain.state import ConsentRequest, ConsentStatus, PlanState, SupportContact
@@ -38,15 +41,19 @@ MAX_ACK_TIMEOUT_SECONDS: Final = 86_400
 
 
 def add_contact(state: PlanState, command: AddSupportContact) -> list[PlanEvent]:
-    """The contact, and a first consent request that the notifier sends to their channels."""
+    """The contact with the adder's own choice, a first consent request that the notifier
+    sends to their channels, and the question to the other partner."""
     require_new(state.contacts, command.contact_id, "support contact")
+    channels = _channels(command.channels)
+    privacy.refuse_listed(channels, command.do_not_involve, command.actor)
     added = SupportContactAdded(
         contact_id=command.contact_id,
         display_name=short_text("display_name", command.display_name),
         relationship=short_text("relationship", command.relationship),
-        channels=_channels(command.channels),
+        channels=channels,
         added_by=command.actor,
         added_by_name=_name_of(state, command.actor),
+        adder_disclosure=command.adder_disclosure,
     )
     asked = ConsentRequested(
         contact_id=added.contact_id,
@@ -56,8 +63,9 @@ def add_contact(state: PlanState, command: AddSupportContact) -> list[PlanEvent]
         channels=added.channels,
         requested_by=command.actor,
         requested_by_name=added.added_by_name,
+        consent_days=privacy.consent_days(command.consent_days),
     )
-    return [added, asked]
+    return [added, asked, *ask_other_partners(state, added, command)]
 
 
 def _channels(channels: tuple[Channel, ...]) -> tuple[Channel, ...]:
@@ -77,13 +85,17 @@ def _name_of(state: PlanState, participant_id: ParticipantId) -> str:
 
 
 def request_consent(state: PlanState, command: RequestConsent) -> list[PlanEvent]:
-    """Ask again, when the last request was declined, withdrawn or expired."""
+    """Ask again, when the last request was declined, withdrawn or expired, or to renew a
+    consent that ends soon (or has ended)."""
     contact = contact_of(state, command.contact_id)
-    if contact.consent is ConsentStatus.GIVEN:
-        raise RuleViolated("consent_given", "they have consented: there is nothing to ask")
+    if not privacy.may_renew(contact, command.now):
+        raise RuleViolated("consent_given", "they have consented: there is nothing to ask yet")
     if contact.request is not None and contact.request.is_open(command.now):
         until = f"{contact.request.expires_at:%Y-%m-%d}"
         raise RuleViolated("consent_request_open", f"their consent request is open until {until}")
+    days = command.consent_days
+    if days is None:
+        days = CONSENT_DAYS_DEFAULT if contact.request is None else contact.request.consent_days
     asked = ConsentRequested(
         contact_id=contact.contact_id,
         request_id=command.request_id,
@@ -92,6 +104,7 @@ def request_consent(state: PlanState, command: RequestConsent) -> list[PlanEvent
         channels=contact.channels,
         requested_by=command.actor,
         requested_by_name=_name_of(state, command.actor),
+        consent_days=privacy.consent_days(days),
     )
     return [asked]
 
@@ -116,6 +129,7 @@ def give_consent(state: PlanState, command: GiveConsent) -> list[PlanEvent]:
             scope=scope,
             at=command.now,
             request_id=request.request_id,
+            expires_at=command.now + timedelta(days=request.consent_days),
         )
     ]
 

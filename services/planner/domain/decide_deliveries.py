@@ -5,10 +5,14 @@ activation and the recipient exist), not permission.
 """
 
 from contracts.events import ActivationEscalated, AlertDeliveryRecorded, PlanEvent
+from contracts.ids import ParticipantId
+from contracts.vocabulary import MessageKind
 from planner.domain.commands import RecordDelivery, RecordEscalation
 from planner.domain.errors import InvalidCommand, NotFound
 from planner.domain.guards import activation_of
 from planner.domain.state import PlanState
+
+_TO_PARTNERS = (MessageKind.DISCLOSURE_REQUEST, MessageKind.CONSENT_EXPIRING)
 
 
 def record_delivery(state: PlanState, command: RecordDelivery) -> list[PlanEvent]:
@@ -41,7 +45,10 @@ def record_escalation(state: PlanState, command: RecordEscalation) -> list[PlanE
 
 def _require_known_recipient(state: PlanState, command: RecordDelivery) -> None:
     if command.activation_id is None:
-        if command.recipient_id not in state.contacts:
+        if command.message in _TO_PARTNERS:  # a note to a partner about a contact
+            if not state.is_partner(ParticipantId(command.recipient_id)):
+                raise NotFound("partner", command.recipient_id)
+        elif command.recipient_id not in state.contacts:
             raise NotFound("support contact", command.recipient_id)
         return
     activation = activation_of(state, command.activation_id)

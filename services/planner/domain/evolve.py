@@ -23,26 +23,16 @@ from contracts.events import (
     WarningSignRetired,
     WarningSignRevised,
 )
-from contracts.support_events import (
-    ConsentDeclined,
-    ConsentGiven,
-    ConsentRequested,
-    ConsentWithdrawn,
-    EscalationPolicySet,
-    SupportContactAdded,
-    SupportContactRemoved,
-)
+from contracts.support_events import EscalationPolicySet
+from planner.domain.evolve_contacts import ContactEvent, apply_contact_event
 from planner.domain.state import (
     Acknowledgement,
     Activation,
     CheckIn,
-    ConsentRequest,
-    ConsentStatus,
     Invite,
     Partner,
     PlanState,
     ResponseStep,
-    SupportContact,
     WarningSign,
 )
 
@@ -68,6 +58,8 @@ def fold(events: Iterable[PlanEvent], state: PlanState | None = None) -> PlanSta
 
 
 def _apply(state: PlanState, event: PlanEvent) -> PlanState:  # noqa: PLR0912 - one arm per event
+    if isinstance(event, ContactEvent):
+        return apply_contact_event(state, event)
     match event:
         case PlanCreated():
             raise ValueError(f"plan {state.plan_id} was already created")
@@ -100,15 +92,6 @@ def _apply(state: PlanState, event: PlanEvent) -> PlanState:  # noqa: PLR0912 - 
         case ResponseStepRemoved():
             steps = {k: v for k, v in state.steps.items() if k != event.step_id}
             return replace(state, steps=steps)
-        case SupportContactAdded():
-            return _contact_added(state, event)
-        case ConsentRequested():
-            return _consent_requested(state, event)
-        case ConsentGiven() | ConsentDeclined() | ConsentWithdrawn():
-            return _consent_changed(state, event)
-        case SupportContactRemoved():
-            removed = replace(state.contacts[event.contact_id], removed=True)
-            return replace(state, contacts={**state.contacts, event.contact_id: removed})
         case EscalationPolicySet():
             return replace(state, policies={**state.policies, event.level: event.tiers})
         case PlanActivated():
@@ -142,49 +125,6 @@ def _joined(state: PlanState, event: PartnerJoined) -> PlanState:
         invites={**state.invites, event.invite_id: used},
         partners=(*state.partners, partner),
     )
-
-
-def _contact_added(state: PlanState, event: SupportContactAdded) -> PlanState:
-    contact = SupportContact(
-        contact_id=event.contact_id,
-        display_name=event.display_name,
-        relationship=event.relationship,
-        channels=event.channels,
-    )
-    return replace(state, contacts={**state.contacts, event.contact_id: contact})
-
-
-_CONSENT_STATUS = {
-    ConsentGiven: ConsentStatus.GIVEN,
-    ConsentDeclined: ConsentStatus.DECLINED,
-    ConsentWithdrawn: ConsentStatus.WITHDRAWN,
-}
-
-
-def _consent_requested(state: PlanState, event: ConsentRequested) -> PlanState:
-    # A new request replaces the last one: only its link answers from now on.
-    request = ConsentRequest(request_id=event.request_id, expires_at=event.expires_at)
-    contact = replace(state.contacts[event.contact_id], request=request)
-    return replace(state, contacts={**state.contacts, event.contact_id: contact})
-
-
-def _consent_changed(
-    state: PlanState, event: ConsentGiven | ConsentDeclined | ConsentWithdrawn
-) -> PlanState:
-    # Only a current consent has a scope: declining or withdrawing clears it.
-    contact = state.contacts[event.contact_id]
-    status = _CONSENT_STATUS[type(event)]
-    request = contact.request
-    if request is not None and request.request_id == event.request_id:
-        request = replace(request, answer=status)
-    contact = replace(
-        contact,
-        consent=status,
-        scope=event.scope if isinstance(event, ConsentGiven) else None,
-        consent_changed_at=event.at,
-        request=request,
-    )
-    return replace(state, contacts={**state.contacts, event.contact_id: contact})
 
 
 def _activated(state: PlanState, event: PlanActivated) -> PlanState:

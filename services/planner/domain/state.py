@@ -22,6 +22,7 @@ from contracts.vocabulary import (
     ActivationTier,
     Channel,
     ConsentScope,
+    DisclosureChoice,
     Level,
     Outcome,
     Recipient,
@@ -36,6 +37,7 @@ class ConsentStatus(StrEnum):
     GIVEN = "given"
     DECLINED = "declined"
     WITHDRAWN = "withdrawn"
+    EXPIRED = "expired"  # shown only: a given consent past its end (see ``consent_at``)
 
 
 class Partner(msgspec.Struct, frozen=True, kw_only=True):
@@ -71,6 +73,7 @@ class ConsentRequest(msgspec.Struct, frozen=True, kw_only=True):
     request_id: ConsentRequestId
     expires_at: datetime
     answer: ConsentStatus | None = None  # the decision made through its link, if any
+    consent_days: int = 365  # how long a yes through its link lasts
 
     def is_open(self, now: datetime) -> bool:
         """Still waiting for an answer, and not expired."""
@@ -87,6 +90,23 @@ class SupportContact(msgspec.Struct, frozen=True, kw_only=True):
     consent_changed_at: datetime | None = None
     removed: bool = False
     request: ConsentRequest | None = None  # None: never asked through a link of its own
+    consent_expires_at: datetime | None = None  # when a given consent ends
+    added_by: ParticipantId | None = None
+    # Each partner's own choice about this contact; a partner missing here has not chosen.
+    disclosures: dict[ParticipantId, DisclosureChoice] = msgspec.field(default_factory=dict)
+    disclosure_asked: tuple[ParticipantId, ...] = ()  # partners asked, by a message
+    expiry_noticed: datetime | None = None  # the consent end the partners were told of
+
+    def consent_at(self, now: datetime) -> ConsentStatus:
+        """The consent as it stands at ``now``: a given one past its end has expired."""
+        expires = self.consent_expires_at
+        if self.consent is ConsentStatus.GIVEN and expires is not None and now >= expires:
+            return ConsentStatus.EXPIRED
+        return self.consent
+
+    def allows(self, partner_id: ParticipantId) -> DisclosureChoice:
+        """What ``partner_id`` agreed this contact may learn about them (nothing, unasked)."""
+        return self.disclosures.get(partner_id, DisclosureChoice())
 
 
 class Acknowledgement(msgspec.Struct, frozen=True, kw_only=True):

@@ -52,6 +52,11 @@ MATRIX = [
     # Alex's spare token: Kim holds no such token.
     Row("DELETE /v1/participants/me/tokens/{token_id}", "/v1/participants/me/tokens/{spare_token_id}", None,               (401, 200, 404, 401, 403)),
     Row("DELETE /v1/participants/me/tokens", "/v1/participants/me/tokens", None,                                          (401, 200, 200, 401, 403)),
+    Row("GET /v1/participants/me/do-not-involve", "/v1/participants/me/do-not-involve", None,                             (401, 200, 200, 401, 403)),
+    Row("POST /v1/participants/me/do-not-involve", "/v1/participants/me/do-not-involve", {"kind": "email", "address": "ex@example.org", "reason": "mine"},
+                                                                                                                          (401, 201, 201, 401, 403)),
+    # An entry on Alex's list: only Alex can take it off; to anyone else it is not there.
+    Row("DELETE /v1/participants/me/do-not-involve/{entry_id}", "/v1/participants/me/do-not-involve/{entry_id}", None,  (401, 200, 404, 401, 403)),
     Row("POST /v1/plans", "/v1/plans", {"title": "Another"},                                                              (401, 201, 201, 401, 403)),
     Row(f"GET {PLAN}", f"{PLAN}", None,                                                                                   (401, 200, 403, 401, 200)),
     Row(f"GET {PLAN}/events", f"{PLAN}/events", None,                                                                     (401, 200, 403, 401, 200)),
@@ -73,6 +78,8 @@ MATRIX = [
     # Max's request is still open, so the partner who may ask again is told so (409).
     Row(f"POST {PLAN}/supports/{{contact_id}}/consent-requests", f"{PLAN}/supports/{{asked_contact_id}}/consent-requests", None,
                                                                                                                           (401, 409, 403, 401, 403)),
+    Row(f"PUT {PLAN}/supports/{{contact_id}}/disclosure", f"{PLAN}/supports/{{contact_id}}/disclosure", {"alert": True},
+                                                                                                                          (401, 200, 403, 401, 403)),
     Row(f"DELETE {PLAN}/supports/{{contact_id}}", f"{PLAN}/supports/{{removable_contact_id}}", None,                      (401, 200, 403, 401, 403)),
     Row(f"PUT {PLAN}/escalation", f"{PLAN}/escalation", {"level": "crisis", "tiers": [{"contact_ids": ["{contact_id}"], "ack_timeout_seconds": 300}]},
                                                                                                                           (401, 200, 403, 401, 403)),
@@ -106,6 +113,7 @@ def _ids(world: World, *, holds_links: bool) -> dict[str, str]:
         "removable_contact_id": world.removable_contact_id,
         "asked_contact_id": world.asked_contact_id,
         "activation_id": world.activation_id,
+        "entry_id": world.do_not_involve_entry_id,
         "consent_token": world.consent_token if holds_links else FORGED,
         "ack_token": world.ack_token if holds_links else FORGED,
         "spare_token_id": world.spare_token_id,

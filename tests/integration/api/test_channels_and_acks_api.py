@@ -100,7 +100,7 @@ async def test_an_acknowledge_link_records_who_is_on_it_once(
     assert jo_view["acknowledged_at"] is not None
 
 
-async def test_an_expired_or_forged_acknowledge_link_is_refused(
+async def test_an_expired_acknowledge_link_is_410_and_says_what_to_do_a_forged_one_404(
     client: AsyncTestClient[Any], settings: Settings
 ) -> None:
     plan = await couple(client)
@@ -108,7 +108,8 @@ async def test_an_expired_or_forged_acknowledge_link_is_refused(
     expired = ack_link(
         settings, plan.plan_id, activation["activation_id"], plan.second.participant_id, -1
     )
-    assert_problem(await client.post(expired), 404)
+    refused = assert_problem(await client.post(expired), 410)
+    assert "reach them the way you usually do" in refused["detail"]  # what to do instead
     assert_problem(await client.post("/v1/acks/not.a-link"), 404)
 
 

@@ -11,6 +11,8 @@ ACTED_ON_TYPES = {
     "plan.warning_sign_added",
     "plan.warning_sign_revised",
     "plan.consent_requested",
+    "plan.disclosure_requested",
+    "plan.consent_expiring",
     "plan.activated",
     "plan.activation_acknowledged",
     "plan.activation_resolved",

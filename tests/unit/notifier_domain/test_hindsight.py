@@ -1,11 +1,24 @@
 """What a replay knows from the rest of the history: which activations are over, who answered."""
 
+from datetime import timedelta
 from uuid import UUID
 
 from contracts.events import ActivationAcknowledged, AlertDeliveryRecorded, PlanEvent
-from contracts.ids import ActivationId, ConsentRequestId, ContactId
-from contracts.support_events import SupportContactRemoved
-from contracts.vocabulary import ChannelKind, DeliveryStatus, MessageKind
+from contracts.ids import ActivationId, ConsentRequestId, ContactId, ParticipantId
+from contracts.support_events import (
+    ConsentExpiring,
+    ConsentGiven,
+    DisclosureChosen,
+    DisclosureRequested,
+    SupportContactRemoved,
+)
+from contracts.vocabulary import (
+    ChannelKind,
+    ConsentScope,
+    DeliveryStatus,
+    DisclosureChoice,
+    MessageKind,
+)
 from notifier.domain.hindsight import Hindsight
 from tests.support.builders import consent_given, consent_requested, resolved
 from tests.unit.notifier_domain.builders import ACTIVATION_ID, BLAIR, DANA, ELI, FRAN, NOW
@@ -79,3 +92,32 @@ def test_only_alerts_recorded_as_sent_are_counted() -> None:
         ]
     )
     assert seen.alerts_sent == {ACTIVATION_ID: 1}
+
+
+def test_a_partner_who_chose_later_is_not_asked_again_by_a_replay() -> None:
+    asked = DisclosureRequested(
+        contact_id=ContactId(DANA),
+        partner_id=ParticipantId(BLAIR),
+        contact_name="Dana",
+        requested_by=ParticipantId(ELI),
+        at=NOW,
+    )
+    chosen = DisclosureChosen(
+        contact_id=ContactId(DANA),
+        partner_id=ParticipantId(BLAIR),
+        choice=DisclosureChoice(alert=True),
+        at=NOW,
+    )
+    assert not look_ahead([asked]).has_answered(asked)
+    assert look_ahead([asked, chosen]).has_answered(asked)
+
+
+def test_a_notice_that_a_consent_ends_is_outdated_once_it_was_renewed() -> None:
+    expiring = ConsentExpiring(
+        contact_id=ContactId(DANA), contact_name="Dana", expires_at=NOW, partners=(), at=NOW
+    )
+    renewed = ConsentGiven(
+        contact_id=ContactId(DANA), scope=ConsentScope(), at=NOW + timedelta(days=1)
+    )
+    assert not look_ahead([expiring]).is_outdated(expiring)
+    assert look_ahead([expiring, renewed]).is_outdated(expiring)

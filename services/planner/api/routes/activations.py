@@ -7,8 +7,9 @@ from litestar import Response, get, post
 from litestar.params import FromPath, JSONBody
 
 from common import capabilities
-from common.capabilities import InvalidCapability
+from common.capabilities import WHAT_TO_DO, ExpiredCapability, InvalidCapability
 from common.ids import new_id
+from common.links import ACK_LINK_AFTER_RESOLUTION
 from contracts.ids import ActivationId, RecipientId, SignId
 from planner import handlers
 from planner.api.auth import require_participant, require_partner, require_reader
@@ -25,7 +26,7 @@ from planner.api.schemas import (
 from planner.api.views import ActivationView, activation_status, activation_view
 from planner.domain.commands import AcknowledgeActivation, ActivatePlan, ResolveActivation
 from planner.handlers.results import CommandResult
-from planner.store import accounts
+from planner.store import accounts, do_not_involve
 
 ACTIVATIONS = "/v1/plans/{plan_id:str}/activations"
 ONE = ACTIVATIONS + "/{activation_id:str}"
@@ -87,8 +88,11 @@ async def activate(
         await require_partner(pool, principal, plan_id)
         channels = await accounts.partner_channels(pool, plan_id)
     activation_id = ActivationId(new_id())
+    # The activator's own "do not involve" list: nobody on it hears about them, whatever else.
+    listed = await do_not_involve.keys(pool, [partner.participant_id])
     command = ActivatePlan(
         partner_channels=channels,
+        do_not_involve=frozenset(listed),
         now=now(),
         actor=partner.participant_id,
         activation_id=activation_id,
@@ -143,17 +147,22 @@ async def resolve(
 
 @post("/v1/acks/{token:str}", status_code=200, tags=["activations"])
 async def acknowledge_by_link(
-    token: FromPath[str], settings: SettingsDep, commands: CommandsDep
+    token: FromPath[str], settings: SettingsDep, commands: CommandsDep, pool: PoolDep
 ) -> Response[ActivationChanged]:
     """One tap from an alert: the recipient named by the signed link is on it.
 
-    Acknowledging twice changes nothing; a link past its expiry or for a closed
-    activation is refused.
+    Acknowledging twice changes nothing; a closed activation is refused (409), and a day
+    after it was resolved, or past the link's own expiry, the link has expired (410).
     """
     link = capabilities.verify(settings.secret_key, token, "ack", now())
     if link.activation_id is None:
         raise InvalidCapability("malformed link")
     activation_id = ActivationId(link.activation_id)
+    state = await handlers.load(pool, link.plan_id)
+    activation = None if state is None else state.activations.get(activation_id)
+    resolved_at = None if activation is None else activation.resolved_at
+    if resolved_at is not None and now() >= resolved_at + ACK_LINK_AFTER_RESOLUTION:
+        raise ExpiredCapability(WHAT_TO_DO["ack"])
     command = AcknowledgeActivation(
         now=now(), activation_id=activation_id, by=RecipientId(link.subject_id)
     )

@@ -15,8 +15,10 @@ from litestar import Response, get, post
 from litestar.params import FromPath, JSONBody
 
 from common import capabilities
-from common.capabilities import Capability, ExpiredCapability
+from common.capabilities import WHAT_TO_DO, Capability, ExpiredCapability
+from common.notice import partner_names, support_notice
 from contracts.ids import ConsentRequestId, ContactId
+from contracts.support_events import CONSENT_DAYS_DEFAULT
 from contracts.vocabulary import ConsentScope
 from planner import handlers
 from planner.api.commands import now, versioned
@@ -36,7 +38,9 @@ EXPLANATION = (
     "If you accept, you may get a short alert when one of them asks for help, on the "
     "channels they listed for you, with a link to say you are on it. You choose the levels "
     "you agree to be alerted for, and whether alerts may include the warning signs or notes "
-    "they record. If you accept, you can withdraw at any time with this same link."
+    "they record, and each of them also chooses what of theirs you may learn. A yes lasts "
+    "for a time you are told, and you are asked again before it ends. If you accept, you "
+    "can withdraw at any time with this same link."
 )
 
 
@@ -50,9 +54,7 @@ def _current(settings: Settings, token: str) -> Capability:
     try:
         return capabilities.verify(settings.secret_key, token, "consent", now())
     except ExpiredCapability:
-        raise ConsentRequestClosed(
-            "expired", "this consent link has expired: they can send you a new request"
-        ) from None
+        raise ConsentRequestClosed("expired", WHAT_TO_DO["consent"]) from None
 
 
 async def _contact(pool: asyncpg.Pool, capability: Capability) -> tuple[PlanState, SupportContact]:
@@ -81,15 +83,20 @@ async def read_consent(
     names = " and ".join(p.display_name for p in state.partners)
     request = contact.request
     ours = request is not None and request.request_id == capability.request_id
+    days = request.consent_days if ours and request is not None else CONSENT_DAYS_DEFAULT
+    at = now()
     return ConsentRequestView(
         contact_name=contact.display_name,
         relationship=contact.relationship,
         asked_by=[p.display_name for p in state.partners],
-        status=contact.consent.value,
+        status=contact.consent_at(at).value,
         scope=_scope_out(contact.scope),
         explanation=EXPLANATION.format(names=names),
-        open=ours and request is not None and request.is_open(now()),
+        open=ours and request is not None and request.is_open(at),
         expires_at=request.expires_at if ours and request is not None else None,
+        notice=list(support_notice(partner_names([p.display_name for p in state.partners]), days)),
+        consent_days=days,
+        consent_expires_at=contact.consent_expires_at,
     )
 
 

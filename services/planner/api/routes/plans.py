@@ -23,7 +23,7 @@ from planner.api.views import EventPage, PlanView, event_view, plan_view
 from planner.domain.commands import AcceptInvite, CreatePlan, InvitePartner
 from planner.domain.evolve import fold
 from planner.settings import Settings
-from planner.store import event_store, read_models
+from planner.store import do_not_involve, event_store, read_models
 
 INVITE_LIFETIME = timedelta(days=7)
 
@@ -61,13 +61,16 @@ async def read_plan(
     """
     await require_reader(pool, principal, plan_id, "GET /v1/plans/{plan_id}")
     envelopes = await event_store.read_stream(pool, plan_id, until=_instant(as_of))
+    listed: frozenset[str] = frozenset()
+    if principal.participant is not None:  # an operator has no list of their own
+        listed = frozenset(await do_not_involve.keys(pool, [principal.participant.participant_id]))
     state = fold(envelope.event for envelope in envelopes)
     if state is None:
         raise ResourceNotFound(f"plan {plan_id} did not exist at {as_of}")
     tag = etag(state.version)
     if as_of is None and request.headers.get("if-none-match") == tag:
         return Response(None, status_code=HTTP_304_NOT_MODIFIED, headers={"ETag": tag})
-    return Response(plan_view(state), headers={"ETag": tag})
+    return Response(plan_view(state, as_of or now(), listed), headers={"ETag": tag})
 
 
 def _instant(as_of: datetime | None) -> datetime | None:

@@ -17,7 +17,7 @@ from contracts.ids import ConsentRequestId, ContactId
 from contracts.vocabulary import Tier
 from planner.api.channels import channels_out, to_channels, with_secrets
 from planner.api.commands import Secrets, now, versioned
-from planner.api.deps import PartnerDep, SettingsDep
+from planner.api.deps import PartnerDep, PoolDep, SettingsDep
 from planner.api.schemas import (
     ConsentRequestSent,
     EscalationPolicyIn,
@@ -33,6 +33,7 @@ from planner.domain.commands import (
     SetEscalationPolicy,
 )
 from planner.settings import Settings
+from planner.store import accounts, do_not_involve
 
 
 def _until(settings: Settings, at: datetime) -> datetime:
@@ -41,13 +42,17 @@ def _until(settings: Settings, at: datetime) -> datetime:
 
 @post("/v1/plans/{plan_id:str}/supports", status_code=201, tags=["supports"])
 async def add_support(
-    partner: PartnerDep, data: JSONBody[NewSupport], settings: SettingsDep
+    partner: PartnerDep, data: JSONBody[NewSupport], settings: SettingsDep, pool: PoolDep
 ) -> Response[SupportAdded]:
     """Add a support contact and ask them, on their own channels, whether they agree.
 
-    They are never alerted until they consent through the link in that message.
+    They are never alerted until they consent through the link in that message. Your own
+    choice (``disclosure``) is recorded with them; your partner is asked for theirs, and
+    nothing of your partner's reaches the contact until they agree. A contact whose
+    address is on either partner's "do not involve" list is refused (409).
     """
     contact_id, at = ContactId(new_id()), now()
+    partners = await accounts.partner_channels(pool, partner.plan_id)
     command = AddSupportContact(
         now=at,
         actor=partner.participant_id,
@@ -57,6 +62,10 @@ async def add_support(
         channels=await to_channels(data.channels, settings),
         request_id=ConsentRequestId(new_id()),
         request_expires_at=_until(settings, at),
+        adder_disclosure=data.disclosure.choice(),
+        consent_days=data.consent_days,
+        do_not_involve=await do_not_involve.keys(pool, list(partners)),
+        partner_channels=partners,
     )
     added = versioned(
         SupportAdded,
@@ -81,11 +90,15 @@ def _webhook_secrets(settings: Settings) -> Callable[[SupportAdded], SupportAdde
     tags=["supports"],
 )
 async def ask_again(
-    partner: PartnerDep, contact_id: FromPath[UUID], settings: SettingsDep
+    partner: PartnerDep,
+    contact_id: FromPath[UUID],
+    settings: SettingsDep,
 ) -> Response[ConsentRequestSent]:
-    """Ask a contact again, when they declined, withdrew, or let the last request expire.
+    """Ask a contact again: when they declined, withdrew, or let the last request expire,
+    or to renew a consent that ends within 30 days (or has ended).
 
-    A new link goes to their own channels; the links they had before stop working.
+    A new link goes to their own channels; the links they had before stop working. A yes
+    through it lasts as long as the last request said.
     """
     at = now()
     command = RequestConsent(
