@@ -2,7 +2,8 @@
 
 from uuid import UUID
 
-from contracts.events import ActivationAcknowledged, AlertDeliveryRecorded, PlanEvent
+from contracts.delivery_events import AlertDeliveryRecorded
+from contracts.events import ActivationAcknowledged, PlanEvent
 from contracts.ids import ActivationId, ConsentRequestId, ContactId
 from contracts.support_events import SupportContactRemoved
 from contracts.vocabulary import ChannelKind, DeliveryStatus, MessageKind

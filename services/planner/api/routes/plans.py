@@ -21,6 +21,7 @@ from planner.api.errors import BadParameter, ResourceNotFound
 from planner.api.schemas import INT4_MAX, InviteCreated, NewPlan, Versioned
 from planner.api.views import EventPage, PlanView, event_view, plan_view
 from planner.domain.commands import AcceptInvite, CreatePlan, InvitePartner
+from planner.domain.delivery_log import joined
 from planner.domain.evolve import fold
 from planner.settings import Settings
 from planner.store import event_store, read_models
@@ -55,13 +56,21 @@ async def read_plan(
         datetime | None, QueryParameter(description="RFC 3339 time: the plan as it was then")
     ] = None,
 ) -> Response[PlanView | None]:
-    """The plan now (with an ETag of its version), or as it was at ``as_of``."""
+    """The plan now (with an ETag of its version), or as it was at ``as_of``.
+
+    Its activations' deliveries and escalations, which never change the plan's version,
+    change the ETag after a dot (``"7.12"``); as ``If-Match`` it names version 7.
+    """
     await require_reader(pool, principal, plan_id)
-    envelopes = await event_store.read_stream(pool, plan_id, until=_instant(as_of))
+    until = _instant(as_of)
+    envelopes = await event_store.read_stream(pool, plan_id, until=until)
     state = fold(envelope.event for envelope in envelopes)
     if state is None:
         raise ResourceNotFound(f"plan {plan_id} did not exist at {as_of}")
-    tag = etag(state.version)
+    # The activations' deliveries and escalations are on their own delivery streams.
+    reports = await event_store.read_streams(pool, list(state.activations), until=until)
+    state = joined(state, (envelope.event for envelope in reports))
+    tag = etag(state.version, len(reports))
     if as_of is None and request.headers.get("if-none-match") == tag:
         return Response(None, status_code=HTTP_304_NOT_MODIFIED, headers={"ETag": tag})
     return Response(plan_view(state), headers={"ETag": tag})
