@@ -42,7 +42,3 @@ def joined(state: PlanState, events: Iterable[PlanEvent]) -> PlanState:
                 pass
     return replace(state, activations=activations)
 
-
-def delivery_count(state: PlanState) -> int:
-    """How many reports its activations show: what a delivery stream adds to a plan view."""
-    return sum(len(a.deliveries) + len(a.escalated_tiers) for a in state.activations.values())

@@ -17,6 +17,7 @@ from contracts.vocabulary import ChannelKind, DeliveryStatus, MessageKind
 from planner.domain.commands import RecordDelivery
 from planner.handlers import reports
 from planner.settings import Settings
+from planner.store import accounts
 from tests.support.api import activate, add_support, assert_problem, couple
 from tests.support.builders import CHAIN_KEY
 
@@ -167,6 +168,13 @@ async def test_a_delivery_report_shows_on_the_activation_and_counts_once(
         "SELECT DISTINCT stream_id FROM events WHERE event_type = 'plan.alert_delivery_recorded'"
     )
     assert [row["stream_id"] for row in streams] == [UUID(activation["activation_id"])]
+    # An operator, who may read any plan, finds no plan under an activation's stream id.
+    await accounts.add_operator(db_pool, new_id(), "on call", "tdm_o_reports_operator")
+    operator = {"Authorization": "Bearer tdm_o_reports_operator"}
+    assert (await client.get(f"/v1/plans/{plan.plan_id}", headers=operator)).status_code == 200
+    as_a_plan = f"/v1/plans/{activation['activation_id']}"
+    assert_problem(await client.get(as_a_plan, headers=operator), 404)
+    assert_problem(await client.get(f"{as_a_plan}/events", headers=operator), 404)
 
 
 @pytest.mark.parametrize(
