@@ -41,4 +41,3 @@ def joined(state: PlanState, events: Iterable[PlanEvent]) -> PlanState:
             case _:
                 pass
     return replace(state, activations=activations)
-
