@@ -146,6 +146,14 @@ async def test_an_older_store_shows_verifies_rebuilds_and_restores_the_same_view
         code, _, err = await asyncio.to_thread(tandem, db, SECRET, "replay")
         assert code == 0, err
 
+    # A plan's export carries its activations' delivery streams too, in either store.
+    for db in (db_url, other_db_url):
+        code, lines, err = await asyncio.to_thread(
+            tandem, db, SECRET, "events", "export", "--plan", str(PLAN_ID)
+        )
+        assert code == 0, err
+        assert len(lines.splitlines()) == len(plan_history()) + 3 + 1  # 3 reports, resolved
+
     code, exported, err = await asyncio.to_thread(tandem, db_url, SECRET, "events", "export")
     assert code == 0, err
     backup = tmp_path / "older.ndjson"
