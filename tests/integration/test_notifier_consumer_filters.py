@@ -14,7 +14,9 @@ from uuid import uuid4
 import nats
 import pytest
 from nats.aio.client import Client
-from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from nats.js.api import AckPolicy, ConsumerConfig, ConsumerInfo, DeliverPolicy
+from nats.js.errors import BadRequestError
+from nats.js.manager import JetStreamManager
 
 from contracts.subjects import PLAN_STREAM, PLAN_SUBJECTS, plan_subject
 from notifier.intake.consumer import consumer_config, ensure_consumer, subjects_acted_on
@@ -98,3 +100,33 @@ async def test_a_durable_of_an_older_release_reading_every_plan_event_is_updated
     [updated] = logs.events("consumer.updated")
     assert updated["fields"] == "filter_subjects"
     assert logs.events("consumer.filters_unsupported") == []
+
+
+class RefusingUpdates:
+    """The real manager, but refusing a durable's update as a server before 2.10 may."""
+
+    def __init__(self, real: JetStreamManager) -> None:
+        self.real = real
+
+    async def consumer_info(self, stream: str, name: str) -> ConsumerInfo:
+        return await self.real.consumer_info(stream, name)
+
+    async def add_consumer(self, stream: str, config: ConsumerConfig) -> ConsumerInfo:
+        raise BadRequestError(code=400, err_code=10012, description="cannot update filters")
+
+
+async def test_a_server_refusing_the_filters_leaves_the_notifier_reading_everything(
+    connection: Client,
+) -> None:
+    jsm = connection.jsm()
+    older = consumer_config(SETTINGS)
+    older.filter_subjects, older.filter_subject = None, PLAN_SUBJECTS
+    await jsm.add_consumer(PLAN_STREAM, older)
+
+    with captured_logs() as logs:
+        await ensure_consumer(RefusingUpdates(jsm), consumer_config(SETTINGS))  # type: ignore[arg-type]
+
+    [refused] = logs.events("consumer.filters_unsupported")
+    assert refused["error"] == "cannot update filters"
+    live = (await jsm.consumer_info(PLAN_STREAM, SETTINGS.consumer_name)).config
+    assert live.filter_subject == PLAN_SUBJECTS  # as it was: every event comes, acked unread

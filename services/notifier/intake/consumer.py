@@ -16,7 +16,7 @@ import structlog
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
-from nats.js.errors import NotFoundError
+from nats.js.errors import BadRequestError, NotFoundError
 from nats.js.manager import JetStreamManager
 
 from common import consuming
@@ -68,10 +68,18 @@ async def ensure_consumer(jsm: JetStreamManager, wanted: ConsumerConfig) -> None
     drift = [f for f in OWNED_FIELDS if getattr(live, f) != getattr(wanted, f)]
     if _filters(live) != _filters(wanted):
         drift.append("filter_subjects")  # a durable of an older release read all of tandem.plan.>
-    if drift:
+    if not drift:
+        return
+    try:
         updated = await jsm.add_consumer(PLAN_STREAM, wanted)  # a create on a live name updates
-        log.info("consumer.updated", name=name, fields=",".join(drift))
-        _check_filters(updated.config, wanted)
+    except BadRequestError as exc:
+        if drift != ["filter_subjects"]:
+            raise
+        # A server that cannot change a durable's filters: read everything, as before.
+        log.warning("consumer.filters_unsupported", name=name, error=exc.description)
+        return
+    log.info("consumer.updated", name=name, fields=",".join(drift))
+    _check_filters(updated.config, wanted)
 
 
 def _check_filters(live: ConsumerConfig, wanted: ConsumerConfig) -> None:
