@@ -164,6 +164,18 @@ async def test_a_delivery_report_shows_on_the_activation_and_counts_once(
     assert whole.headers["etag"] == f'"{activation["version"]}.1"'
     [shown] = whole.json()["activations"]
     assert shown["recipients"][0]["deliveries"] == sam["deliveries"]
+    unchanged = await client.get(
+        f"/v1/plans/{plan.plan_id}",
+        headers={**plan.first.auth, "If-None-Match": whole.headers["etag"]},
+    )
+    assert unchanged.status_code == 304
+    # That ETag, as If-Match, names the plan's version: the report never makes it stale.
+    resolved = await client.post(
+        f"/v1/plans/{plan.plan_id}/activations/{activation['activation_id']}/resolve",
+        json={"outcome": "false_alarm"},
+        headers={**plan.first.auth, "If-Match": whole.headers["etag"]},
+    )
+    assert resolved.status_code == 200, resolved.text
     streams = await db_pool.fetch(
         "SELECT DISTINCT stream_id FROM events WHERE event_type = 'plan.alert_delivery_recorded'"
     )
