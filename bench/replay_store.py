@@ -13,8 +13,8 @@ from uuid import uuid4
 
 import asyncpg
 
+from contracts import delivery_events, ids
 from contracts import events as ev
-from contracts import ids
 from contracts import support_events as support
 from contracts import vocabulary as vocab
 from contracts.upcasting import current_version
@@ -125,7 +125,7 @@ def _activation(
             at=at,
         ),
         *(
-            ev.AlertDeliveryRecorded(
+            delivery_events.AlertDeliveryRecorded(
                 delivery_id=uuid4(),
                 activation_id=activation,
                 recipient_id=r.recipient_id,

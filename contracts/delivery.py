@@ -1,7 +1,8 @@
 """What the notifier reports back, on ``tandem.delivery.<activation_id>.<kind>``.
 
-The planner records each report on the plan's stream, using ``report_id`` as the event id,
-so a report delivered twice is recorded once.
+The planner records each report on the activation's delivery stream (a consent request's:
+the contact's; see ``contracts.delivery_events``), never on the plan's, using ``report_id``
+as the event id, so a report delivered twice is recorded once.
 """
 
 from datetime import datetime

@@ -1,4 +1,7 @@
-"""The plan's event catalogue: one tagged union of frozen Structs.
+"""The event catalogue: one tagged union of frozen Structs, every event the store holds.
+
+Plan streams hold what people decided (below, and ``contracts.support_events``); delivery
+streams hold what the system reports (``contracts.delivery_events``).
 
 Evolution rules (msgspec schema evolution): a new field gets a default; a field's type
 never changes; a breaking change is a new tag. Unknown fields are ignored on decode so
@@ -7,10 +10,10 @@ older readers skip newer fields.
 
 from datetime import datetime
 from typing import Annotated
-from uuid import UUID
 
 import msgspec
 
+from contracts.delivery_events import ActivationEscalated, AlertDeliveryRecorded
 from contracts.ids import (
     ActivationId,
     CheckInId,
@@ -36,12 +39,9 @@ from contracts.support_events import (
 from contracts.vocabulary import (
     ActivationTier,
     Channel,
-    ChannelKind,
-    DeliveryStatus,
     Event,
     Level,
     LongText,
-    MessageKind,
     Outcome,
     Recipient,
     Sha256Hex,
@@ -139,29 +139,6 @@ class ActivationResolved(Event, frozen=True, kw_only=True, tag="plan.activation_
     outcome: Outcome
     reflection: LongText
     resolved_by: ParticipantId
-    at: datetime
-
-
-class AlertDeliveryRecorded(Event, frozen=True, kw_only=True, tag="plan.alert_delivery_recorded"):
-    """The notifier's report of one delivery, so the plan's history says who was told."""
-
-    delivery_id: UUID
-    activation_id: ActivationId | None = None  # None for a consent request
-    recipient_id: RecipientId
-    channel: ChannelKind
-    tier: int = 0
-    message: MessageKind
-    status: DeliveryStatus
-    reason: str | None = None
-    attempts: int = 1
-    at: datetime
-
-
-class ActivationEscalated(Event, frozen=True, kw_only=True, tag="plan.activation_escalated"):
-    """Nobody acknowledged in time: the next tier is alerted (or, past the last, nobody is left)."""
-
-    activation_id: ActivationId
-    tier: int
     at: datetime
 
 

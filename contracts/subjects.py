@@ -27,6 +27,11 @@ def plan_subject(plan_id: UUID, event_type: str) -> str:
     return f"tandem.plan.{plan_id}.{name}"
 
 
+def plan_event_filter(event_type: str) -> str:
+    """``tandem.plan.*.<name>``: one event type of every plan, as a consumer filter."""
+    return "tandem.plan.*." + event_type.removeprefix("plan.")
+
+
 def delivery_subject(activation_id: UUID, kind: str) -> str:
     return f"tandem.delivery.{activation_id}.{kind}"
 

@@ -3,12 +3,17 @@ HTTP request to each delivery, and logs that never carry a name, a note or an ad
 
 import json
 from typing import Any
+from uuid import UUID
 
+import asyncpg
 import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from uuid_utils.compat import uuid7
 
+from contracts.delivery_events import AlertDeliveryRecorded
+from contracts.vocabulary import MessageKind
+from planner.store import event_store
 from tests.e2e.conftest import PUBLIC_URL, Stack
 from tests.support.api import Couple, Person, consent_link_sent, create_plan
 from tests.support.eventually import eventually
@@ -155,13 +160,20 @@ async def test_one_correlation_id_follows_an_activation_to_each_delivery(stack: 
     assert {line["correlation_id"] for line in alert_lines} == {correlation_id}
 
     async def recorded_under_it() -> bool:  # the notifier's reports come back with the id
-        page = await stack.client.get(f"/v1/plans/{plan.plan_id}/events", headers=plan.first.auth)
+        # on the activation's own delivery stream, never the plan's
+        conn = await asyncpg.connect(stack.db_url)
+        try:
+            stream = await event_store.read_stream(conn, UUID(activation_id))
+        finally:
+            await conn.close()
         reports = [
             e
-            for e in page.json()["events"]
-            if e["type"] == "plan.alert_delivery_recorded" and e["data"]["message"] == "alert"
+            for e in stream
+            if isinstance(e.event, AlertDeliveryRecorded) and e.event.message is MessageKind.ALERT
         ]
-        return len(reports) == 3 and {e["correlation_id"] for e in reports} == {correlation_id}
+        return len(reports) == 3 and {str(e.metadata.correlation_id) for e in reports} == {
+            correlation_id
+        }
 
     await eventually(recorded_under_it, timeout=20)
 

@@ -5,6 +5,7 @@ from uuid import UUID
 
 import msgspec
 
+from contracts.delivery_events import ActivationEscalated
 from contracts.envelope import Envelope, Metadata
 from contracts.ids import EventId
 from contracts.subjects import (
@@ -21,7 +22,7 @@ from contracts.subjects import (
 )
 from planner.relay.publisher import message_for
 from planner.relay.streams import stream_configs
-from tests.support.builders import PLAN_ID, plan_created
+from tests.support.builders import ACTIVATION_ID, NOW, PLAN_ID, plan_created
 
 EVENT_ID = EventId(UUID("01950000-0000-7000-8000-0000000000ee"))
 CORRELATION_ID = UUID("01950000-0000-7000-8000-0000000000cc")
@@ -46,6 +47,17 @@ def test_an_event_goes_to_its_plan_subject_with_the_envelope_as_json() -> None:
     message = message_for(envelope())
     assert message.subject == f"tandem.plan.{PLAN_ID}.created"
     assert msgspec.json.decode(message.payload, type=Envelope) == envelope()
+
+
+def test_an_event_of_a_delivery_stream_goes_to_the_subject_of_its_plan() -> None:
+    escalated = ActivationEscalated(activation_id=ACTIVATION_ID, tier=2, at=NOW, plan_id=PLAN_ID)
+    on_its_stream = msgspec.structs.replace(
+        envelope(),
+        stream_id=ACTIVATION_ID,
+        event_type="plan.activation_escalated",
+        event=escalated,
+    )
+    assert message_for(on_its_stream).subject == f"tandem.plan.{PLAN_ID}.activation_escalated"
 
 
 def test_the_message_id_is_the_event_id_and_the_headers_carry_the_facts() -> None:

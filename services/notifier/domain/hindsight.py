@@ -13,12 +13,8 @@ from uuid import UUID
 
 import msgspec
 
-from contracts.events import (
-    ActivationAcknowledged,
-    ActivationResolved,
-    AlertDeliveryRecorded,
-    PlanEvent,
-)
+from contracts.delivery_events import AlertDeliveryRecorded
+from contracts.events import ActivationAcknowledged, ActivationResolved, PlanEvent
 from contracts.support_events import (
     ConsentDeclined,
     ConsentExpiring,

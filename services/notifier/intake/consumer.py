@@ -1,4 +1,8 @@
-"""The notifier's durable pull consumer on the planner's events.
+"""The notifier's durable pull consumer on the planner's events: those it acts on, only.
+
+The consumer filters on one subject per event type the notifier acts on
+(``filter_subjects``, nats-server 2.10 or later), so the server never sends it the rest of
+a plan's history (check-ins, delivery reports, edits of the plan).
 
 Every message is classified: handled (ack after the ledger commits), transient (nak with a
 delay: the database hiccuped, or an answer arrived before its activation), or permanent
@@ -12,15 +16,15 @@ import structlog
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
-from nats.js.errors import NotFoundError
+from nats.js.errors import BadRequestError, NotFoundError
 from nats.js.manager import JetStreamManager
 
 from common import consuming
 from common.consuming import opened, retry_delay
 from contracts.envelope import Envelope
-from contracts.subjects import PLAN_STREAM, PLAN_SUBJECTS
+from contracts.subjects import PLAN_STREAM, plan_event_filter
 from notifier import correlation
-from notifier.alerting.handlers import Alerting, NotYetKnown, acts_on
+from notifier.alerting.handlers import ACTED_ON, Alerting, NotYetKnown, acts_on
 from notifier.ledger.sessions import DATABASE_ERRORS
 from notifier.metrics import DEAD_LETTERS, REDELIVERIES
 from notifier.settings import NotifierSettings
@@ -28,13 +32,18 @@ from notifier.settings import NotifierSettings
 log = structlog.stdlib.get_logger("notifier.consumer")
 
 _envelope = msgspec.json.Decoder(Envelope)
-OWNED_FIELDS = ("filter_subject", "ack_policy", "ack_wait", "max_deliver", "deliver_policy")
+OWNED_FIELDS = ("ack_policy", "ack_wait", "max_deliver", "deliver_policy")
+
+
+def subjects_acted_on() -> list[str]:
+    """One filter per event type ``Alerting.handle`` acts on, in a stable order."""
+    return sorted(plan_event_filter(str(cls.__struct_config__.tag)) for cls in ACTED_ON)
 
 
 def consumer_config(settings: NotifierSettings) -> ConsumerConfig:
     return ConsumerConfig(
         durable_name=settings.consumer_name,
-        filter_subject=PLAN_SUBJECTS,
+        filter_subjects=subjects_acted_on(),
         ack_policy=AckPolicy.EXPLICIT,
         ack_wait=settings.ack_wait_seconds,
         deliver_policy=DeliverPolicy.ALL,
@@ -52,13 +61,39 @@ async def ensure_consumer(jsm: JetStreamManager, wanted: ConsumerConfig) -> None
     try:
         live = (await jsm.consumer_info(PLAN_STREAM, name)).config
     except NotFoundError:
-        await jsm.add_consumer(PLAN_STREAM, wanted)
+        created = await jsm.add_consumer(PLAN_STREAM, wanted)
         log.info("consumer.created", name=name)
+        _check_filters(created.config, wanted)
         return
     drift = [f for f in OWNED_FIELDS if getattr(live, f) != getattr(wanted, f)]
-    if drift:
-        await jsm.add_consumer(PLAN_STREAM, wanted)  # a create on a live name updates it
-        log.info("consumer.updated", name=name, fields=",".join(drift))
+    if _filters(live) != _filters(wanted):
+        drift.append("filter_subjects")  # a durable of an older release read all of tandem.plan.>
+    if not drift:
+        return
+    try:
+        updated = await jsm.add_consumer(PLAN_STREAM, wanted)  # a create on a live name updates
+    except BadRequestError as exc:
+        if drift != ["filter_subjects"]:
+            raise
+        # A server that cannot change a durable's filters: read everything, as before.
+        log.warning("consumer.filters_unsupported", name=name, error=exc.description)
+        return
+    log.info("consumer.updated", name=name, fields=",".join(drift))
+    _check_filters(updated.config, wanted)
+
+
+def _check_filters(live: ConsumerConfig, wanted: ConsumerConfig) -> None:
+    if _filters(live) != _filters(wanted):
+        # A server before 2.10 ignores filter_subjects: every plan event comes, and the
+        # ones not acted on are acked unread (``acts_on``).
+        log.warning("consumer.filters_unsupported", name=wanted.durable_name)
+
+
+def _filters(config: ConsumerConfig) -> list[str]:
+    """A consumer's filters, whichever field holds them (one filter may come back in either)."""
+    if config.filter_subjects:
+        return sorted(config.filter_subjects)
+    return [config.filter_subject] if config.filter_subject else []
 
 
 class Consumer:
@@ -86,8 +121,8 @@ class Consumer:
 
     async def _handle(self, msg: Msg, envelope: Envelope, delivered: int) -> None:
         if not acts_on(envelope.event):
-            # About half the stream (delivery reports, check-ins …): a transaction each
-            # would make the consumer, which takes one message at a time, fall behind at 50/s.
+            # Filtered out by the server, but for a dead letter retried by hand or a server
+            # before 2.10: nothing to do, and no transaction for it.
             await msg.ack()
             return
         try:

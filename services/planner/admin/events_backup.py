@@ -24,7 +24,10 @@ from planner.store.backup import ImportError_, Span
 def export(
     from_position: Annotated[int, typer.Option(min=1, help="first position")] = 1,
     to_position: Annotated[int | None, typer.Option(min=1, help="last position")] = None,
-    plan: Annotated[UUID | None, typer.Option(help="only this plan's events")] = None,
+    plan: Annotated[
+        UUID | None,
+        typer.Option(help="only this plan's events (with its activations' delivery reports)"),
+    ] = None,
     upcast: Annotated[
         bool,
         typer.Option(help="payloads in their current shape: for reading, not for backups"),

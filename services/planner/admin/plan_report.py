@@ -11,14 +11,9 @@ from uuid import UUID
 import msgspec
 from msgspec.structs import replace
 
+from contracts.delivery_events import ActivationEscalated, AlertDeliveryRecorded
 from contracts.envelope import Envelope
-from contracts.events import (
-    ActivationAcknowledged,
-    ActivationEscalated,
-    ActivationResolved,
-    AlertDeliveryRecorded,
-    PlanActivated,
-)
+from contracts.events import ActivationAcknowledged, ActivationResolved, PlanActivated
 from contracts.vocabulary import ConsentScope, Level, Tier
 from planner.api.views import (
     ActivationView,
@@ -93,7 +88,10 @@ def plan_report(state: PlanState, envelopes: list[Envelope], as_of: datetime | N
 
 
 def timeline(state: PlanState, envelopes: list[Envelope]) -> tuple[TimelineEntry, ...]:
-    """What happened to each activation, in stream order: who was told, who answered."""
+    """What happened to each activation, in the order stored: who was told, who answered.
+
+    ``envelopes`` are the plan's and its activations' delivery streams' (each entry's
+    ``stream_version`` is in its own stream)."""
     names = _names(state)
     entries = []
     for envelope in envelopes:

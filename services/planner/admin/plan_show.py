@@ -10,9 +10,11 @@ import typer
 from rich.console import Console
 
 from contracts.envelope import Envelope
+from contracts.events import PlanActivated, PlanCreated
 from contracts.vocabulary import Level
 from planner.admin import common
 from planner.admin.plan_report import PlanReport, plan_report
+from planner.domain.delivery_log import joined
 from planner.domain.evolve import fold
 from planner.runtime.stack import database_only
 from planner.store import event_store
@@ -40,10 +42,13 @@ def show(
             envelopes = asyncio.run(_read(url, plan_id, as_of))
         except (OSError, asyncpg.PostgresError, event_store.EventStoreError) as exc:
             common.fail(f"cannot read the event store: {exc}")
-    state = fold(envelope.event for envelope in envelopes)
+    plan_events = [e.event for e in envelopes if e.stream_id == plan_id]
+    is_plan = bool(plan_events) and isinstance(plan_events[0], PlanCreated)
+    state = fold(plan_events) if is_plan else None  # not an activation's delivery stream
     if state is None:
         when = "" if as_of is None else f" at {as_of.isoformat()}"
         common.fail(f"no plan {plan_id}{when}", common.EXIT_FOUND_PROBLEM)
+    state = joined(state, (e.event for e in envelopes if e.stream_id != plan_id))
     report = plan_report(state, envelopes, as_of)
     if as_json:
         common.print_json(report)
@@ -52,11 +57,17 @@ def show(
 
 
 async def _read(url: str, plan_id: UUID, as_of: datetime | None) -> list[Envelope]:
+    """The plan's stream and its activations' delivery streams, in the order stored."""
     conn = await asyncpg.connect(url)
     try:
-        return await event_store.read_stream(conn, plan_id, until=as_of)
+        envelopes = await event_store.read_stream(conn, plan_id, until=as_of)
+        activations = {
+            e.event.activation_id for e in envelopes if isinstance(e.event, PlanActivated)
+        }
+        reports = await event_store.read_streams(conn, list(activations), until=as_of)
     finally:
         await conn.close()
+    return sorted([*envelopes, *reports], key=lambda e: e.position)
 
 
 def render(report: PlanReport) -> None:

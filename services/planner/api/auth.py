@@ -63,7 +63,7 @@ def require_participant(principal: Principal) -> Participant:
 
 
 async def _plan_exists(pool: asyncpg.Pool, plan_id: UUID) -> bool:
-    return await event_store.stream_version(pool, plan_id) > 0
+    return await event_store.is_plan(pool, plan_id)
 
 
 async def require_partner(pool: asyncpg.Pool, principal: Principal, plan_id: UUID) -> Participant:

@@ -26,7 +26,7 @@ from planner.store.idempotency import IdempotencyRequest, StoredResponse
 T = TypeVar("T", bound=Versioned)
 Req = Request[Any, Any, Any]
 
-IF_MATCH = re.compile(r'^\s*(?:W/)?"?(\d{1,10})"?\s*$')
+IF_MATCH = re.compile(r'^\s*(?:W/)?"?(\d{1,10})(?:\.\d{1,10})?"?\s*$')  # "7.12" names 7
 MAX_KEY_LENGTH = 255
 
 
@@ -34,8 +34,9 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-def etag(version: int) -> str:
-    return f'"{version}"'
+def etag(version: int, reports: int = 0) -> str:
+    """The plan's version; after a dot, how many delivery reports a view of it shows."""
+    return f'"{version}.{reports}"' if reports else f'"{version}"'
 
 
 def if_match(request: Req) -> int | None:

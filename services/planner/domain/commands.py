@@ -244,6 +244,7 @@ PlanCommand = (
     | AcknowledgeActivation
     | ResolveActivation
     | RecordCheckIn
-    | RecordDelivery
-    | RecordEscalation
 )
+
+DeliveryCommand = RecordDelivery | RecordEscalation
+"""The notifier's reports: decided on the plan, recorded on the activation's delivery stream."""

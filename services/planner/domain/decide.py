@@ -21,7 +21,6 @@ from contracts.events import (
 )
 from planner.domain import decide_activations as activations
 from planner.domain import decide_contacts as contacts
-from planner.domain import decide_deliveries as deliveries
 from planner.domain import decide_privacy as privacy
 from planner.domain.commands import (
     AcceptInvite,
@@ -37,8 +36,6 @@ from planner.domain.commands import (
     NoticeConsentExpiry,
     PlanCommand,
     RecordCheckIn,
-    RecordDelivery,
-    RecordEscalation,
     RemoveResponseStep,
     RemoveSupportContact,
     RequestConsent,
@@ -142,10 +139,6 @@ def _decide(state: PlanState, command: PlanCommand) -> list[PlanEvent]:  # noqa:
             return activations.resolve(state, command)
         case RecordCheckIn():
             return activations.check_in(state, command)
-        case RecordDelivery():
-            return deliveries.record_delivery(state, command)
-        case RecordEscalation():
-            return deliveries.record_escalation(state, command)
         case _:
             assert_never(command)
 

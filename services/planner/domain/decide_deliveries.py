@@ -1,13 +1,17 @@
-"""Recording what the notifier did: deliveries and escalations become part of the plan's history.
+"""Recording what the notifier did: each delivery and escalation, on its delivery stream.
 
 These are facts reported by another service, so the checks are about coherence (the
-activation and the recipient exist), not permission.
+activation and the recipient exist), not permission. ``state`` is the plan joined with
+the activation's delivery stream (``delivery_log.joined``), so a tier reported twice is
+recorded once. The events go on the delivery stream, never on the plan's.
 """
 
-from contracts.events import ActivationEscalated, AlertDeliveryRecorded, PlanEvent
+from typing import assert_never
+
+from contracts.delivery_events import ActivationEscalated, AlertDeliveryRecorded, DeliveryEvent
 from contracts.ids import ParticipantId
 from contracts.vocabulary import MessageKind
-from planner.domain.commands import RecordDelivery, RecordEscalation
+from planner.domain.commands import DeliveryCommand, RecordDelivery, RecordEscalation
 from planner.domain.errors import InvalidCommand, NotFound
 from planner.domain.guards import activation_of
 from planner.domain.state import PlanState
@@ -15,7 +19,17 @@ from planner.domain.state import PlanState
 _TO_PARTNERS = (MessageKind.DISCLOSURE_REQUEST, MessageKind.CONSENT_EXPIRING)
 
 
-def record_delivery(state: PlanState, command: RecordDelivery) -> list[PlanEvent]:
+def decide_report(state: PlanState, command: DeliveryCommand) -> list[DeliveryEvent]:
+    match command:
+        case RecordDelivery():
+            return record_delivery(state, command)
+        case RecordEscalation():
+            return record_escalation(state, command)
+        case _:
+            assert_never(command)
+
+
+def record_delivery(state: PlanState, command: RecordDelivery) -> list[DeliveryEvent]:
     _require_known_recipient(state, command)
     if command.attempts < 1:
         raise InvalidCommand("attempts", "a delivery takes at least one attempt")
@@ -30,17 +44,22 @@ def record_delivery(state: PlanState, command: RecordDelivery) -> list[PlanEvent
         reason=command.reason,
         attempts=command.attempts,
         at=command.now,
+        plan_id=state.plan_id,
     )
     return [recorded]
 
 
-def record_escalation(state: PlanState, command: RecordEscalation) -> list[PlanEvent]:
+def record_escalation(state: PlanState, command: RecordEscalation) -> list[DeliveryEvent]:
     activation = activation_of(state, command.activation_id)
     if command.tier in activation.escalated_tiers:
         return []  # reported twice (a redelivered message): the history says it once
-    return [
-        ActivationEscalated(activation_id=command.activation_id, tier=command.tier, at=command.now)
-    ]
+    escalated = ActivationEscalated(
+        activation_id=command.activation_id,
+        tier=command.tier,
+        at=command.now,
+        plan_id=state.plan_id,
+    )
+    return [escalated]
 
 
 def _require_known_recipient(state: PlanState, command: RecordDelivery) -> None:

@@ -5,11 +5,10 @@ from typing import assert_never
 
 from msgspec.structs import replace
 
+from contracts.delivery_events import ActivationEscalated, AlertDeliveryRecorded
 from contracts.events import (
     ActivationAcknowledged,
-    ActivationEscalated,
     ActivationResolved,
-    AlertDeliveryRecorded,
     CheckInRecorded,
     PartnerInvited,
     PartnerJoined,
@@ -24,6 +23,7 @@ from contracts.events import (
     WarningSignRevised,
 )
 from contracts.support_events import EscalationPolicySet
+from planner.domain.delivery_log import with_delivery, with_escalation
 from planner.domain.evolve_contacts import ContactEvent, apply_contact_event
 from planner.domain.state import (
     Acknowledgement,
@@ -174,14 +174,13 @@ def _checked_in(state: PlanState, event: CheckInRecorded) -> PlanState:
 
 
 def _delivered(state: PlanState, event: AlertDeliveryRecorded) -> PlanState:
+    # Only stores written before delivery streams have these on the plan's stream.
     if event.activation_id is None:
         return state  # a consent request: its history is the event itself
-    activation = state.activations[event.activation_id]
-    updated = replace(activation, deliveries=(*activation.deliveries, event))
+    updated = with_delivery(state.activations[event.activation_id], event)
     return replace(state, activations={**state.activations, event.activation_id: updated})
 
 
 def _escalated(state: PlanState, event: ActivationEscalated) -> PlanState:
-    activation = state.activations[event.activation_id]
-    updated = replace(activation, escalated_tiers=(*activation.escalated_tiers, event.tier))
+    updated = with_escalation(state.activations[event.activation_id], event)
     return replace(state, activations={**state.activations, event.activation_id: updated})

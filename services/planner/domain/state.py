@@ -5,7 +5,7 @@ from enum import StrEnum
 
 import msgspec
 
-from contracts.events import AlertDeliveryRecorded
+from contracts.delivery_events import AlertDeliveryRecorded
 from contracts.ids import (
     ActivationId,
     CheckInId,

@@ -6,7 +6,7 @@ together or not at all. Then the relay is woken.
 
 The read needs no transaction: the append names the version it was decided on, and a
 plan that moved in between is a conflict, decided again. So a command whose only write is
-its append (most are: activations, answers, delivery reports) runs without BEGIN and
+its append (most are: activations, answers) runs without BEGIN and
 COMMIT, the append being one statement; one that also writes read models or an
 Idempotency-Key response writes them and its events in one transaction.
 
@@ -21,7 +21,6 @@ from uuid import UUID
 import asyncpg
 
 from contracts.envelope import Metadata
-from contracts.ids import EventId
 from planner.domain.commands import PlanCommand
 from planner.domain.state import PlanState
 from planner.handlers.attempt import Run, decide_and_append
@@ -51,14 +50,9 @@ async def execute(
     *,
     chain_key: bytes,
     if_match: int | None = None,
-    event_id: EventId | None = None,
 ) -> CommandResult:
-    """Run a command, retrying when another writer moved the plan in between.
-
-    ``event_id`` names the one event a command reported by another service causes, so a
-    report that arrives twice is stored once (the store treats the repeat as a no-op).
-    """
-    run = Run(plan_id, command, metadata, chain_key, if_match, event_id)
+    """Run a command, retrying when another writer moved the plan in between."""
+    run = Run(plan_id, command, metadata, chain_key, if_match)
 
     async def once(conn: Connection, *, on_kept: bool) -> tuple[CommandResult, CommandResult]:
         result = await decide_and_append(conn, run, on_kept=on_kept)

@@ -33,8 +33,6 @@ class Run(NamedTuple):
     metadata: Metadata
     chain_key: bytes
     if_match: int | None
-    event_id: EventId | None = None
-    """The one event a report from another service causes (stored once, however often sent)."""
 
 
 class _Appended(NamedTuple):
@@ -55,7 +53,7 @@ async def decide_and_append(conn: Connection, run: Run, *, on_kept: bool) -> Com
         state = fold(events, state)
     if state is None:  # decide refuses every command but CreatePlan on a missing plan
         raise PlanNotFound(run.plan_id)
-    if appended is None:  # nothing decided, or a repeated report already in the state loaded
+    if appended is None:  # nothing decided
         return CommandResult(
             plan_id=run.plan_id, version=state.version, events=tuple(events), state=state
         )
@@ -106,11 +104,9 @@ async def _append(
     state: PlanState | None,
     head: StreamHead | None,
     events: list[PlanEvent],
-) -> _Appended | None:
-    """Append the events on the version decided on, with the read models they change; None
-    when these very events were stored already (a report that arrived twice)."""
-    reported = run.event_id if len(events) == 1 else None  # only a reported event's id repeats
-    batch = [NewEvent(event_id=reported or new_event_id(), event=event) for event in events]
+) -> _Appended:
+    """Append the events on the version decided on, with the read models they change."""
+    batch = [NewEvent(event_id=new_event_id(), event=event) for event in events]
     version = 0 if state is None else state.version
     # Read models need a transaction with the events, unless the caller holds one.
     together = read_models.projects_any(events) and not conn.is_in_transaction()
@@ -125,11 +121,8 @@ async def _append(
             run.metadata,
             chain_key=run.chain_key,
             notify=False,
-            may_be_stored=reported is not None,
+            may_be_stored=False,  # every id was made just now: no earlier append stored it
             head=head,  # as just read, or kept: the insert checks it is still current
         )
-        if not result.duplicate:  # a repeated report is already in the plan's read models
-            await read_models.project(conn, run.plan_id, events)
-    if result.duplicate:
-        return None
+        await read_models.project(conn, run.plan_id, events)
     return _Appended(result.version, result.head, batch[-1].event_id)

@@ -16,7 +16,7 @@ class CommandResult(msgspec.Struct, frozen=True, kw_only=True):
     events: tuple[PlanEvent, ...]
     state: PlanState
     appended: tuple[PlanEvent, ...] = ()
-    """The events this command stored: none when decided nothing, or a repeated report."""
+    """The events this command stored: none when it decided nothing."""
     head: StreamHead | None = None
     """The stream's head after the events this command stored."""
     last_event_id: EventId | None = None

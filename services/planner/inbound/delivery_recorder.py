@@ -1,7 +1,8 @@
-"""Recording the notifier's reports on the plans' streams.
+"""Recording the notifier's reports on their delivery streams, never on the plans' streams.
 
 A durable pull consumer on ``tandem.delivery.>``: each report becomes an event on its
-plan's stream with the report id as event id, so a report delivered twice is stored once.
+activation's delivery stream (``handlers.reports``) with the report id as event id, so a
+report delivered twice is stored once, and no report ever conflicts with a person's command.
 Reports that cannot apply (an unknown plan or activation) are dead-lettered with the
 reason; database trouble is retried with a delay.
 """
@@ -30,11 +31,12 @@ from contracts.subjects import (
     DELIVERY_SUBJECTS,
     HEADER_CORRELATION_ID,
 )
-from planner import handlers
 from planner.domain.commands import RecordDelivery, RecordEscalation
 from planner.domain.errors import DomainError
+from planner.handlers import reports
 from planner.handlers.results import ConcurrencyConflict
 from planner.metrics import DELIVERY_REPORTS
+from planner.store.event_store import EventIdConflict, EventStoreError
 
 log = structlog.stdlib.get_logger("planner.delivery_recorder")
 
@@ -124,18 +126,27 @@ class DeliveryRecorder:
     async def _record(self, msg: Msg, report: NotifierReport, metadata: Metadata) -> None:
         kind = "escalation" if isinstance(report, TierEscalated) else "delivery"
         try:
-            await handlers.execute(
+            await reports.record(
                 self.pool,
                 report.plan_id,
                 command_for(report),
                 metadata,
                 chain_key=self.chain_key,
-                event_id=EventId(report.report_id),
+                report_id=EventId(report.report_id),
             )
         except DomainError as exc:
             await self._dead_letter(msg, f"report does not apply: {exc.detail}", kind)
             return
-        except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, ConcurrencyConflict):
+        except EventIdConflict:
+            await self._dead_letter(msg, "report id already used by a different report", kind)
+            return
+        except (
+            asyncpg.PostgresError,
+            asyncpg.InterfaceError,
+            OSError,
+            EventStoreError,
+            ConcurrencyConflict,
+        ):
             DELIVERY_REPORTS.labels(kind=kind, outcome="retried").inc()
             await msg.nak(delay=retry_delay(msg.metadata.num_delivered))
             return

@@ -17,6 +17,7 @@ from nats.aio.client import Client
 from nats.js import JetStreamContext
 from nats.js.errors import BadRequestError
 
+from contracts.delivery_events import plan_of
 from contracts.envelope import Envelope
 from contracts.subjects import (
     HEADER_CORRELATION_ID,
@@ -71,10 +72,12 @@ class Message(msgspec.Struct, frozen=True, kw_only=True):
 
 def message_for(envelope: Envelope) -> Message:
     """The JetStream message of an event: ``Nats-Msg-Id`` is the event id, so JetStream
-    stores a republished event once (within the stream's duplicate window)."""
+    stores a republished event once (within the stream's duplicate window).
+
+    The subject names the plan, also for an event of an activation's delivery stream."""
     event_id = str(envelope.event_id)
     return Message(
-        subject=plan_subject(envelope.stream_id, envelope.event_type),
+        subject=plan_subject(plan_of(envelope.stream_id, envelope.event), envelope.event_type),
         payload=_encoder.encode(envelope),
         headers={
             HEADER_MSG_ID: event_id,

@@ -26,19 +26,21 @@ from planner.store.event_store import Connection
 
 PAGE = 5000
 
-EXPORT = """
+# A plan's events: its own stream, and its activations' delivery streams (which name it).
+OF_PLAN = "($3::uuid IS NULL OR stream_id = $3 OR payload->>'plan_id' = $3::text)"
+EXPORT_TEMPLATE = """
 SELECT position, stream_id, stream_version, event_id, event_type, schema_version,
        payload::text AS payload, metadata::text AS metadata, recorded_at, hash
 FROM events
-WHERE position > $1 AND ($2::bigint IS NULL OR position <= $2)
-  AND ($3::uuid IS NULL OR stream_id = $3)
+WHERE position > $1 AND ($2::bigint IS NULL OR position <= $2) AND {of_plan}
 ORDER BY position LIMIT $4
 """
-COUNT = """
+COUNT_TEMPLATE = """
 SELECT count(*) FROM events
-WHERE position >= $1 AND ($2::bigint IS NULL OR position <= $2)
-  AND ($3::uuid IS NULL OR stream_id = $3)
+WHERE position >= $1 AND ($2::bigint IS NULL OR position <= $2) AND {of_plan}
 """
+EXPORT = EXPORT_TEMPLATE.format(of_plan=OF_PLAN)
+COUNT = COUNT_TEMPLATE.format(of_plan=OF_PLAN)
 IS_EMPTY = "SELECT NOT EXISTS (SELECT 1 FROM events)"
 COLUMNS = (
     "position",

@@ -5,7 +5,7 @@ current shape (upcast). The outbox, the event feed and the rebuild read rows of 
 and use the same rule. asyncpg errors are translated here (``translated``), once.
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Literal
@@ -33,6 +33,11 @@ STREAM_VERSION_KEY = "events_stream_version_key"
 EVENT_ID_KEY = "events_event_id_key"
 
 STREAM_VERSION = "SELECT coalesce(max(stream_version), 0) FROM events WHERE stream_id = $1"
+# A plan's stream starts with plan.created; a delivery stream (an activation's) never does.
+IS_PLAN = """
+SELECT EXISTS (SELECT 1 FROM events
+               WHERE stream_id = $1 AND stream_version = 1 AND event_type = 'plan.created')
+"""
 NOTIFY = "SELECT pg_notify($1, $2)"  # delivered at commit, and only if it commits
 
 READ_STREAM = """
@@ -41,6 +46,15 @@ SELECT position, stream_id, stream_version, event_id, event_type, schema_version
 FROM events
 WHERE stream_id = $1 AND stream_version > $2 AND ($3::timestamptz IS NULL OR recorded_at <= $3)
 ORDER BY stream_version LIMIT $4
+"""
+
+# Several streams at once (an activation's delivery streams), in the order they were stored.
+READ_STREAMS = """
+SELECT position, stream_id, stream_version, event_id, event_type, schema_version,
+       payload::text AS payload, metadata::text AS metadata, recorded_at, hash
+FROM events
+WHERE stream_id = ANY($1::uuid[]) AND ($2::timestamptz IS NULL OR recorded_at <= $2)
+ORDER BY position
 """
 
 READ_ALL = """
@@ -115,6 +129,17 @@ async def read_stream(
     return [envelope_of(row) for row in rows]
 
 
+async def read_streams(
+    conn: Executor, stream_ids: Sequence[UUID], *, until: datetime | None = None
+) -> list[Envelope]:
+    """The events of every stream named, in position order; with ``until``, recorded by then."""
+    if not stream_ids:
+        return []
+    with translated():
+        rows = await conn.fetch(READ_STREAMS, list(stream_ids), until)
+    return [envelope_of(row) for row in rows]
+
+
 async def read_stream_and_head(
     conn: Executor, stream_id: UUID, *, after_version: int = 0
 ) -> tuple[list[Envelope], StreamHead | None]:
@@ -148,6 +173,12 @@ async def stream_version(conn: Executor, stream_id: UUID) -> int:
     """The stream's current version; 0 when it has no events."""
     with translated():
         return int(await conn.fetchval(STREAM_VERSION, stream_id))
+
+
+async def is_plan(conn: Executor, stream_id: UUID) -> bool:
+    """Whether ``stream_id`` is a plan's stream (not an activation's delivery stream)."""
+    with translated():
+        return bool(await conn.fetchval(IS_PLAN, stream_id))
 
 
 def envelope_of(row: asyncpg.Record) -> Envelope:

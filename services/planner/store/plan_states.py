@@ -1,8 +1,9 @@
 """Plans as folded so far, kept in memory so that loading one reads only its newer events.
 
 Every command loads its plan. Folding the whole stream each time would make a command's
-cost grow with the plan's history (every delivery report is an event on it); with a state
-kept here, a load reads the stream from the kept version on and folds only what is new.
+cost grow with the plan's history (every edit, activation and answer is an event on it);
+with a state kept here, a load reads the stream from the kept version on and folds only
+what is new.
 
 The database stays the truth. A kept state is a shortcut that is checked on every use: the
 load reads from the kept version itself, and the event stored there must be the one the

@@ -11,10 +11,10 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from contracts.envelope import Metadata
-from contracts.ids import ActivationId, RecipientId
+from contracts.ids import ActivationId, EventId, RecipientId
 from contracts.vocabulary import ChannelKind, DeliveryStatus, MessageKind
-from planner import handlers
-from planner.domain.commands import RecordDelivery
+from planner.domain.commands import RecordDelivery, RecordEscalation
+from planner.handlers import reports
 from tests.integration.admin.support import run_cli
 from tests.support.api import activate, add_support, couple
 from tests.support.builders import CHAIN_KEY
@@ -29,7 +29,7 @@ async def test_plan_show_tells_who_was_told_and_who_answered_without_addresses(
     contact_id, _ = await add_support(client, plan, "Jo")
     activation = await activate(client, plan, note="a private note")
     activation_id = activation["activation_id"]
-    await handlers.execute(
+    await reports.record(
         db_pool,
         UUID(plan.plan_id),
         RecordDelivery(
@@ -44,6 +44,7 @@ async def test_plan_show_tells_who_was_told_and_who_answered_without_addresses(
         ),
         Metadata(actor="system:notifier", correlation_id=uuid4()),
         chain_key=CHAIN_KEY,
+        report_id=EventId(uuid4()),
     )
     acked = await client.post(
         f"/v1/plans/{plan.plan_id}/activations/{activation_id}/acknowledge",
@@ -95,6 +96,25 @@ async def test_plan_show_as_of_a_time_shows_the_plan_as_it_was(
     report = msgspec.json.decode(out)
     assert report["activations"] == []
     assert report["version"] == 3
+
+
+async def test_an_activations_delivery_stream_is_not_shown_as_a_plan(
+    client: AsyncTestClient[Any], db_url: str, db_pool: asyncpg.Pool
+) -> None:
+    plan = await couple(client)
+    activation = await activate(client, plan)
+    activation_id = UUID(activation["activation_id"])
+    await reports.record(
+        db_pool,
+        UUID(plan.plan_id),
+        RecordEscalation(now=datetime.now(UTC), activation_id=ActivationId(activation_id), tier=2),
+        Metadata(actor="system:notifier", correlation_id=uuid4()),
+        chain_key=CHAIN_KEY,
+        report_id=EventId(uuid4()),
+    )
+    code, _, err = await asyncio.to_thread(run_cli, db_url, "plan", "show", str(activation_id))
+    assert code == 1
+    assert f"no plan {activation_id}" in err
 
 
 def test_an_unknown_plan_exits_1_with_a_clear_message(db_url: str) -> None:

@@ -14,9 +14,10 @@ from common.ids import new_id
 from contracts.envelope import Metadata
 from contracts.ids import ActivationId, EventId, RecipientId
 from contracts.vocabulary import ChannelKind, DeliveryStatus, MessageKind
-from planner import handlers
 from planner.domain.commands import RecordDelivery
+from planner.handlers import reports
 from planner.settings import Settings
+from planner.store import accounts
 from tests.support.api import activate, add_support, assert_problem, couple
 from tests.support.builders import CHAIN_KEY
 
@@ -141,10 +142,13 @@ async def test_a_delivery_report_shows_on_the_activation_and_counts_once(
     )
     metadata = Metadata(actor="notifier", correlation_id=new_id())
     report_id = EventId(new_id())
-    for _ in range(2):  # the same report, delivered twice
-        await handlers.execute(
-            db_pool, UUID(plan.plan_id), report, metadata, chain_key=CHAIN_KEY, event_id=report_id
+    stored = [
+        await reports.record(
+            db_pool, UUID(plan.plan_id), report, metadata, chain_key=CHAIN_KEY, report_id=report_id
         )
+        for _ in range(2)  # the same report, delivered twice
+    ]
+    assert stored == [True, False]
     view = (
         await client.get(
             f"/v1/plans/{plan.plan_id}/activations/{activation['activation_id']}",
@@ -155,6 +159,35 @@ async def test_a_delivery_report_shows_on_the_activation_and_counts_once(
     assert [(d["channel"], d["status"], d["reason"]) for d in sam["deliveries"]] == [
         ("email", "failed", "smtp 550")
     ]
+    # The report is on the activation's own stream: the plan's version did not move.
+    whole = await client.get(f"/v1/plans/{plan.plan_id}", headers=plan.first.auth)
+    assert whole.json()["version"] == activation["version"]
+    assert whole.headers["etag"] == f'"{activation["version"]}.1"'
+    [shown] = whole.json()["activations"]
+    assert shown["recipients"][0]["deliveries"] == sam["deliveries"]
+    unchanged = await client.get(
+        f"/v1/plans/{plan.plan_id}",
+        headers={**plan.first.auth, "If-None-Match": whole.headers["etag"]},
+    )
+    assert unchanged.status_code == 304
+    # That ETag, as If-Match, names the plan's version: the report never makes it stale.
+    resolved = await client.post(
+        f"/v1/plans/{plan.plan_id}/activations/{activation['activation_id']}/resolve",
+        json={"outcome": "false_alarm"},
+        headers={**plan.first.auth, "If-Match": whole.headers["etag"]},
+    )
+    assert resolved.status_code == 200, resolved.text
+    streams = await db_pool.fetch(
+        "SELECT DISTINCT stream_id FROM events WHERE event_type = 'plan.alert_delivery_recorded'"
+    )
+    assert [row["stream_id"] for row in streams] == [UUID(activation["activation_id"])]
+    # An operator, who may read any plan, finds no plan under an activation's stream id.
+    await accounts.add_operator(db_pool, new_id(), "on call", "tdm_o_reports_operator")
+    operator = {"Authorization": "Bearer tdm_o_reports_operator"}
+    assert (await client.get(f"/v1/plans/{plan.plan_id}", headers=operator)).status_code == 200
+    as_a_plan = f"/v1/plans/{activation['activation_id']}"
+    assert_problem(await client.get(as_a_plan, headers=operator), 404)
+    assert_problem(await client.get(f"{as_a_plan}/events", headers=operator), 404)
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,8 @@
 from datetime import timedelta
 from uuid import UUID
 
-from contracts.events import ActivationAcknowledged, AlertDeliveryRecorded, PlanEvent
+from contracts.delivery_events import AlertDeliveryRecorded
+from contracts.events import ActivationAcknowledged, PlanEvent
 from contracts.ids import ActivationId, ConsentRequestId, ContactId, ParticipantId
 from contracts.support_events import (
     ConsentExpiring,

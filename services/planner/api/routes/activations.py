@@ -25,8 +25,9 @@ from planner.api.schemas import (
 )
 from planner.api.views import ActivationView, activation_status, activation_view
 from planner.domain.commands import AcknowledgeActivation, ActivatePlan, ResolveActivation
+from planner.domain.delivery_log import joined
 from planner.handlers.results import CommandResult
-from planner.store import accounts, do_not_involve
+from planner.store import accounts, do_not_involve, event_store
 
 ACTIVATIONS = "/v1/plans/{plan_id:str}/activations"
 ONE = ACTIVATIONS + "/{activation_id:str}"
@@ -107,14 +108,17 @@ async def activate(
 async def read_activation(
     plan_id: FromPath[UUID], activation_id: FromPath[UUID], principal: PrincipalDep, pool: PoolDep
 ) -> ActivationView:
-    """One activation: its recipients by tier, who acknowledged and when, and how it ended."""
+    """One activation: its recipients by tier, who was told on which channel, who
+    acknowledged and when, the tiers escalated to, and how it ended."""
     operation = "GET /v1/plans/{plan_id}/activations/{activation_id}"
     await require_reader(pool, principal, plan_id, operation)
     state = await handlers.load(pool, plan_id)
-    activation = None if state is None else state.activations.get(ActivationId(activation_id))
-    if activation is None:
+    if state is None or ActivationId(activation_id) not in state.activations:
         raise ResourceNotFound(f"activation {activation_id} not found in this plan")
-    return activation_view(activation)
+    # Its deliveries and escalations are on its own delivery stream: joined here.
+    reports = await event_store.read_stream(pool, activation_id)
+    state = joined(state, (envelope.event for envelope in reports))
+    return activation_view(state.activations[ActivationId(activation_id)])
 
 
 @post(ONE + "/acknowledge", status_code=200, tags=["activations"])

@@ -21,6 +21,7 @@ from planner.api.errors import BadParameter, ResourceNotFound
 from planner.api.schemas import INT4_MAX, InviteCreated, NewPlan, Versioned
 from planner.api.views import EventPage, PlanView, event_view, plan_view
 from planner.domain.commands import AcceptInvite, CreatePlan, InvitePartner
+from planner.domain.delivery_log import joined
 from planner.domain.evolve import fold
 from planner.settings import Settings
 from planner.store import do_not_involve, event_store, read_models
@@ -57,17 +58,23 @@ async def read_plan(
 ) -> Response[PlanView | None]:
     """The plan now (with an ETag of its version), or as it was at ``as_of``.
 
-    An operator's read is recorded; the plan's partners see it (``operator-reads``).
+    Its activations' deliveries and escalations, which never change the plan's version,
+    change the ETag after a dot (``"7.12"``); as ``If-Match`` it names version 7. An
+    operator's read is recorded; the plan's partners see it (``operator-reads``).
     """
     await require_reader(pool, principal, plan_id, "GET /v1/plans/{plan_id}")
-    envelopes = await event_store.read_stream(pool, plan_id, until=_instant(as_of))
+    until = _instant(as_of)
+    envelopes = await event_store.read_stream(pool, plan_id, until=until)
     listed: frozenset[str] = frozenset()
     if principal.participant is not None:  # an operator has no list of their own
         listed = frozenset(await do_not_involve.keys(pool, [principal.participant.participant_id]))
     state = fold(envelope.event for envelope in envelopes)
     if state is None:
         raise ResourceNotFound(f"plan {plan_id} did not exist at {as_of}")
-    tag = etag(state.version)
+    # The activations' deliveries and escalations are on their own delivery streams.
+    reports = await event_store.read_streams(pool, list(state.activations), until=until)
+    state = joined(state, (envelope.event for envelope in reports))
+    tag = etag(state.version, len(reports))
     if as_of is None and request.headers.get("if-none-match") == tag:
         return Response(None, status_code=HTTP_304_NOT_MODIFIED, headers={"ETag": tag})
     return Response(plan_view(state, as_of or now(), listed), headers={"ETag": tag})
