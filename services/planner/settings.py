@@ -3,6 +3,7 @@
 import os
 import secrets
 from pathlib import Path
+from typing import Literal, get_args
 
 import msgspec
 
@@ -12,6 +13,42 @@ DEFAULT_PORT = 8000
 MAX_NATS_REPLICAS = 5  # JetStream's own limit on stream replicas
 TRUE_WORDS = ("1", "true", "yes", "on")
 FALSE_WORDS = ("0", "false", "no", "off")
+
+Per = Literal["second", "minute", "hour", "day"]  # the windows Litestar's rate limiter knows
+
+
+class Rate(msgspec.Struct, frozen=True):
+    """At most ``count`` requests per ``per`` (a fixed window): ``Rate(20, "minute")``."""
+
+    count: int
+    per: Per
+
+    def __str__(self) -> str:
+        return f"{self.count}/{self.per}"
+
+
+class Throttling(msgspec.Struct, frozen=True, kw_only=True):
+    """The API's rate limits (planner.api.throttling); None turns one off.
+
+    A person never comes near them (a README walk-through, a day in the browser); someone
+    guessing tokens, codes or links is slowed from hundreds of tries a second to a few a
+    minute, and a script creating accounts to a few a minute.
+    """
+
+    signups: Rate | None = Rate(20, "minute")
+    """Accounts created per client address."""
+    links: Rate | None = Rate(60, "minute")
+    """Consent, acknowledge and invite links opened or answered, per address and per token."""
+    failures: Rate | None = Rate(20, "minute")
+    """Wrong or missing bearer tokens and unknown links per address; past it, the address
+    gets 429 for every request with a token or a link until the window ends."""
+    token: Rate | None = Rate(30, "second")
+    """Requests per bearer token, on every authenticated route."""
+    address: Rate | None = Rate(60, "second")
+    """Requests with a bearer token per client address (several people behind one NAT)."""
+
+
+UNLIMITED = Throttling(signups=None, links=None, failures=None, token=None, address=None)
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
@@ -32,6 +69,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     consent_link_seconds: int = 30 * 24 * 3600
     """How long a consent request's link can be answered (tests shorten it)."""
     """Replicas of each JetStream stream: 3 on a 3-node cluster (infra/nats/README.md)."""
+    throttling: Throttling = Throttling()
+    """The API's rate limits (TANDEM_THROTTLE_*)."""
 
     @property
     def chain_key(self) -> bytes:
@@ -66,6 +105,7 @@ def from_env(environ: dict[str, str] | None = None) -> Settings:
         run_relay=_flag(env, "TANDEM_RUN_RELAY", default=True),
         nats_replicas=_replicas(env.get("TANDEM_NATS_REPLICAS", "1")),
         allow_private_webhooks=_flag(env, "TANDEM_WEBHOOK_ALLOW_PRIVATE", default=False),
+        throttling=_throttling(env),
     )
 
 
@@ -82,6 +122,31 @@ def _replicas(text: str) -> int:
     if not text.isdigit() or not 1 <= int(text) <= MAX_NATS_REPLICAS:
         raise SettingsError(f"TANDEM_NATS_REPLICAS must be 1 to {MAX_NATS_REPLICAS}, got {text!r}")
     return int(text)
+
+
+def _throttling(env: dict[str, str]) -> Throttling:
+    """``TANDEM_THROTTLE_<NAME>`` for each limit: ``COUNT/UNIT`` (second, minute, hour,
+    day), or ``off``; unset keeps the default."""
+    defaults = Throttling()
+    limits = {
+        name: _rate(f"TANDEM_THROTTLE_{name.upper()}", env, getattr(defaults, name))
+        for name in Throttling.__struct_fields__
+    }
+    return Throttling(**limits)
+
+
+def _rate(name: str, env: dict[str, str], default: Rate | None) -> Rate | None:
+    text = env.get(name, "").strip().lower()
+    if not text:
+        return default
+    if text in FALSE_WORDS:
+        return None
+    count, _, per = text.partition("/")
+    if not count.isdigit() or int(count) < 1 or per not in get_args(Per):
+        raise SettingsError(
+            f"{name} must be COUNT/UNIT (second, minute, hour, day) or off, got {text!r}"
+        )
+    return Rate(int(count), per)  # type: ignore[arg-type]  # checked against Per just above
 
 
 def with_home_secret(settings: Settings) -> Settings:
