@@ -8,8 +8,9 @@ bodies. What a handler does not show is written here, in one place, as the docum
 - every error status it answers, each an RFC 9457 ``application/problem+json`` body: 400
   for a malformed request (any operation: Litestar refuses an invalid Host header before
   routing), 429 and 503 (with ``Retry-After``) for every ``/v1`` operation (throttled;
-  the database unreachable), those of its access and of the table, 413/422 where it reads a JSON body, and
-  422 where it parses a parameter (Litestar's own 400 entry, in a shape never sent, goes);
+  the database unreachable), those of its access and of the table, 413/422 where it reads
+  a JSON body, and 422 where it parses a parameter (Litestar's own 400 entry, in a shape
+  never sent, goes);
 - a plan command takes ``If-Match`` and ``Idempotency-Key`` and answers with an ``ETag``;
 - request bodies refuse unknown fields, so their objects say ``additionalProperties: false``.
 
