@@ -1,6 +1,7 @@
 """Throttling: guesses meet 429 with Retry-After, the limits come from the settings, and
 every planner process counts into the same store (a table in PostgreSQL)."""
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -115,3 +116,16 @@ async def test_a_whole_journey_under_the_default_limits_never_meets_429(
             f"{path}/activations", json={"level": "setback"}, headers=plan.first.auth
         )
         assert activated.status_code == 201, activated.text
+
+
+async def test_concurrent_requests_on_several_routes_are_each_counted(
+    settings: Settings,
+) -> None:
+    async with serving(limited(settings, token=Rate(10, "minute"))) as client:
+        person = await register(client, "A")
+        plan = await client.post("/v1/plans", json={"title": "Ours"}, headers=person.auth)
+        paths = ["/v1/participants/me", f"/v1/plans/{plan.json()['plan_id']}"] * 7
+        answers = await asyncio.gather(*(client.get(p, headers=person.auth) for p in paths))
+
+    statuses = sorted(answer.status_code for answer in answers)
+    assert statuses == [200] * 9 + [429] * 5  # the plan's creation was the first of ten

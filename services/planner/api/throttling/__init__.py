@@ -9,10 +9,9 @@ from collections.abc import Callable
 from typing import Any
 
 from litestar.middleware.base import DefineMiddleware
-from litestar.middleware.rate_limit import RateLimitConfig
 
 from planner.api.throttling import rules
-from planner.api.throttling.middleware import FailureThrottle, Throttle
+from planner.api.throttling.middleware import FailureThrottle, LimitConfig, Throttle
 from planner.settings import Rate, Throttling
 
 STORE = "rate_limit"
@@ -34,7 +33,7 @@ def _limit(
 ) -> list[DefineMiddleware]:
     if rate is None:
         return []
-    config = RateLimitConfig(
+    config = LimitConfig(
         rate_limit=(rate.per, rate.count),
         identifier_for_request=_keyed(name, key),
         check_throttle_handler=applies,

@@ -8,13 +8,15 @@ a 429 (with ``Retry-After``: when the window ends). The 429 is Litestar's
 middlewares, which see every response but no exception.
 """
 
+from dataclasses import dataclass, field
 from time import time
 from typing import Any
 
+import anyio
 import structlog
 from litestar.exceptions import TooManyRequestsException
-from litestar.middleware.rate_limit import CacheObject, RateLimitMiddleware
-from litestar.types import Message, Receive, Scope, Send
+from litestar.middleware.rate_limit import CacheObject, RateLimitConfig, RateLimitMiddleware
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from planner.api import problems
 from planner.api.throttling import rules
@@ -23,8 +25,22 @@ from planner.store.outages import is_outage
 log = structlog.stdlib.get_logger("planner.api")
 
 
+@dataclass
+class LimitConfig(RateLimitConfig):
+    """Litestar's config, with one lock for the whole limit. Litestar makes a middleware per
+    route, each with a lock of its own; a count that two routes read and write at once (a
+    token's, an address's) would lose one of them."""
+
+    lock: anyio.Lock = field(default_factory=anyio.Lock)
+
+
 class Throttle(RateLimitMiddleware):
     """One limit: Litestar's fixed-window counter, headers only on the 429."""
+
+    def __init__(self, app: ASGIApp, config: RateLimitConfig) -> None:
+        super().__init__(app, config)
+        if isinstance(config, LimitConfig):
+            self._lock = config.lock
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = False
