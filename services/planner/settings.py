@@ -40,8 +40,9 @@ class Throttling(msgspec.Struct, frozen=True, kw_only=True):
     links: Rate | None = Rate(60, "minute")
     """Consent, acknowledge and invite links opened or answered, per address and per token."""
     failures: Rate | None = Rate(20, "minute")
-    """Wrong or missing bearer tokens and unknown links per address; past it, the address
-    gets 429 for every request with a token or a link until the window ends."""
+    """Failed guesses per address (an Authorization header that is not a known token, a
+    link or invite code that does not exist); past it, the address gets 429 for every
+    request with a token or a link until the window ends."""
     token: Rate | None = Rate(30, "second")
     """Requests per bearer token, on every authenticated route."""
     address: Rate | None = Rate(60, "second")

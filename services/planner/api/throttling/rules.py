@@ -9,9 +9,10 @@ requests it looks at (its ``check_throttle_handler``) and the key it counts them
   and, when the request also carries a bearer token (accepting an invite), per token.
 - ``token`` and ``address``: every ``/v1`` request carrying credentials (every
   authenticated route), per token and per address.
-- ``failures``: per address, the requests that fail to prove anything (a 401, or a 404
-  on a link: a wrong guess); past the limit, every request from that address with
-  credentials or a link is refused, a right guess included, so guessing learns nothing.
+- ``failures``: per address, the requests with credentials or a link that fail to prove
+  anything (a 401, or a 404 on a link: a wrong guess); past the limit, every request from
+  that address with credentials or a link is refused, a right guess included, so guessing
+  learns nothing.
 
 Pages that take links (the HTML pages at ``/consent/{token}`` and ``/ack/{token}``) are
 counted as links by their prefix; a new kind of link is throttled by adding its prefix.
