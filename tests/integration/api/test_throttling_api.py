@@ -12,6 +12,7 @@ from litestar.testing import AsyncTestClient
 from planner.api.app import create_app
 from planner.settings import UNLIMITED, Rate, Settings, Throttling
 from tests.support.api import assert_problem, couple, register
+from tests.support.log_capture import captured_logs
 
 WRONG = {"Authorization": "Bearer tp_not-a-token-anyone-has"}
 
@@ -38,11 +39,14 @@ def assert_throttled(response: Any, window: int = 60) -> None:
 
 
 async def test_a_burst_of_wrong_tokens_meets_429_with_retry_after(settings: Settings) -> None:
-    async with serving(limited(settings, failures=Rate(5, "minute"))) as client:
-        answers = [await client.get("/v1/participants/me", headers=WRONG) for _ in range(8)]
+    with captured_logs() as logs:
+        async with serving(limited(settings, failures=Rate(5, "minute"))) as client:
+            answers = [await client.get("/v1/participants/me", headers=WRONG) for _ in range(8)]
 
     assert [answer.status_code for answer in answers] == [401] * 5 + [429] * 3
     assert_throttled(answers[-1])
+    assert [line["limit"] for line in logs.events("api.throttled")] == ["failures"] * 3
+    assert "not-a-token" not in logs.text  # neither the token nor a key made from it
 
 
 async def test_a_right_token_is_refused_too_once_an_address_has_guessed_too_often(

@@ -39,6 +39,7 @@ def _limit(
         check_throttle_handler=applies,
         middleware_class=kind,
         store=STORE,
+        name=name,
     )
     return [config.middleware]
 

@@ -32,6 +32,7 @@ class LimitConfig(RateLimitConfig):
     token's, an address's) would lose one of them."""
 
     lock: anyio.Lock = field(default_factory=anyio.Lock)
+    name: str = "limit"  # in the log line of a refusal (never the key: it names the caller)
 
 
 class Throttle(RateLimitMiddleware):
@@ -53,6 +54,8 @@ class Throttle(RateLimitMiddleware):
         try:
             await self.limit(scope, receive, tracking)
         except Exception as exc:
+            if isinstance(exc, TooManyRequestsException):
+                log.info("api.throttled", limit=getattr(self.config, "name", "limit"))
             request = scope["litestar_app"].request_class(scope)
             answer = None if started else problems.answer_outside_routes(request, exc)
             if answer is None:
