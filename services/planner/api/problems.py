@@ -36,7 +36,7 @@ from planner.domain.errors import (
 from planner.handlers.results import ConcurrencyConflict, PreconditionFailed
 from planner.store.event_store import EventIdConflict
 from planner.store.idempotency import IdempotencyKeyReused
-from planner.store.outages import is_outage
+from planner.store.outages import is_outage, outage_in
 
 log = structlog.stdlib.get_logger("planner.api")
 
@@ -152,7 +152,8 @@ def internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[
 
 def unavailable(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     """The database (or NATS) cannot be reached: 503, and when to try again."""
-    log.warning("api.dependency_unavailable", method=request.method, error=type(exc).__name__)
+    cause = outage_in(exc) or exc
+    log.warning("api.dependency_unavailable", method=request.method, error=type(cause).__name__)
     return ProblemDetailsException(
         status_code=503,
         type_=TYPE_BASE + "unavailable",

@@ -32,15 +32,20 @@ LOST = "connection is closed"
 MAX_CHAIN = 16  # causes followed; a chain is short, a cycle is cut by the seen set
 
 
-def is_outage(error: BaseException) -> bool:
-    """Whether ``error``, or any error it was raised from, says a server is unreachable."""
+def outage_in(error: BaseException) -> BaseException | None:
+    """The error in ``error``'s chain of causes that says a server is unreachable, if any."""
     seen: set[int] = set()
     current: BaseException | None = error
     while current is not None and id(current) not in seen and len(seen) < MAX_CHAIN:
         seen.add(id(current))
         if isinstance(current, OUTAGES):
-            return True
+            return current
         if isinstance(current, asyncpg.InterfaceError) and LOST in str(current):
-            return True
+            return current
         current = current.__cause__ or current.__context__
-    return False
+    return None
+
+
+def is_outage(error: BaseException) -> bool:
+    """Whether ``error``, or any error it was raised from, says a server is unreachable."""
+    return outage_in(error) is not None
