@@ -21,8 +21,11 @@ import httpx
 from planner.runtime.embedded.nats_server import EmbeddedNats
 from planner.runtime.embedded.postgres import EmbeddedPostgres
 from planner.runtime.stack import DATABASE_NAME
+from planner.settings import Throttling
 
 READY_TIMEOUT_SECONDS = 120.0
+# The benchmarks are one client at machine speed: the rate limits would measure themselves.
+UNTHROTTLED = {f"TANDEM_THROTTLE_{name.upper()}": "off" for name in Throttling.__struct_fields__}
 STOP_TIMEOUT_SECONDS = 30.0
 
 
@@ -64,6 +67,7 @@ def tandem_dev(extra_env: dict[str, str] | None = None) -> Iterator[Service]:
             "TANDEM_HOME": str(home),
             "TANDEM_PORT": str(port),
             "TANDEM_WEBHOOK_ALLOW_PRIVATE": "1",
+            **UNTHROTTLED,
             **(extra_env or {}),
         }
         for name in ("TANDEM_DATABASE_URL", "TANDEM_NATS_URL"):

@@ -5,8 +5,8 @@ Every loop of both services waits through these, so none sleeps past its ``stop`
 
 import asyncio
 import random
-from collections.abc import Awaitable, Sequence
-from typing import TypeVar
+from collections.abc import Awaitable, Mapping, Sequence
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
@@ -71,3 +71,39 @@ async def stop_within(task: asyncio.Task[None], seconds: float = STOP_TIMEOUT_SE
     except TimeoutError:
         return False
     return True
+
+
+# Checks given up on by answers_within, kept until they have unwound (a task nobody
+# references may be collected mid-flight).
+_abandoned: set[asyncio.Future[Any]] = set()
+
+
+def _forget(task: asyncio.Future[Any]) -> None:
+    _abandoned.discard(task)
+    if not task.cancelled():
+        task.exception()  # retrieved: a late failure of a check given up on is no news
+
+
+async def answers_within(
+    budget: float, checks: Mapping[str, Awaitable[T]], late: T
+) -> dict[str, T]:
+    """Run ``checks`` at once; each answers, or ``late`` if it has not within ``budget`` s.
+
+    For readiness probes, which must answer in time whatever a dependency does. Late
+    checks are cancelled but not awaited: one stuck on a frozen server can take long to
+    unwind (asyncpg also sends the cancellation to the server), and the caller must not
+    wait for that. A check that raises raises here.
+    """
+    tasks = {name: asyncio.ensure_future(check) for name, check in checks.items()}
+    if tasks:
+        await asyncio.wait(tasks.values(), timeout=budget)
+    answers: dict[str, T] = {}
+    for name, task in tasks.items():
+        if task.done():
+            answers[name] = task.result()
+            continue
+        task.cancel()
+        _abandoned.add(task)
+        task.add_done_callback(_forget)
+        answers[name] = late
+    return answers

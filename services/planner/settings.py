@@ -4,6 +4,7 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from typing import Literal, get_args
 
 import msgspec
 
@@ -15,6 +16,43 @@ MAX_TOKEN_DAYS = 3650
 MAX_NATS_REPLICAS = 5  # JetStream's own limit on stream replicas
 TRUE_WORDS = ("1", "true", "yes", "on")
 FALSE_WORDS = ("0", "false", "no", "off")
+
+Per = Literal["second", "minute", "hour", "day"]  # the windows Litestar's rate limiter knows
+
+
+class Rate(msgspec.Struct, frozen=True):
+    """At most ``count`` requests per ``per`` (a fixed window): ``Rate(20, "minute")``."""
+
+    count: int
+    per: Per
+
+    def __str__(self) -> str:
+        return f"{self.count}/{self.per}"
+
+
+class Throttling(msgspec.Struct, frozen=True, kw_only=True):
+    """The API's rate limits (planner.api.throttling); None turns one off.
+
+    A person never comes near them (a README walk-through, a day in the browser); someone
+    guessing tokens, codes or links is slowed from hundreds of tries a second to a few a
+    minute, and a script creating accounts to a few a minute.
+    """
+
+    signups: Rate | None = Rate(20, "minute")
+    """Accounts created per client address."""
+    links: Rate | None = Rate(60, "minute")
+    """Consent, acknowledge and invite links opened or answered, per address and per token."""
+    failures: Rate | None = Rate(20, "minute")
+    """Failed guesses per address (an Authorization header that is not a known token, a
+    link or invite code that does not exist); past it, the address gets 429 for every
+    request with a token or a link until the window ends."""
+    token: Rate | None = Rate(30, "second")
+    """Requests per bearer token, on every authenticated route."""
+    address: Rate | None = Rate(60, "second")
+    """Requests with a bearer token per client address (several people behind one NAT)."""
+
+
+UNLIMITED = Throttling(signups=None, links=None, failures=None, token=None, address=None)
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
@@ -41,6 +79,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """How long before a support's consent ends the partners are told."""
     consent_check_seconds: float = 3600.0
     """How often a planner looks for consents that end within ``consent_notice_days``."""
+    throttling: Throttling = Throttling()
+    """The API's rate limits (TANDEM_THROTTLE_*)."""
 
     @property
     def chain_key(self) -> bytes:
@@ -80,6 +120,7 @@ def from_env(environ: dict[str, str] | None = None) -> Settings:
         nats_replicas=_replicas(env.get("TANDEM_NATS_REPLICAS", "1")),
         allow_private_webhooks=_flag(env, "TANDEM_WEBHOOK_ALLOW_PRIVATE", default=False),
         token_days=_token_days(env.get("TANDEM_TOKEN_DAYS", "").strip()),
+        throttling=_throttling(env),
     )
 
 
@@ -104,6 +145,31 @@ def _token_days(text: str) -> int:
     if not text.isdigit() or not 1 <= int(text) <= MAX_TOKEN_DAYS:
         raise SettingsError(f"TANDEM_TOKEN_DAYS must be 1 to {MAX_TOKEN_DAYS} days, got {text!r}")
     return int(text)
+
+
+def _throttling(env: dict[str, str]) -> Throttling:
+    """``TANDEM_THROTTLE_<NAME>`` for each limit: ``COUNT/UNIT`` (second, minute, hour,
+    day), or ``off``; unset keeps the default."""
+    defaults = Throttling()
+    limits = {
+        name: _rate(f"TANDEM_THROTTLE_{name.upper()}", env, getattr(defaults, name))
+        for name in Throttling.__struct_fields__
+    }
+    return Throttling(**limits)
+
+
+def _rate(name: str, env: dict[str, str], default: Rate | None) -> Rate | None:
+    text = env.get(name, "").strip().lower()
+    if not text:
+        return default
+    if text in FALSE_WORDS:
+        return None
+    count, _, per = text.partition("/")
+    if not count.isdigit() or int(count) < 1 or per not in get_args(Per):
+        raise SettingsError(
+            f"{name} must be COUNT/UNIT (second, minute, hour, day) or off, got {text!r}"
+        )
+    return Rate(int(count), per)  # type: ignore[arg-type]  # checked against Per just above
 
 
 def with_home_secret(settings: Settings) -> Settings:

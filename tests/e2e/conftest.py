@@ -18,7 +18,7 @@ from notifier.service import Notifier
 from notifier.settings import NotifierSettings
 from planner.api.app import create_app
 from planner.runtime.embedded.nats_server import EmbeddedNats
-from planner.settings import Settings
+from planner.settings import UNLIMITED, Settings
 from tests.support.receivers import GatedWebhookReceiver, SmsProvider, SmtpServer
 
 pytestmark = pytest.mark.integration
@@ -131,6 +131,7 @@ async def planner(
         public_url=PUBLIC_URL,
         secret_key=SECRET,
         allow_private_webhooks=True,
+        throttling=UNLIMITED,  # hundreds of people made in seconds, from one address
     )
     async with AsyncTestClient(app=create_app(settings), base_url=PUBLIC_URL) as client:
         yield client
@@ -152,6 +153,7 @@ async def stack(
         public_url=PUBLIC_URL,
         secret_key=SECRET,
         allow_private_webhooks=True,
+        throttling=UNLIMITED,  # hundreds of people made in seconds, from one address
     )
     app = create_app(planner_settings)
     async with AsyncTestClient(app=app, base_url=PUBLIC_URL) as client:

@@ -84,31 +84,39 @@ def test_statuses_are_those_the_api_answers(document: dict[str, Any]) -> None:
     def statuses(key: str) -> set[str]:
         return set(operations[key]["responses"])
 
-    assert statuses("POST /v1/participants") == {"201", "400", "413", "422"}
-    assert statuses("GET /v1/participants/me") == {"200", "400", "401", "403"}
+    assert statuses("POST /v1/participants") == {"201", "400", "413", "422", "429", "503"}
+    assert statuses("GET /v1/participants/me") == {"200", "400", "401", "403", "429", "503"}
     assert statuses("GET /v1/plans/{plan_id}") == {
-        "200", "304", "400", "401", "403", "404", "422"
+        "200", "304", "400", "401", "403", "404", "422", "429", "503"
     }  # fmt: skip
     assert statuses("POST /v1/plans/{plan_id}/activations") == {
-        "201", "400", "401", "403", "404", "409", "412", "413", "422"
+        "201", "400", "401", "403", "404", "409", "412", "413", "422", "429", "503"
     }  # fmt: skip
     assert statuses("POST /v1/acks/{token}") == {
-        "200",
-        "400",
-        "403",
-        "404",
-        "409",
-        "410",
-        "412",
-        "422",
-    }
-    assert statuses("GET /v1/consents/{token}") == {"200", "400", "404", "410"}
+        "200", "400", "403", "404", "409", "410", "412", "422", "429", "503"
+    }  # fmt: skip
+    assert statuses("GET /v1/consents/{token}") == {"200", "400", "404", "410", "429", "503"}
+    assert statuses("GET /healthz") == {"200", "400"}
     assert statuses("GET /readyz") == {"200", "400", "503"}
     assert statuses("DELETE /v1/participants/me/tokens/{token_id}") == {
-        "200", "400", "401", "403", "404", "422"
+        "200", "400", "401", "403", "404", "422", "429", "503"
     }  # fmt: skip
-    assert statuses("GET /v1/operator/reads") == {"200", "400", "401", "403", "422"}
+    assert statuses("GET /v1/operator/reads") == {
+        "200", "400", "401", "403", "422", "429", "503"
+    }  # fmt: skip
     assert operations["GET /v1/operator/reads"]["security"] == [{"operatorToken": []}]
+
+
+def test_throttled_and_unavailable_answers_say_when_to_try_again(
+    document: dict[str, Any],
+) -> None:
+    for key, operation in _operations(document):
+        if " /v1/" not in key:
+            continue
+        for status in ("429", "503"):
+            headers = operation["responses"][status]["headers"]
+            assert headers["Retry-After"]["required"], (key, status)
+            assert headers["Retry-After"]["schema"] == {"type": "integer", "minimum": 1}
 
 
 def test_tokens_are_bearer_schemes_and_each_operation_names_its_own(

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from planner.settings import Settings, SettingsError, from_env, with_home_secret
+from planner.settings import Rate, Settings, SettingsError, Throttling, from_env, with_home_secret
 
 
 def test_no_variables_means_embedded_servers_under_dot_tandem() -> None:
@@ -54,3 +54,22 @@ def test_tokens_live_ninety_days_without_use_unless_set() -> None:
 def test_a_bad_token_lifetime_names_the_variable(days: str) -> None:
     with pytest.raises(SettingsError, match="TANDEM_TOKEN_DAYS"):
         from_env({"TANDEM_TOKEN_DAYS": days})
+
+
+def test_throttling_limits_are_read_as_count_per_unit_or_off() -> None:
+    settings = from_env({"TANDEM_THROTTLE_SIGNUPS": "5/hour", "TANDEM_THROTTLE_TOKEN": "off"})
+    assert settings.throttling.signups == Rate(5, "hour")
+    assert settings.throttling.token is None
+    assert settings.throttling.failures == Throttling().failures  # unset: the default
+
+
+def test_every_throttling_limit_has_its_variable() -> None:
+    environ = {f"TANDEM_THROTTLE_{name.upper()}": "7/day" for name in Throttling.__struct_fields__}
+    limits = from_env(environ).throttling
+    assert all(getattr(limits, name) == Rate(7, "day") for name in Throttling.__struct_fields__)
+
+
+@pytest.mark.parametrize("text", ["5", "0/minute", "5/fortnight", "-1/second", "lots"])
+def test_a_throttling_limit_that_cannot_be_used_names_its_variable(text: str) -> None:
+    with pytest.raises(SettingsError, match="TANDEM_THROTTLE_LINKS"):
+        from_env({"TANDEM_THROTTLE_LINKS": text})

@@ -11,7 +11,7 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.plugins.problem_details import ProblemDetailsPlugin
 from litestar.types import ControllerRouterHandler
 
-from planner.api import bodies, openapi, problems
+from planner.api import bodies, openapi, problems, throttling
 from planner.api.correlation import CorrelationMiddleware
 from planner.api.deps import DEPENDENCIES
 from planner.api.routes import (
@@ -36,6 +36,7 @@ from planner.relay import wake
 from planner.relay.loop import Relay, running
 from planner.settings import Settings
 from planner.store import pool as pool_factory
+from planner.store.rate_limits import PostgresStore
 
 ROUTES: list[ControllerRouterHandler] = [
     health.healthz,
@@ -84,13 +85,19 @@ ROUTES: list[ControllerRouterHandler] = [
 def create_app(settings: Settings, pool: asyncpg.Pool | None = None) -> Litestar:
     """The planner's HTTP app. With ``pool`` given, the caller owns it (tests, embedding)."""
     dev_pages = [dev_outbox.outbox_page, dev_outbox.outbox_json] if settings.dev_outbox else []
+    counts = PostgresStore()
     return Litestar(
         route_handlers=[*ROUTES, *dev_pages],
         dependencies=DEPENDENCIES,
         request_class=bodies.GuardedRequest,
         request_max_body_size=bodies.MAX_BODY_BYTES,
-        lifespan=[_lifespan(settings, pool)],
-        middleware=[metrics.config().middleware, CorrelationMiddleware()],
+        lifespan=[_lifespan(settings, pool, counts)],
+        middleware=[
+            metrics.config().middleware,
+            CorrelationMiddleware(),
+            *throttling.middleware(settings.throttling),
+        ],
+        stores={throttling.STORE: counts},
         plugins=[ProblemDetailsPlugin(problems.config())],
         exception_handlers={Exception: problems.internal_error},
         logging_config=None,  # the process configured logging (common.logs): keep it
@@ -111,7 +118,7 @@ def create_app(settings: Settings, pool: asyncpg.Pool | None = None) -> Litestar
 
 
 def _lifespan(
-    settings: Settings, pool: asyncpg.Pool | None
+    settings: Settings, pool: asyncpg.Pool | None, counts: PostgresStore
 ) -> Callable[[Litestar], AbstractAsyncContextManager[None]]:
     """The pool (the caller's, or one of our own), the relay and the recorder while serving."""
 
@@ -125,6 +132,7 @@ def _lifespan(
                 app.state.pool = await stack.enter_async_context(own)
             else:
                 raise RuntimeError("the planner needs a database URL (TANDEM_DATABASE_URL)")
+            counts.use(app.state.pool)
             app.state.relay = await _background(stack, settings, app.state.pool)
             app.state.chain_key = settings.chain_key  # fails at start without a secret
             yield

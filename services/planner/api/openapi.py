@@ -7,8 +7,10 @@ bodies. What a handler does not show is written here, in one place, as the docum
   a signed link in the path (the link is the capability), or anyone;
 - every error status it answers, each an RFC 9457 ``application/problem+json`` body: 400
   for a malformed request (any operation: Litestar refuses an invalid Host header before
-  routing), those of its access and of the table, 413/422 where it reads a JSON body, and
-  422 where it parses a parameter (Litestar's own 400 entry, in a shape never sent, goes);
+  routing), 429 and 503 (with ``Retry-After``) for every ``/v1`` operation (throttled;
+  the database unreachable), those of its access and of the table, 413/422 where it reads
+  a JSON body, and 422 where it parses a parameter (Litestar's own 400 entry, in a shape
+  never sent, goes);
 - a plan command takes ``If-Match`` and ``Idempotency-Key`` and answers with an ``ETag``;
 - request bodies refuse unknown fields, so their objects say ``additionalProperties: false``.
 
@@ -117,6 +119,10 @@ OPERATIONS: dict[str, Described] = {
 }
 
 ANY_ERRORS = frozenset({400})  # a malformed request: its Host header (refused before routing)
+# Every /v1 operation: throttled (api/throttling: a request with a token or a link is
+# counted), and needing the database, which may be unreachable for a while.
+API_PREFIX = "/v1/"
+API_ERRORS = frozenset({429, 503})
 BODY_ERRORS = frozenset({400, 413, 422})  # not JSON or too deep; too large; not valid
 COMMAND_ERRORS = frozenset({409, 412, 422})  # a rule or a concurrent change; If-Match; a header
 
@@ -163,7 +169,7 @@ def complete(document: OpenAPI) -> None:
         for method in METHODS:
             operation: Operation | None = getattr(item, method)
             if operation is not None:
-                _describe(operation, _described(f"{method.upper()} {path}"))
+                _describe(operation, _described(f"{method.upper()} {path}"), path)
     components = document.components
     components.schemas = {**components.schemas, "Problem": parts.PROBLEM}
     for name, schema in components.schemas.items():
@@ -178,11 +184,13 @@ def _described(key: str) -> Described:
         raise LookupError(f"{key}: add it to planner.api.openapi.OPERATIONS") from None
 
 
-def _describe(operation: Operation, described: Described) -> None:
+def _describe(operation: Operation, described: Described, path: str) -> None:
     parameters = list(operation.parameters or [])
     responses = dict(operation.responses or {})
     success = next(status for status in responses if status.startswith("2"))
     errors = set(ANY_ERRORS | described.access.errors | described.errors)
+    if path.startswith(API_PREFIX):
+        errors |= API_ERRORS
     if operation.request_body is not None:
         errors |= BODY_ERRORS
     if any(parts.is_parsed(parameter) for parameter in parameters):

@@ -62,8 +62,17 @@ MEANINGS = {
     412: "If-Match does not name the plan's current version.",
     413: "The body is larger than any request of this API (64 KiB).",
     422: "A field, parameter or header is not valid (text may not hold U+0000).",
-    503: "Not ready: the checks say which dependency is not.",
+    429: "Too many requests from this address or token, or too many failed guesses (wrong "
+    "tokens, unknown links): try again after Retry-After seconds.",
+    503: "A server the API needs cannot be reached now: try again after Retry-After seconds "
+    "(/readyz: not ready, the checks say which dependency).",
 }
+
+RETRY_AFTER = OpenAPIHeader(
+    schema=Schema(type=OpenAPIType.INTEGER, minimum=1),
+    description="Seconds to wait before trying again.",
+    required=True,
+)
 
 ETAG = OpenAPIHeader(
     schema=Schema(type=OpenAPIType.STRING, pattern=r'^"\d+"$'),
@@ -100,11 +109,14 @@ _PARSED = {OpenAPIType.INTEGER, OpenAPIType.NUMBER, OpenAPIType.BOOLEAN}
 
 
 def problem(status: int) -> OpenAPIResponse:
-    """An error answer: problem details, and the bearer challenge with a 401."""
+    """An error answer: problem details; the bearer challenge with a 401, and when to try
+    again with a 429 or 503."""
     headers: dict[str, OpenAPIHeader | Reference] | None = None
     if status == HTTPStatus.UNAUTHORIZED:
         challenge = OpenAPIHeader(schema=_TEXT, description="Bearer", required=True)
         headers = {"WWW-Authenticate": challenge}
+    if status in {HTTPStatus.TOO_MANY_REQUESTS, HTTPStatus.SERVICE_UNAVAILABLE}:
+        headers = {"Retry-After": RETRY_AFTER}
     return OpenAPIResponse(
         description=MEANINGS.get(status) or HTTPStatus(status).phrase,
         headers=headers,

@@ -36,10 +36,12 @@ from planner.domain.errors import (
 from planner.handlers.results import ConcurrencyConflict, PreconditionFailed
 from planner.store.event_store import EventIdConflict
 from planner.store.idempotency import IdempotencyKeyReused
+from planner.store.outages import is_outage, outage_in
 
 log = structlog.stdlib.get_logger("planner.api")
 
 TYPE_BASE = "https://tandem.example/problems/"
+RETRY_AFTER_SECONDS = 5  # a restarted PostgreSQL takes seconds; a client need not hammer it
 
 # exception type → (status, slug, title). Order matters only for subclasses listed first.
 PROBLEMS: dict[type[Exception], tuple[int, str, str]] = {
@@ -136,7 +138,9 @@ def config() -> ProblemDetailsConfig:
 
 
 def internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-    """The last resort: log the exception, show nothing of it."""
+    """The last resort: log the exception, show nothing of it (503 if a server is down)."""
+    if is_outage(exc):
+        return unavailable(request, exc)
     # The path is not logged: capability links carry their token in it.
     log.error("api.unhandled_error", method=request.method, exc_info=exc)
     return ProblemDetailsException(
@@ -145,3 +149,28 @@ def internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[
         title="Internal Server Error",
         detail="Something went wrong on our side. It has been logged.",
     ).to_response(request)
+
+
+def unavailable(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """The database (or NATS) cannot be reached: 503, and when to try again."""
+    cause = outage_in(exc) or exc
+    log.warning("api.dependency_unavailable", method=request.method, error=type(cause).__name__)
+    return ProblemDetailsException(
+        status_code=503,
+        type_=TYPE_BASE + "unavailable",
+        title="Service Unavailable",
+        detail="A server this API needs cannot be reached right now. Try again shortly; "
+        "a command repeated with the same Idempotency-Key is applied at most once.",
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    ).to_response(request)
+
+
+def answer_outside_routes(request: Request[Any, Any, Any], exc: Exception) -> Response[Any] | None:
+    """The answer to an error a middleware raises before the route runs (a 429 from a rate
+    limiter, an outage of its store), so that the middlewares around it (correlation id,
+    metrics) see a response; None for an error that is not ours to answer there."""
+    if isinstance(exc, HTTPException):
+        return _http(exc).to_response(request)
+    if is_outage(exc):
+        return unavailable(request, exc)
+    return None

@@ -1,20 +1,22 @@
-"""Readiness probes for the planner's dependencies, each bounded by a timeout."""
+"""Readiness probes for the planner's dependencies.
+
+Each answers None when its dependency is fine, else why not. They carry no timeout of
+their own: ``/readyz`` runs them together under one budget (common.waiting.answers_within).
+"""
 
 import asyncio
 from urllib.parse import urlsplit
 
 import asyncpg
 
-PROBE_TIMEOUT = 2.0
 NATS_DEFAULT_PORT = 4222
 
 
 async def database_ready(pool: asyncpg.Pool) -> str | None:
     """None when the database answers; otherwise why not (never the URL: it may hold secrets)."""
     try:
-        async with asyncio.timeout(PROBE_TIMEOUT):
-            await pool.fetchval("SELECT 1")
-    except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+        await pool.fetchval("SELECT 1")
+    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
         return type(exc).__name__
     return None
 
@@ -24,11 +26,11 @@ async def nats_ready(url: str) -> str | None:
     parts = urlsplit(url.split(",", maxsplit=1)[0])
     host, port = parts.hostname or "127.0.0.1", parts.port or NATS_DEFAULT_PORT
     try:
-        async with asyncio.timeout(PROBE_TIMEOUT):
-            reader, writer = await asyncio.open_connection(host, port)
+        reader, writer = await asyncio.open_connection(host, port)
+        try:
             greeting = await reader.readline()
+        finally:
             writer.close()
-            await writer.wait_closed()
-    except (OSError, TimeoutError) as exc:
+    except OSError as exc:
         return type(exc).__name__
     return None if greeting.startswith(b"INFO") else "unexpected greeting"

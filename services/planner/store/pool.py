@@ -13,6 +13,9 @@ import asyncpg
 
 MIN_SIZE = 2
 MAX_SIZE = 20
+# asyncpg waits 60 s for a new connection by default; a request meeting a server that
+# accepts and never answers should hear 503 (api/problems.py) long before its client quits.
+CONNECT_TIMEOUT_SECONDS = 5.0
 
 
 async def _nothing_to_reset(conn: asyncpg.Connection) -> None:
@@ -22,5 +25,9 @@ async def _nothing_to_reset(conn: asyncpg.Connection) -> None:
 def create(database_url: str) -> asyncpg.Pool:
     """The pool (not yet opened: ``await`` it or use it as an async context manager)."""
     return asyncpg.create_pool(
-        database_url, min_size=MIN_SIZE, max_size=MAX_SIZE, reset=_nothing_to_reset
+        database_url,
+        min_size=MIN_SIZE,
+        max_size=MAX_SIZE,
+        reset=_nothing_to_reset,
+        timeout=CONNECT_TIMEOUT_SECONDS,
     )

@@ -8,7 +8,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from planner.api.app import create_app
-from planner.settings import Settings
+from planner.settings import UNLIMITED, Settings
 from tests.support.api import TEST_SECRET
 
 pytestmark = pytest.mark.integration
@@ -21,6 +21,10 @@ def settings(tmp_path: Path, db_url: str) -> Settings:
         database_url=db_url,
         public_url="http://tandem.test",
         secret_key=TEST_SECRET,
+        # These tests send requests as fast as the machine allows, wrong tokens and forged
+        # links among them, all from one address; the limits have tests of their own
+        # (test_throttling_api.py), which turn them on.
+        throttling=UNLIMITED,
     )
 
 
