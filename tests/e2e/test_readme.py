@@ -18,11 +18,20 @@ pytestmark = pytest.mark.integration
 README = Path(__file__).resolve().parents[2] / "README.md"
 # What a reader types that is about people: the plan's content and how to reach them.
 PERSONAL_KEYS = frozenset(
-    {"display_name", "address", "title", "category", "description", "relationship", "note"}
-    | {"reflection"}
+    {
+        "display_name",
+        "address",
+        "title",
+        "category",
+        "description",
+        "relationship",
+        "note",
+        "reflection",
+    }
 )
 ALL_CLEARS = 2  # the walk-through resolves an activation that alerted Sam and Jo
 SETTLE_SECONDS = 30.0
+STARTED_SECONDS = 60.0
 
 
 class Walked(msgspec.Struct, kw_only=True):
@@ -45,6 +54,8 @@ def walked(tmp_path_factory: pytest.TempPathFactory) -> Walked:
     dev = Dev(home, env={"TANDEM_WEBHOOK_ALLOW_PRIVATE": "1"})  # as `make run` sets it
     try:
         dev.start()
+        # As a reader would, once make run is up: the notifier too, or no e-mail comes.
+        until(dev.notifier_ready, STARTED_SECONDS, f"the notifier is ready:\n{dev.output()}")
         ran, process, variables = readme.run(steps, folder, {**dev.env, "TANDEM": dev.base_url})
         if process.returncode == 0:
             until(
