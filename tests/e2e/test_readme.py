@@ -29,7 +29,11 @@ PERSONAL_KEYS = frozenset(
         "reflection",
     }
 )
-ALL_CLEARS = 2  # the walk-through resolves an activation that alerted Sam and Jo
+# Twice, as a reader may: a second run must not pick up the first run's messages.
+RUNS = 2
+# Each run sends a consent request to Jo, an alert to Sam and to Jo, and an all-clear to each.
+MESSAGES_PER_RUN = 5
+ALL_CLEARS_PER_RUN = 2
 SETTLE_SECONDS = 30.0
 STARTED_SECONDS = 60.0
 
@@ -37,10 +41,7 @@ STARTED_SECONDS = 60.0
 class Walked(msgspec.Struct, kw_only=True):
     dev: Dev
     steps: list[readme.Step]
-    ran: list[readme.Ran]
-    exit_code: int
-    script_errors: str
-    variables: dict[str, str]
+    runs: list[readme.Outcome]
     printed: str  # everything the stack printed and logged, read after it stopped
 
 
@@ -52,29 +53,24 @@ def walked(tmp_path_factory: pytest.TempPathFactory) -> Walked:
     home.mkdir()
     steps = readme.walkthrough(README)
     dev = Dev(home, env={"TANDEM_WEBHOOK_ALLOW_PRIVATE": "1"})  # as `make run` sets it
+    runs: list[readme.Outcome] = []
     try:
         dev.start()
         # As a reader would, once make run is up: the notifier too, or no e-mail comes.
         until(dev.notifier_ready, STARTED_SECONDS, f"the notifier is ready:\n{dev.output()}")
-        ran, process, variables = readme.run(steps, folder, {**dev.env, "TANDEM": dev.base_url})
-        if process.returncode == 0:
+        env = {**dev.env, "TANDEM": dev.base_url}
+        while len(runs) < RUNS and all(run.exit_code == 0 for run in runs):
+            runs.append(readme.run(steps, folder / f"run-{len(runs) + 1}", env))
+        if all(run.exit_code == 0 for run in runs):
             until(
-                lambda: _all_clears(home) >= ALL_CLEARS,
+                lambda: _all_clears(home) >= ALL_CLEARS_PER_RUN * RUNS,
                 SETTLE_SECONDS,
                 f"the all-clears are in the dev outbox; output:\n{dev.output()}",
             )
     finally:
         if not dev.interrupt():
             stop_servers_left_behind(home)
-    return Walked(
-        dev=dev,
-        steps=steps,
-        ran=ran,
-        exit_code=process.returncode,
-        script_errors=process.stderr,
-        variables=variables,
-        printed=_everything_printed(dev),
-    )
+    return Walked(dev=dev, steps=steps, runs=runs, printed=_everything_printed(dev))
 
 
 def _all_clears(home: Path) -> int:
@@ -95,17 +91,18 @@ def test_every_step_of_the_walkthrough_runs_and_prints_what_the_readme_shows(
     walked: Walked,
 ) -> None:
     assert len(walked.steps) >= 10, "the README's runnable blocks were not found"
-    if walked.exit_code != 0:
-        failed = walked.ran[-1] if walked.ran else None
-        where = _describe(failed) if failed else "before the first step"
-        pytest.fail(
-            f"the walk-through stopped with exit code {walked.exit_code} at {where}"
-            f"\nbash: {walked.script_errors}"
-        )
-    assert len(walked.ran) == len(walked.steps)
-    for ran in walked.ran:
-        assert readme.matches(ran.step.shown, ran.printed), _describe(ran)
-        assert ran.errors == "", _describe(ran)
+    for number, run in enumerate(walked.runs, 1):
+        if run.exit_code != 0:
+            where = _describe(run.ran[-1]) if run.ran else "before the first step"
+            pytest.fail(
+                f"run {number} of the walk-through stopped with exit code {run.exit_code} at "
+                f"{where}\nbash: {run.errors}"
+            )
+        assert len(run.ran) == len(walked.steps)
+        for ran in run.ran:
+            assert readme.matches(ran.step.shown, ran.printed), f"run {number}: {_describe(ran)}"
+            assert ran.errors == "", f"run {number}: {_describe(ran)}"
+    assert len(walked.runs) == RUNS
 
 
 def _describe(ran: readme.Ran) -> str:
@@ -144,18 +141,20 @@ def _as_default(lines: list[str], dev: Dev) -> list[str]:
 def test_the_dev_outbox_lines_say_only_where_to_read_the_messages(walked: Walked) -> None:
     lines = [line for line in walked.printed.splitlines() if line.startswith("[dev outbox]")]
     queued = f"[dev outbox] an e-mail was queued, not sent: read it at {walked.dev.base_url}"
-    # A consent request, an alert for Sam and for Jo, an all-clear for each.
-    assert lines == [f"{queued}/dev/outbox"] * 5
+    assert lines == [f"{queued}/dev/outbox"] * (MESSAGES_PER_RUN * RUNS)
 
 
 def test_make_run_prints_no_name_address_note_or_token_the_walkthrough_sent(
     walked: Walked,
 ) -> None:
-    assert walked.exit_code == 0, "the walk-through did not run to its end"
+    assert [run.exit_code for run in walked.runs] == [0] * RUNS, "the walk-through failed"
     personal = readme.personal_values(walked.steps, PERSONAL_KEYS)
-    secrets = readme.secrets_in(walked.variables)
     assert {"Alex", "Sam", "Jo", "jo@example.org", "Rough evening"} <= personal
-    assert len(secrets) >= 5, secrets  # two bearer tokens, an invite code, two link tokens
+    secrets = set()
+    for run in walked.runs:
+        found = readme.secrets_in(run.variables)
+        assert len(found) >= 5, found  # two bearer tokens, an invite code, two link tokens
+        secrets |= found
     leaked = {value for value in personal if re.search(rf"\b{re.escape(value)}\b", walked.printed)}
     leaked |= {secret for secret in secrets if secret in walked.printed}
     assert not leaked, f"make run printed {sorted(leaked)}"

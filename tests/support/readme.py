@@ -39,6 +39,13 @@ class Ran(msgspec.Struct, frozen=True, kw_only=True):
     errors: str  # what it wrote on stderr
 
 
+class Outcome(msgspec.Struct, frozen=True, kw_only=True):
+    ran: list[Ran]  # the steps that ran, in order: the last one failed unless all did
+    exit_code: int
+    errors: str  # what bash itself wrote on stderr
+    variables: dict[str, str]  # what the steps set
+
+
 def blocks(text: str, marker: str) -> list[tuple[int, list[str]]]:
     """Each fenced block right after ``marker``: its first line's number (from 1), its lines."""
     lines = text.splitlines()
@@ -94,16 +101,13 @@ def matches(shown: Sequence[str], printed: Sequence[str]) -> bool:
     return True
 
 
-def run(
-    walk: Sequence[Step], folder: Path, env: Mapping[str, str]
-) -> tuple[list[Ran], subprocess.CompletedProcess[str], dict[str, str]]:
-    """Run the steps in one bash, each one's output to files of its own.
+def run(walk: Sequence[Step], folder: Path, env: Mapping[str, str]) -> Outcome:
+    """Run the steps in one bash in ``folder`` (created), each one's output to its own files.
 
-    Returns the steps that ran (the last one may have failed), the process, and the
-    variables the steps set (every assignment is exported, then listed at the end).
+    Every assignment is exported (``set -a``), so the variables are listed at the end.
     """
     out = folder / "steps"
-    out.mkdir()
+    out.mkdir(parents=True)
     parts = ["set -euo pipefail", "set -a"]
     for number, step in enumerate(walk):
         parts.append(f'{{\n{step.code}\n}} >"$STEPS/{number}.out" 2>"$STEPS/{number}.err"')
@@ -137,7 +141,9 @@ def run(
             for name, value in pairs
             if given.get(name) != value and name not in _SHELL_VARIABLES
         }
-    return ran, process, variables
+    return Outcome(
+        ran=ran, exit_code=process.returncode, errors=process.stderr, variables=variables
+    )
 
 
 def personal_values(walk: Sequence[Step], keys: frozenset[str]) -> set[str]:
