@@ -3,8 +3,9 @@
 ``make run`` with no ``TANDEM_SMTP_URL`` or ``TANDEM_SMS_URL`` uses this adapter, so a
 developer sees every alert the notifier would have sent: one JSON object per line in the
 outbox file (the full message; ``common.dev_outbox`` reads them back), and one line on the
-terminal (channel, address, subject). It exists for development only; production
-configures real channels.
+terminal saying only that a message was queued and where to read it: terminal output gets
+pasted into bug reports, so it never holds an address, a name or message text. It exists
+for development only; production configures real channels.
 """
 
 import asyncio
@@ -30,11 +31,21 @@ class OutboxEntry(msgspec.Struct, frozen=True, kw_only=True):
     payload: dict[str, Any]
 
 
-class DevOutboxAdapter:
-    """Appends each message to ``path`` (creating its folder) and echoes a summary."""
+# How the terminal line names a channel: the kind of message, nothing about its content.
+_KIND_WORDS = {"email": "an e-mail", "sms": "an SMS"}
 
-    def __init__(self, path: Path, echo: Callable[[str], None] | None = print) -> None:
+
+class DevOutboxAdapter:
+    """Appends each message to ``path`` (creating its folder) and says so on the terminal.
+
+    ``read_at`` is where the messages can be read (the planner's ``/dev/outbox`` page).
+    """
+
+    def __init__(
+        self, path: Path, read_at: str, echo: Callable[[str], None] | None = print
+    ) -> None:
         self._path = path
+        self._read_at = read_at
         self._echo = echo
         self._lock = asyncio.Lock()
 
@@ -52,8 +63,14 @@ class DevOutboxAdapter:
         async with self._lock:  # one writer at a time keeps lines whole
             await asyncio.to_thread(_append, self._path, line)
         if self._echo is not None:
-            self._echo(f"[dev outbox] {entry.channel} to {entry.address}: {entry.subject}")
+            self._echo(queued_line(entry.channel, self._read_at))
         return DeliveryOutcome(sent=True, permanent=False, reason=None, attempts=1)
+
+
+def queued_line(channel: str, read_at: str) -> str:
+    """The terminal line for one queued message: its kind and where to read it, no more."""
+    kind = _KIND_WORDS.get(channel, "a message")
+    return f"[dev outbox] {kind} was queued, not sent: read it at {read_at}"
 
 
 def _append(path: Path, line: bytes) -> None:

@@ -25,7 +25,11 @@ class NotConfigured:
 def build(
     settings: NotifierSettings, policy: RetryPolicy | None = None
 ) -> Mapping[ChannelKind, ChannelAdapter]:
-    outbox = DevOutboxAdapter(settings.dev_outbox) if settings.dev_outbox else None
+    outbox = (
+        DevOutboxAdapter(settings.dev_outbox, read_at=f"{settings.public_url}/dev/outbox")
+        if settings.dev_outbox
+        else None
+    )
     email: ChannelAdapter
     sms: ChannelAdapter
     if settings.smtp_url:

@@ -3,11 +3,6 @@
 import asyncio
 import os
 import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 
@@ -20,19 +15,11 @@ from planner.runtime.embedded.postgres import EmbeddedPostgres
 from planner.runtime.stack import servers
 from planner.settings import Settings
 from tests.integration.runtime.test_embedded import jetstream_answers, process_gone
+from tests.support.dev_stack import Dev, stop_servers_left_behind, until
 
 pytestmark = pytest.mark.integration
 
-START_SECONDS = 90.0
 CHECK_SECONDS = 3.0
-
-
-def until(check: Callable[[], bool], seconds: float, what: str) -> None:
-    deadline = time.monotonic() + seconds
-    while not check():
-        if time.monotonic() > deadline:
-            pytest.fail(f"not within {seconds} s: {what}")
-        time.sleep(0.1)
 
 
 def answers(check: Callable[[], Awaitable[object]]) -> bool:
@@ -83,87 +70,10 @@ async def _select_one(dsn: str) -> int:
         await conn.close()
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-class Dev:
-    """`tandem dev` as a user runs it, on its own data folder and ports."""
-
-    def __init__(self, home: Path) -> None:
-        self.home = home
-        self.port = free_port()
-        self.env = {
-            **os.environ,
-            "TANDEM_HOME": str(home),
-            "TANDEM_PORT": str(self.port),
-            "TANDEM_NOTIFIER_PORT": str(free_port()),
-            "TANDEM_DATABASE_URL": "",
-            "TANDEM_NATS_URL": "",
-        }
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        with (self.home / "dev.out").open("ab") as out:
-            self.process = subprocess.Popen(  # noqa: S603
-                [str(Path(sys.executable).parent / "tandem"), "dev"],
-                env=self.env,
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-        until(self.ready, START_SECONDS, f"tandem dev ready; output:\n{self.output()}")
-
-    def ready(self) -> bool:
-        assert self.process is not None
-        if self.process.poll() is not None:
-            pytest.fail(f"tandem dev exited early:\n{self.output()}")
-        return _ok(f"http://127.0.0.1:{self.port}/readyz")
-
-    def notifier_ready(self) -> bool:
-        return _ok(f"http://127.0.0.1:{self.env['TANDEM_NOTIFIER_PORT']}/readyz")
-
-    def notifier_pid(self) -> int:
-        return int((self.home / "notifier.pid").read_text())
-
-    def output(self) -> str:
-        path = self.home / "dev.out"
-        return path.read_text(errors="replace")[-4000:] if path.exists() else ""
-
-    def kill(self) -> None:
-        assert self.process is not None
-        self.process.kill()
-        self.process.wait()
-
-    def interrupt(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.send_signal(signal.SIGINT)
-        try:
-            self.process.wait(60)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-
-
-def _ok(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=1) as answer:  # noqa: S310 - loopback
-            return bool(answer.status == 200)
-    except OSError:
-        return False
-
-
 @pytest.fixture
 def dev_home(tmp_path: Path) -> Iterator[Path]:
     yield tmp_path
-    # A killed `tandem dev` leaves its embedded servers running for the next one to reuse.
-    EmbeddedPostgres(tmp_path / "postgres").stop()
-    nats_pid_file = tmp_path / "nats" / "nats-server.pid"
-    if EmbeddedNats(tmp_path / "nats").running_url() is not None:
-        os.kill(int(nats_pid_file.read_text()), signal.SIGTERM)
+    stop_servers_left_behind(tmp_path)
 
 
 def test_after_kill_9_of_tandem_dev_no_notifier_is_left_and_the_next_start_works(
