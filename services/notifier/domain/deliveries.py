@@ -130,19 +130,8 @@ def all_clear_deliveries(
 
 def consent_request_deliveries(plan_id: UUID, requested: ConsentRequested) -> list[PlannedDelivery]:
     """Ask a contact, on each of their own channels, whether they agree: once per request."""
-    return [
-        PlannedDelivery(
-            activation_id=None,
-            plan_id=plan_id,
-            recipient_id=requested.contact_id,
-            recipient_name=requested.contact_name,
-            channel=channel,
-            tier=NOTE_TIER,
-            message=MessageKind.CONSENT_REQUEST,
-            request_id=requested.request_id,
-        )
-        for channel in requested.channels
-    ]
+    contact = (requested.contact_id, requested.contact_name, requested.channels)
+    return _notes(plan_id, MessageKind.CONSENT_REQUEST, requested.request_id, None, [contact])
 
 
 def disclosure_request_deliveries(
@@ -152,40 +141,42 @@ def disclosure_request_deliveries(
 
     Keyed by the event: a redelivery asks nothing twice.
     """
-    return [
-        PlannedDelivery(
-            activation_id=None,
-            plan_id=plan_id,
-            recipient_id=requested.partner_id,
-            recipient_name=requested.partner_name,
-            channel=channel,
-            tier=NOTE_TIER,
-            message=MessageKind.DISCLOSURE_REQUEST,
-            request_id=event_id,
-            about=requested.contact_id,
-        )
-        for channel in requested.channels
-    ]
+    partner = (requested.partner_id, requested.partner_name, requested.channels)
+    kind = MessageKind.DISCLOSURE_REQUEST
+    return _notes(plan_id, kind, event_id, requested.contact_id, [partner])
 
 
 def consent_expiring_deliveries(
     plan_id: UUID, event_id: UUID, expiring: ConsentExpiring
 ) -> list[PlannedDelivery]:
     """Tell each partner, on their own channels, that a contact's consent ends soon."""
+    kind = MessageKind.CONSENT_EXPIRING
+    partners = [(p.recipient_id, p.display_name, p.channels) for p in expiring.partners]
+    return _notes(plan_id, kind, event_id, expiring.contact_id, partners)
+
+
+def _notes(
+    plan_id: UUID,
+    message: MessageKind,
+    request_id: UUID,
+    about: UUID | None,
+    recipients: Iterable[tuple[UUID, str, tuple[Channel, ...]]],
+) -> list[PlannedDelivery]:
+    """A message outside any activation to each (id, name, channels), on each channel."""
     return [
         PlannedDelivery(
             activation_id=None,
             plan_id=plan_id,
-            recipient_id=partner.recipient_id,
-            recipient_name=partner.display_name,
+            recipient_id=recipient_id,
+            recipient_name=name,
             channel=channel,
             tier=NOTE_TIER,
-            message=MessageKind.CONSENT_EXPIRING,
-            request_id=event_id,
-            about=expiring.contact_id,
+            message=message,
+            request_id=request_id,
+            about=about,
         )
-        for partner in expiring.partners
-        for channel in partner.channels
+        for recipient_id, name, channels in recipients
+        for channel in channels
     ]
 
 

@@ -4,11 +4,11 @@ caller), and to partners, when one is asked about a new contact and when a conta
 consent ends soon. None carries health detail.
 """
 
-from collections.abc import Sequence
 from datetime import datetime
 
 import msgspec
 
+from common.notice import partner_names
 from notifier.domain.alert_context import AlertContext
 from notifier.domain.deliveries import PlannedDelivery
 
@@ -77,15 +77,6 @@ def consent_expiring(context: AlertContext) -> Note:
         lines=lines,
         short_head=f"Tandem: {said} To keep them, ask again from your plan.",
     )
-
-
-def partner_names(names: Sequence[str]) -> str:
-    cleaned = [n.strip() for n in names if n.strip()]
-    if not cleaned:
-        return "Someone you know"
-    if len(cleaned) == 1:
-        return cleaned[0]
-    return f"{', '.join(cleaned[:-1])} and {cleaned[-1]}"
 
 
 def _date(at: datetime | None) -> str:

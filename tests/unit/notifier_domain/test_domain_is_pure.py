@@ -25,18 +25,26 @@ FORBIDDEN = {
     "planner",  # the services share nothing but contracts
 }
 ALLOWED_ROOTS = {"collections", "datetime", "enum", "typing", "uuid", "msgspec", "contracts"}
+# Shared words both services show (the notice to supports): pure text, checked below.
+PURE_COMMON = {"common.notice"}
+COMMON = DOMAIN.parents[1] / "common"
 MINTING = {"uuid1", "uuid4", "uuid7", "now", "utcnow", "today"}
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Every module ``path`` imports, by its full name."""
+    modules: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            modules.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            modules.add(node.module)
+    return modules
 
 
 def imported_roots(path: Path) -> set[str]:
     """The top-level package of every module ``path`` imports."""
-    roots: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
-        if isinstance(node, ast.Import):
-            roots.update(alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            roots.add(node.module.split(".")[0])
-    return roots
+    return {module.split(".")[0] for module in imported_modules(path)}
 
 
 def called_names(path: Path) -> set[str]:
@@ -67,7 +75,16 @@ def test_domain_module_imports_no_io_clock_or_randomness(path: Path) -> None:
 
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: p.name)
 def test_domain_module_imports_only_the_stdlib_basics_contracts_and_itself(path: Path) -> None:
-    assert imported_roots(path) - ALLOWED_ROOTS <= {"notifier"}
+    assert imported_roots(path) - ALLOWED_ROOTS <= {"notifier", "common"}
+    common = {m for m in imported_modules(path) if m.split(".")[0] == "common"}
+    assert common <= PURE_COMMON
+
+
+@pytest.mark.parametrize("name", sorted(PURE_COMMON))
+def test_the_shared_words_the_domain_uses_are_pure_too(name: str) -> None:
+    path = COMMON / f"{name.split('.', 1)[1]}.py"
+    assert imported_roots(path) <= ALLOWED_ROOTS
+    assert called_names(path) & MINTING == set()
 
 
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: p.name)
