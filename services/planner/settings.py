@@ -6,6 +6,7 @@ from pathlib import Path
 
 import msgspec
 
+from contracts.vocabulary import DEFAULT_CRISIS_RESOURCES
 from planner.store import chain
 
 DEFAULT_PORT = 8000
@@ -31,6 +32,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Let webhooks point at loopback or private addresses: development and tests only."""
     consent_link_seconds: int = 30 * 24 * 3600
     """How long a consent request's link can be answered (tests shorten it)."""
+    crisis_resources: str = DEFAULT_CRISIS_RESOURCES
+    """Where to turn in a crisis: one tap away on every page (TANDEM_CRISIS_RESOURCES)."""
     """Replicas of each JetStream stream: 3 on a 3-node cluster (infra/nats/README.md)."""
 
     @property
@@ -42,6 +45,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     def base_url(self) -> str:
         """Where people reach the API: links in consent requests and alerts start here."""
         return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Cookies only over https when the pages are served over https."""
+        return self.base_url.startswith("https://")
 
 
 class SettingsError(ValueError):
@@ -66,6 +74,7 @@ def from_env(environ: dict[str, str] | None = None) -> Settings:
         run_relay=_flag(env, "TANDEM_RUN_RELAY", default=True),
         nats_replicas=_replicas(env.get("TANDEM_NATS_REPLICAS", "1")),
         allow_private_webhooks=_flag(env, "TANDEM_WEBHOOK_ALLOW_PRIVATE", default=False),
+        crisis_resources=env.get("TANDEM_CRISIS_RESOURCES", "").strip() or DEFAULT_CRISIS_RESOURCES,
     )
 
 

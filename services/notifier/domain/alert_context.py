@@ -13,10 +13,8 @@ from uuid import UUID
 import msgspec
 
 from contracts.events import PlanActivated
-from contracts.vocabulary import ChannelKind, Recipient, RecipientKind
+from contracts.vocabulary import DEFAULT_CRISIS_RESOURCES, ChannelKind, Recipient, RecipientKind
 from notifier.domain.deliveries import PlannedDelivery
-
-DEFAULT_CRISIS_RESOURCES = "If you are in crisis, call or text 988 (Suicide & Crisis Lifeline, US)."
 
 _REACHABLE_KINDS = (ChannelKind.SMS, ChannelKind.EMAIL)  # a webhook URL is no way to talk
 

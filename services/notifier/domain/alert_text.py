@@ -13,9 +13,8 @@ from typing import Any, assert_never
 import msgspec
 
 from contracts.events import PlanActivated
-from contracts.vocabulary import ChannelKind, MessageKind
+from contracts.vocabulary import DEFAULT_CRISIS_RESOURCES, ChannelKind, MessageKind
 from notifier.domain.alert_context import (
-    DEFAULT_CRISIS_RESOURCES,
     AlertContext,
     disclosure_for,
     is_plan_member,

@@ -32,6 +32,8 @@ from planner.relay import wake
 from planner.relay.loop import Relay, running
 from planner.settings import Settings
 from planner.store import pool as pool_factory
+from planner.web import setup as pages
+from planner.web.security import csrf_config
 
 ROUTES: list[ControllerRouterHandler] = [
     health.healthz,
@@ -71,7 +73,7 @@ def create_app(settings: Settings, pool: asyncpg.Pool | None = None) -> Litestar
     """The planner's HTTP app. With ``pool`` given, the caller owns it (tests, embedding)."""
     dev_pages = [dev_outbox.outbox_page, dev_outbox.outbox_json] if settings.dev_outbox else []
     return Litestar(
-        route_handlers=[*ROUTES, *dev_pages],
+        route_handlers=[*ROUTES, *dev_pages, *pages.route_handlers()],
         dependencies=DEPENDENCIES,
         request_class=bodies.GuardedRequest,
         request_max_body_size=bodies.MAX_BODY_BYTES,
@@ -79,6 +81,9 @@ def create_app(settings: Settings, pool: asyncpg.Pool | None = None) -> Litestar
         middleware=[metrics.config().middleware, CorrelationMiddleware()],
         plugins=[ProblemDetailsPlugin(problems.config())],
         exception_handlers={Exception: problems.internal_error},
+        template_config=pages.templates(settings),
+        csrf_config=csrf_config(settings),
+        before_send=pages.BEFORE_SEND,
         logging_config=None,  # the process configured logging (common.logs): keep it
         state=State({"settings": settings}),
         openapi_config=openapi.config(
