@@ -1,7 +1,9 @@
 """The signed links an alert carries: acknowledge in one tap, consent without an account.
 
-Both are ``common.capabilities`` tokens under the service secret the planner shares, so
-the planner's ``/v1/acks/{token}`` and ``/v1/consents/{token}`` verify what is built here.
+Both are ``common.capabilities`` tokens under the service secret the planner shares. One
+token has two addresses: the page a person opens (``/ack/{token}``, ``/consent/{token}``,
+with ``page=True``) and the JSON operation a program calls (``/v1/acks/{token}``,
+``/v1/consents/{token}``); the planner verifies the token the same way at both.
 The notifier builds them when it sends a message, from the ids its claim holds; neither
 service stores a link.
 """
@@ -19,6 +21,8 @@ def ack_link(
     activation_id: UUID,
     recipient_id: UUID,
     expires_at: datetime,
+    *,
+    page: bool = False,
 ) -> str:
     """A link that acknowledges ``activation_id`` as ``recipient_id`` until ``expires_at``."""
     capability = Capability(
@@ -28,7 +32,8 @@ def ack_link(
         activation_id=activation_id,
         expires_at=int(expires_at.timestamp()),
     )
-    return f"{base_url}/v1/acks/{issue(secret, capability)}"
+    path = "/ack/" if page else "/v1/acks/"
+    return f"{base_url}{path}{issue(secret, capability)}"
 
 
 def consent_link(
@@ -38,6 +43,8 @@ def consent_link(
     contact_id: UUID,
     request_id: UUID,
     expires_at: datetime,
+    *,
+    page: bool = False,
 ) -> str:
     """The link where ``contact_id`` answers consent request ``request_id``, until
     ``expires_at``. It goes only to the contact's own channels, never to a partner."""
@@ -48,4 +55,10 @@ def consent_link(
         expires_at=int(expires_at.timestamp()),
         request_id=request_id,
     )
-    return f"{base_url}/v1/consents/{issue(secret, capability)}"
+    path = "/consent/" if page else "/v1/consents/"
+    return f"{base_url}{path}{issue(secret, capability)}"
+
+
+def activation_page(base_url: str, plan_id: UUID, activation_id: UUID) -> str:
+    """The partners' live page of an activation (no capability: it asks them to sign in)."""
+    return f"{base_url}/plans/{plan_id}/activations/{activation_id}"

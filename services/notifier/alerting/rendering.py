@@ -12,7 +12,8 @@ from uuid import UUID
 
 from contracts.events import PlanActivated
 from contracts.support_events import ConsentRequested
-from notifier.alerting.links import ack_slot, consent_slot
+from contracts.vocabulary import MessageKind
+from notifier.alerting.links import ack_slot, activation_slot, consent_slot
 from notifier.domain.alert_context import AlertContext
 from notifier.domain.alert_text import Rendered, render
 from notifier.domain.deliveries import PlannedDelivery
@@ -37,6 +38,7 @@ def renderer(
             signs=signs,
             ack_url=_ack_url(settings, delivery, now),
             consent_url=_consent_url(delivery, consent),
+            page_url=_page_url(settings, delivery, consent, now),
             acknowledged_by_name=_name_of(activation, acknowledged_by),
             crisis_resources=settings.crisis_resources,
             sequence=sequence,
@@ -52,6 +54,25 @@ def _ack_url(settings: NotifierSettings, delivery: PlannedDelivery, now: datetim
     if delivery.activation_id is None:
         return None
     return ack_slot(now + timedelta(seconds=settings.ack_link_seconds))
+
+
+def _page_url(
+    settings: NotifierSettings,
+    delivery: PlannedDelivery,
+    consent: ConsentRequested | None,
+    now: datetime,
+) -> str | None:
+    """The page the message links to: the recipient's acknowledge page (which says "all
+    clear" once it is), the activating partner's live page, or the consent page."""
+    match delivery.message:
+        case MessageKind.ALERT | MessageKind.ALL_CLEAR if delivery.activation_id is not None:
+            return ack_slot(now + timedelta(seconds=settings.ack_link_seconds), page=True)
+        case MessageKind.ACK_NOTE | MessageKind.NO_ANSWER if delivery.activation_id is not None:
+            return activation_slot()
+        case MessageKind.CONSENT_REQUEST if consent is not None:
+            return consent_slot(consent.request_id, consent.expires_at, page=True)
+        case _:
+            return None
 
 
 def _consent_url(delivery: PlannedDelivery, consent: ConsentRequested | None) -> str | None:

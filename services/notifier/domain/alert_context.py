@@ -33,6 +33,8 @@ class AlertContext(msgspec.Struct, frozen=True, kw_only=True):
     signs: Mapping[UUID, str] = msgspec.field(default_factory=dict)
     ack_url: str | None = None
     consent_url: str | None = None
+    page_url: str | None = None
+    """The page a person opens from this message (the URLs above are for programs)."""
     acknowledged_by_name: str | None = None
     crisis_resources: str = DEFAULT_CRISIS_RESOURCES
     partner_names: tuple[str, ...] = ()  # who asks, in a consent request

@@ -86,8 +86,9 @@ def _alert(delivery: PlannedDelivery, context: AlertContext) -> _Draft:
         lines += ["", "Signs they noticed:", *(f"- {sign}" for sign in shown.signs)]
     if shown.note:
         lines += ["", "Their note:", shown.note]
-    if context.ack_url:
-        lines += ["", f"Tap to let {who} know you are on it:", context.ack_url]
+    link = context.page_url or context.ack_url
+    if link:
+        lines += ["", f"Tap to let {who} know you are on it:", link]
     short_parts = [
         f"Reach them: {', '.join(reach)}." if reach else "",
         f"Signs: {'; '.join(shown.signs)}." if shown.signs else "",
@@ -99,7 +100,7 @@ def _alert(delivery: PlannedDelivery, context: AlertContext) -> _Draft:
         short=sms_text(
             f"Tandem: {who} asked for help ({level}).",
             short_parts,
-            link=context.ack_url,
+            link=link,
             link_label="Tap if you are on it:",
         ),
     )
@@ -108,10 +109,11 @@ def _alert(delivery: PlannedDelivery, context: AlertContext) -> _Draft:
 def _ack_note(delivery: PlannedDelivery, context: AlertContext) -> _Draft:
     _activation(delivery, context)
     helper = (context.acknowledged_by_name or "").strip() or "Someone you trust"
+    said = f"{helper} saw that you asked for help and is on it."
     return _Draft(
         subject=f"{helper} is on it",
-        full=_letter(delivery, context, [f"{helper} saw that you asked for help and is on it."]),
-        short=sms_text(f"Tandem: {helper} saw that you asked for help and is on it.", []),
+        full=_letter(delivery, context, [said, *_see(context, "See your request:")]),
+        short=sms_text(f"Tandem: {said}", [], link=context.page_url),
     )
 
 
@@ -121,8 +123,8 @@ def _all_clear(delivery: PlannedDelivery, context: AlertContext) -> _Draft:
     lines = [said, "Nobody needs to do anything more.", "", "Thank you for being there."]
     return _Draft(
         subject="All clear",
-        full=_letter(delivery, context, lines),
-        short=sms_text(f"Tandem: {said} Nothing more to do. Thank you.", []),
+        full=_letter(delivery, context, [*lines, *_see(context, "See it here:")]),
+        short=sms_text(f"Tandem: {said} Nothing more to do. Thank you.", [], link=context.page_url),
     )
 
 
@@ -134,8 +136,8 @@ def _no_answer(delivery: PlannedDelivery, context: AlertContext) -> _Draft:
     lines = [said, "Please keep reaching out to someone you trust.", "", context.crisis_resources]
     return _Draft(
         subject="Nobody has answered yet",
-        full=_letter(delivery, context, lines),
-        short=sms_text(f"Tandem: {said}", [context.crisis_resources]),
+        full=_letter(delivery, context, [*lines, *_see(context, "See who was told:")]),
+        short=sms_text(f"Tandem: {said}", [context.crisis_resources], link=context.page_url),
     )
 
 
@@ -149,8 +151,10 @@ def _not_reached(delivery: PlannedDelivery, context: AlertContext, name: str) ->
     ]
     return _Draft(
         subject=f"We could not reach {name} yet",
-        full=_letter(delivery, context, lines),
-        short=sms_text(f"Tandem: {said} We keep trying.", [context.crisis_resources]),
+        full=_letter(delivery, context, [*lines, *_see(context, "See who was told:")]),
+        short=sms_text(
+            f"Tandem: {said} We keep trying.", [context.crisis_resources], link=context.page_url
+        ),
     )
 
 
@@ -162,12 +166,13 @@ def _consent_request(delivery: PlannedDelivery, context: AlertContext) -> _Draft
         "You choose what, if anything, an alert may tell you, and you can change your mind"
         " at any time.",
     ]
-    if context.consent_url:
-        lines += ["", "Say yes or no here:", context.consent_url]
+    link = context.page_url or context.consent_url
+    if link:
+        lines += ["", "Say yes or no here:", link]
     return _Draft(
         subject=f"{names} would like you to be a support contact",
         full=_letter(delivery, context, lines),
-        short=sms_text(f"Tandem: {asked}", [], link=context.consent_url, link_label="Yes or no:"),
+        short=sms_text(f"Tandem: {asked}", [], link=link, link_label="Yes or no:"),
     )
 
 
@@ -186,6 +191,11 @@ def sms_text(
             continue  # a later, shorter part may still fit
         words += " " + _clip(part, room)
     return f"{words}{tail}{link or ''}"
+
+
+def _see(context: AlertContext, label: str) -> list[str]:
+    """The lines that link the message's page, when it has one."""
+    return ["", label, context.page_url] if context.page_url else []
 
 
 def _letter(delivery: PlannedDelivery, context: AlertContext, lines: Sequence[str]) -> str:

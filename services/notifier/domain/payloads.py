@@ -48,6 +48,8 @@ def webhook_payload(
         "tier": delivery.tier,
         "subject": subject,
         "text": text,
+        # The page a person opens; ``ack_url`` / ``consent_url`` are for programs.
+        "page_url": context.page_url,
     }
     body.update(_details(delivery, context))
     return body

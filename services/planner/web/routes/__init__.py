@@ -2,8 +2,13 @@
 
 from litestar.types import ControllerRouterHandler
 
-from planner.web.routes import start
+from planner.web.routes import ack, consent, start
 
 PAGES: list[ControllerRouterHandler] = [
     start.start_page,
+    consent.consent_page,
+    consent.decide,
+    consent.withdraw,
+    ack.ack_page,
+    ack.ack,
 ]

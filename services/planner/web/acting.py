@@ -1,0 +1,88 @@
+"""Running a plan command from a page: the same handlers as the JSON routes, then a redirect.
+
+A page's POST answers 303 See Other to the page that shows the outcome (post/redirect/get),
+so a reload never sends the form twice. A command that must not run twice on a double tap
+(activation) is keyed by a one-time key the form carries, through the same Idempotency-Key
+store the JSON API uses.
+"""
+
+import hashlib
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+from litestar import Request
+from litestar.datastructures import FormMultiDict
+from litestar.response import Redirect
+
+from contracts.envelope import Metadata
+from planner import handlers
+from planner.api.commands import correlation_id
+from planner.domain.commands import PlanCommand
+from planner.domain.errors import InvalidCommand
+from planner.handlers.results import CommandResult
+from planner.store.idempotency import IdempotencyRequest, StoredResponse
+
+Req = Request[Any, Any, Any]
+MAX_FIELD = 4000
+
+
+async def run(
+    pool: asyncpg.Pool, request: Req, plan_id: UUID, command: PlanCommand, actor: str
+) -> CommandResult:
+    """Run ``command`` on the plan for ``actor``, retried on a concurrent change."""
+    metadata = Metadata(actor=actor, correlation_id=correlation_id(request))
+    chain_key: bytes = request.app.state.chain_key
+    return await handlers.execute(pool, plan_id, command, metadata, chain_key=chain_key)
+
+
+async def run_once(
+    pool: asyncpg.Pool,
+    request: Req,
+    plan_id: UUID,
+    command: PlanCommand,
+    actor: str,
+    *,
+    key: str,
+    answer: bytes,
+) -> bytes:
+    """Run ``command`` once per ``key``: a repeat gets the first run's ``answer`` back."""
+    metadata = Metadata(actor=actor, correlation_id=correlation_id(request))
+    chain_key: bytes = request.app.state.chain_key
+    idempotency = IdempotencyRequest(
+        principal=actor, key=key, request_sha256=_digest(request.url.path)
+    )
+    stored = await handlers.execute_idempotent(
+        pool,
+        plan_id,
+        command,
+        metadata,
+        idempotency,
+        lambda _: StoredResponse(status_code=303, body=answer),
+        chain_key=chain_key,
+    )
+    return stored.body
+
+
+def _digest(path: str) -> str:
+    return hashlib.sha256(f"POST {path}\n".encode()).hexdigest()
+
+
+def see_other(path: str) -> Redirect:
+    return Redirect(path=path, status_code=303)
+
+
+async def form_of(request: Req) -> FormMultiDict:
+    form: FormMultiDict = await request.form()
+    return form
+
+
+def text(form: FormMultiDict, name: str, *, limit: int = MAX_FIELD) -> str:
+    """A text field, trimmed; longer than ``limit`` is refused in plain words."""
+    value = form.get(name)
+    value = value.strip() if isinstance(value, str) else ""
+    if len(value) > limit:
+        raise InvalidCommand(
+            name, f"{name.replace('_', ' ')} is too long (at most {limit} characters)"
+        )
+    return value
