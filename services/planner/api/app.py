@@ -32,6 +32,7 @@ from planner.relay import wake
 from planner.relay.loop import Relay, running
 from planner.settings import Settings
 from planner.store import pool as pool_factory
+from planner.web import session as page_session
 from planner.web import setup as pages
 from planner.web.security import csrf_config
 
@@ -80,7 +81,10 @@ def create_app(settings: Settings, pool: asyncpg.Pool | None = None) -> Litestar
         lifespan=[_lifespan(settings, pool)],
         middleware=[metrics.config().middleware, CorrelationMiddleware()],
         plugins=[ProblemDetailsPlugin(problems.config())],
-        exception_handlers={Exception: problems.internal_error},
+        exception_handlers={
+            Exception: problems.internal_error,
+            page_session.NotSignedIn: page_session.to_start,
+        },
         template_config=pages.templates(settings),
         csrf_config=csrf_config(settings),
         before_send=pages.BEFORE_SEND,

@@ -7,10 +7,11 @@ store the JSON API uses.
 """
 
 import hashlib
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 import asyncpg
+import msgspec
 from litestar import Request
 from litestar.datastructures import FormMultiDict
 from litestar.response import Redirect
@@ -18,13 +19,33 @@ from litestar.response import Redirect
 from contracts.envelope import Metadata
 from planner import handlers
 from planner.api.commands import correlation_id
+from planner.api.errors import ResourceNotFound
 from planner.domain.commands import PlanCommand
 from planner.domain.errors import InvalidCommand
+from planner.domain.state import PlanState
 from planner.handlers.results import CommandResult
 from planner.store.idempotency import IdempotencyRequest, StoredResponse
 
 Req = Request[Any, Any, Any]
 MAX_FIELD = 4000
+S = TypeVar("S", bound=msgspec.Struct)
+
+
+async def plan_of(pool: asyncpg.Pool, plan_id: UUID) -> PlanState:
+    """The plan as stored now, folded by the same loader the commands use."""
+    state = await handlers.load(pool, plan_id)
+    if state is None:
+        raise ResourceNotFound(f"plan {plan_id} not found")
+    return state
+
+
+def parsed(schema: type[S], fields: dict[str, Any]) -> S:
+    """Form fields checked by the JSON API's own request schema; a refusal in plain words."""
+    try:
+        return msgspec.convert(fields, schema)
+    except msgspec.ValidationError as exc:
+        field = str(exc).rsplit("$.", 1)[-1].rstrip("`") if "$." in str(exc) else "form"
+        raise InvalidCommand(field, f"please check {field.replace('_', ' ')}: {exc}") from None
 
 
 async def run(

@@ -35,7 +35,7 @@ from planner.domain.commands import (
 from planner.settings import Settings
 
 
-def _until(settings: Settings, at: datetime) -> datetime:
+def consent_until(settings: Settings, at: datetime) -> datetime:
     return at + timedelta(seconds=settings.consent_link_seconds)
 
 
@@ -56,7 +56,7 @@ async def add_support(
         relationship=data.relationship.strip(),
         channels=await to_channels(data.channels, settings),
         request_id=ConsentRequestId(new_id()),
-        request_expires_at=_until(settings, at),
+        request_expires_at=consent_until(settings, at),
     )
     added = versioned(
         SupportAdded,
@@ -93,7 +93,7 @@ async def ask_again(
         actor=partner.participant_id,
         contact_id=ContactId(contact_id),
         request_id=ConsentRequestId(new_id()),
-        expires_at=_until(settings, at),
+        expires_at=consent_until(settings, at),
     )
     sent = versioned(
         ConsentRequestSent, contact_id=contact_id, consent_requested_until=command.expires_at

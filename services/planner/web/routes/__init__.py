@@ -2,10 +2,47 @@
 
 from litestar.types import ControllerRouterHandler
 
-from planner.web.routes import ack, consent, start
+from planner.web.routes import (
+    ack,
+    activation,
+    check_ins,
+    consent,
+    me,
+    plan,
+    plan_content,
+    plan_people,
+    start,
+)
 
 PAGES: list[ControllerRouterHandler] = [
     start.start_page,
+    start.sign_up,
+    start.sign_in_with_token,
+    start.sign_out,
+    start.create_plan,
+    start.join,
+    me.me_page,
+    me.save_channels,
+    plan.plan_page,
+    plan_content.add_sign,
+    plan_content.revise_sign,
+    plan_content.retire_sign,
+    plan_content.add_step,
+    plan_content.revise_step,
+    plan_content.remove_step,
+    plan_people.add_support,
+    plan_people.ask_again,
+    plan_people.remove_support,
+    plan_people.set_escalation,
+    plan_people.invite,
+    activation.confirm_page,
+    activation.activate,
+    activation.live_page,
+    activation.live_fragment,
+    activation.resolve,
+    check_ins.check_in_page,
+    check_ins.check_in,
+    check_ins.history_page,
     consent.consent_page,
     consent.decide,
     consent.withdraw,

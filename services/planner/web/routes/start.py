@@ -1,9 +1,116 @@
-"""The start page: what Tandem is, and the way in."""
+"""The start page: sign up or sign in; once signed in, your plans, a new one, or joining one."""
 
-from litestar import get
-from litestar.response import Template
+import secrets
+from typing import Annotated, Any
+
+from litestar import Request, get, post
+from litestar.params import QueryParameter
+from litestar.response import Redirect, Template
+
+from common.ids import new_id
+from contracts.ids import PlanId
+from planner import handlers
+from planner.api.commands import now
+from planner.api.deps import PoolDep, SettingsDep
+from planner.api.errors import ResourceNotFound
+from planner.api.routes.participants import TOKEN_PREFIX
+from planner.api.routes.plans import code_hash
+from planner.api.schemas import NewParticipant, NewPlan
+from planner.domain.commands import AcceptInvite, CreatePlan
+from planner.domain.errors import InvalidCommand
+from planner.store import accounts, read_models
+from planner.web import acting, session
+
+Req = Request[Any, Any, Any]
 
 
 @get("/", include_in_schema=False)
-async def start_page() -> Template:
-    return Template(template_name="start.html", context={})
+async def start_page(
+    request: Req,
+    pool: PoolDep,
+    code: Annotated[str, QueryParameter(max_length=200)] = "",
+    signed_out: Annotated[bool, QueryParameter()] = False,
+) -> Template:
+    """Signed out: sign up or sign in. Signed in: your plans, a new one, or join with a code."""
+    participant = await session.visitor(request, pool)
+    plans = []
+    if participant is not None:
+        for plan_id in await read_models.plans_of(pool, participant.participant_id):
+            state = await handlers.load(pool, plan_id)
+            if state is not None:
+                plans.append(state)
+    context = {"me": participant, "plans": plans, "code": code, "signed_out": signed_out}
+    return Template(template_name="start.html", context=context)
+
+
+@post("/sign-up", include_in_schema=False)
+async def sign_up(request: Req, pool: PoolDep, settings: SettingsDep) -> Redirect:
+    """A new account by display name, signed in on this browser at once.
+
+    Its API token is made and thrown away (only its hash is stored): the page's session is
+    how this person signs in.
+    """
+    form = await acting.form_of(request)
+    new = acting.parsed(NewParticipant, {"display_name": acting.text(form, "display_name")})
+    participant_id = new_id()
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    await accounts.add_participant(pool, participant_id, new.display_name, token)
+    code = acting.text(form, "code", limit=200)
+    target = f"/?code={code}" if code else "/"
+    return await _signed_in(pool, settings, participant_id, target)
+
+
+@post("/sign-in/token", include_in_schema=False)
+async def sign_in_with_token(request: Req, pool: PoolDep, settings: SettingsDep) -> Redirect:
+    """Sign in with the API token of an account made through the API."""
+    form = await acting.form_of(request)
+    participant = await accounts.participant_by_token(pool, acting.text(form, "token", limit=200))
+    if participant is None:
+        raise InvalidCommand("token", "we do not know this token")
+    return await _signed_in(pool, settings, participant.participant_id, "/")
+
+
+async def _signed_in(pool: Any, settings: Any, participant_id: Any, target: str) -> Redirect:
+    redirect = acting.see_other(target)
+    await session.sign_in(redirect, pool, settings, participant_id)
+    return redirect
+
+
+@post("/sign-out", include_in_schema=False)
+async def sign_out(request: Req, pool: PoolDep) -> Redirect:
+    redirect = acting.see_other("/")
+    await session.sign_out(request, redirect, pool)
+    return redirect
+
+
+@post("/plans", include_in_schema=False)
+async def create_plan(request: Req, pool: PoolDep) -> Redirect:
+    me = await session.signed_in(request, pool)
+    form = await acting.form_of(request)
+    new = acting.parsed(NewPlan, {"title": acting.text(form, "title")})
+    plan_id = PlanId(new_id())
+    command = CreatePlan(
+        now=now(),
+        plan_id=plan_id,
+        title=new.title,
+        actor=me.participant_id,
+        actor_name=me.display_name,
+    )
+    await acting.run(pool, request, plan_id, command, f"participant:{me.participant_id}")
+    return acting.see_other(f"/plans/{plan_id}")
+
+
+@post("/join", include_in_schema=False)
+async def join(request: Req, pool: PoolDep) -> Redirect:
+    """Join a plan as its second partner, with the code (or link) the first one shared."""
+    me = await session.signed_in(request, pool)
+    form = await acting.form_of(request)
+    code = acting.text(form, "code", limit=200)
+    plan_id = await read_models.plan_of_invite(pool, code_hash(code)) if code else None
+    if plan_id is None:
+        raise ResourceNotFound("no invite with this code")
+    command = AcceptInvite(
+        now=now(), actor=me.participant_id, actor_name=me.display_name, code_sha256=code_hash(code)
+    )
+    await acting.run(pool, request, plan_id, command, f"participant:{me.participant_id}")
+    return acting.see_other(f"/plans/{plan_id}")
