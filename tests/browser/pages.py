@@ -26,6 +26,7 @@ async def checked(page: Page, name: str) -> list[dict[str, Any]]:
     violations. Returns every violation found (the minor ones too), also kept beside the
     screenshots for the record."""
     SCREENSHOTS.mkdir(exist_ok=True)
+    await page.wait_for_load_state("load")
     await page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
     violations: list[dict[str, Any]] = (await _axe.run(page)).response["violations"]
     summary = [{"id": v["id"], "impact": v["impact"], "nodes": len(v["nodes"])} for v in violations]
