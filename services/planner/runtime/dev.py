@@ -88,6 +88,7 @@ async def _migrate(database_url: str) -> None:
 def _banner(settings: Settings) -> None:
     base = f"http://{settings.host}:{settings.port}"
     console.print("[bold green]Tandem is running[/bold green] (Ctrl-C stops everything)")
+    console.print(f"  pages     {base}/   (start here in a browser)")
     console.print(f"  API       {base}/v1")
     console.print(f"  API docs  {base}/docs")
     console.print(f"  Swagger   {base}/docs/swagger")

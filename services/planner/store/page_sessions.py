@@ -1,4 +1,4 @@
-"""Browser sessions and one-time sign-in links, kept as SHA-256 hashes of their secrets."""
+"""Browser sessions, kept as SHA-256 hashes of their ids (the cookie holds the id)."""
 
 import hashlib
 import secrets
@@ -10,7 +10,6 @@ from planner.store.accounts import Participant
 from planner.store.event_store import Executor
 
 SESSION_LIFETIME = timedelta(days=30)
-SIGN_IN_LINK_LIFETIME = timedelta(minutes=15)
 
 INSERT_SESSION = """
 INSERT INTO page_sessions (session_sha256, participant_id, expires_at) VALUES ($1, $2, $3)
@@ -21,15 +20,6 @@ FROM page_sessions AS s JOIN participants AS p USING (participant_id)
 WHERE s.session_sha256 = $1 AND s.expires_at > $2
 """
 DELETE_SESSION = "DELETE FROM page_sessions WHERE session_sha256 = $1"
-INSERT_LINK = """
-INSERT INTO sign_in_links (token_sha256, participant_id, expires_at) VALUES ($1, $2, $3)
-"""
-# Used once: the UPDATE marks it, so two taps at once cannot both sign in.
-USE_LINK = """
-UPDATE sign_in_links SET used_at = $2
-WHERE token_sha256 = $1 AND used_at IS NULL AND expires_at > $2
-RETURNING participant_id
-"""
 
 
 def _sha256(secret: str) -> str:
@@ -54,16 +44,3 @@ async def participant_of(conn: Executor, session_id: str, now: datetime) -> Part
 
 async def close_session(conn: Executor, session_id: str) -> None:
     await conn.execute(DELETE_SESSION, _sha256(session_id))
-
-
-async def new_sign_in_link(conn: Executor, participant_id: UUID, now: datetime) -> str:
-    """A one-time sign-in token, valid for ``SIGN_IN_LINK_LIFETIME``."""
-    token = secrets.token_urlsafe(32)
-    await conn.execute(INSERT_LINK, _sha256(token), participant_id, now + SIGN_IN_LINK_LIFETIME)
-    return token
-
-
-async def use_sign_in_link(conn: Executor, token: str, now: datetime) -> UUID | None:
-    """The participant the token signs in, once; None when unknown, used or expired."""
-    participant_id: UUID | None = await conn.fetchval(USE_LINK, _sha256(token), now)
-    return participant_id
