@@ -9,25 +9,28 @@ itself (``static/live.js`` polls a fragment of it); resolving works without Java
 from typing import Any
 from uuid import UUID
 
+import asyncpg
 from litestar import Request, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from common.ids import new_id
 from contracts.ids import ActivationId, SignId
-from contracts.vocabulary import Level
+from contracts.vocabulary import Level, MessageKind
 from planner.api.commands import now
 from planner.api.deps import PoolDep
+from planner.api.errors import ResourceNotFound
 from planner.api.schemas import NewActivation, Resolution
+from planner.api.views import activation_view
 from planner.domain.commands import ActivatePlan, ResolveActivation
 from planner.store import accounts
 from planner.web import acting, session
 from planner.web.acting import plan_of
-from planner.web.live_view import live_context
 
 Req = Request[Any, Any, Any]
 PLAN = "/plans/{plan_id:uuid}"
 ONE = PLAN + "/activations/{activation_id:uuid}"
+CLOSED = ("resolved", "false_alarm")
 
 
 @get(PLAN + "/activate/{level:str}", include_in_schema=False)
@@ -114,3 +117,29 @@ async def resolve(
     )
     await acting.run(pool, request, plan_id, command, f"participant:{me.participant_id}")
     return acting.see_other(f"/plans/{plan_id}/activations/{activation_id}")
+
+
+async def live_context(
+    pool: asyncpg.Pool, plan_id: UUID, activation_id: ActivationId
+) -> dict[str, Any]:
+    state = await plan_of(pool, plan_id)
+    activation = state.activations.get(activation_id)
+    if activation is None:
+        raise ResourceNotFound(f"activation {activation_id} not found in this plan")
+    view = activation_view(activation)
+    names = {p.participant_id: p.display_name for p in state.partners}
+    return {
+        "plan_id": plan_id,
+        "activation": view,
+        "asker": names.get(activation.activated_by, "A partner"),
+        "closed": view.status in CLOSED,
+        "nobody_answered": any(d.message is MessageKind.NO_ANSWER for d in activation.deliveries)
+        and not activation.acknowledgements,
+        "signs": [
+            state.signs[s].description for s in activation.observed_sign_ids if s in state.signs
+        ],
+        "answered_by": [
+            next((r.display_name for r in activation.recipients if r.recipient_id == a.by), "")
+            for a in activation.acknowledgements
+        ],
+    }

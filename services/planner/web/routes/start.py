@@ -1,4 +1,5 @@
-"""The start page: sign up or sign in; once signed in, your plans, a new one, or joining one."""
+"""The start page: sign up or sign in; once signed in, your plans, a new one, or joining one;
+and where to reach me (the e-mail address and phone number alerts go to)."""
 
 import secrets
 from typing import Annotated, Any
@@ -9,13 +10,15 @@ from litestar.response import Redirect, Template
 
 from common.ids import new_id
 from contracts.ids import PlanId
+from contracts.vocabulary import ChannelKind
 from planner import handlers
+from planner.api.channels import to_channels
 from planner.api.commands import now
 from planner.api.deps import PoolDep, SettingsDep
 from planner.api.errors import ResourceNotFound
 from planner.api.routes.participants import TOKEN_PREFIX
 from planner.api.routes.plans import code_hash
-from planner.api.schemas import NewParticipant, NewPlan
+from planner.api.schemas import ChannelsIn, NewParticipant, NewPlan
 from planner.domain.commands import AcceptInvite, CreatePlan
 from planner.domain.errors import InvalidCommand
 from planner.store import accounts, read_models
@@ -114,3 +117,29 @@ async def join(request: Req, pool: PoolDep) -> Redirect:
     )
     await acting.run(pool, request, plan_id, command, f"participant:{me.participant_id}")
     return acting.see_other(f"/plans/{plan_id}")
+
+
+@get("/me", include_in_schema=False)
+async def me_page(request: Req, pool: PoolDep) -> Template:
+    me = await session.signed_in(request, pool)
+    channels = (await accounts.channels_of(pool, me.participant_id)) or ()
+    by_kind = {c.kind.value: c.address for c in channels}
+    saved = request.query_params.get("saved") == "1"
+    return Template(template_name="me.html", context={"me": me, "by_kind": by_kind, "saved": saved})
+
+
+@post("/me/channels", include_in_schema=False)
+async def save_channels(request: Req, pool: PoolDep, settings: SettingsDep) -> Redirect:
+    """Replace my channels with the e-mail address and phone number given (either may be empty)."""
+    me = await session.signed_in(request, pool)
+    form = await acting.form_of(request)
+    wanted = [
+        {"kind": kind.value, "address": acting.text(form, kind.value, limit=320)}
+        for kind in (ChannelKind.EMAIL, ChannelKind.SMS)
+        if acting.text(form, kind.value, limit=320)
+    ]
+    channels = acting.parsed(ChannelsIn, {"channels": wanted})
+    await accounts.set_channels(
+        pool, me.participant_id, await to_channels(channels.channels, settings)
+    )
+    return acting.see_other("/me?saved=1")
