@@ -44,8 +44,18 @@ def parsed(schema: type[S], fields: dict[str, Any]) -> S:
     try:
         return msgspec.convert(fields, schema)
     except msgspec.ValidationError as exc:
-        field = str(exc).rsplit("$.", 1)[-1].rstrip("`") if "$." in str(exc) else "form"
-        raise InvalidCommand(field, f"please check {field.replace('_', ' ')}: {exc}") from None
+        text = str(exc)
+        field = text.rsplit("$.", 1)[-1].split("[", 1)[0].rstrip("`") if "$." in text else "form"
+        raise InvalidCommand(field, f"{field.replace('_', ' ')}: {_plainly(text)}") from None
+
+
+def _plainly(message: str) -> str:
+    """msgspec's refusal, as a person reads it."""
+    if "length >=" in message:
+        return "please fill this in"
+    if "length <=" in message:
+        return "this is too long"
+    return "this is not valid here"
 
 
 async def run(

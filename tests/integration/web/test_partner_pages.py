@@ -120,4 +120,5 @@ async def test_a_bad_form_is_refused_in_plain_words(client: AsyncTestClient[Any]
     refused = await submit(client, plan, plan + "/signs", {"category": "", "description": "y"})
     assert refused.status_code == 422
     assert "Please check what you entered" in refused.text
+    assert "category: please fill this in" in refused.text
     assert "Traceback" not in refused.text

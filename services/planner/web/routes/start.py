@@ -3,7 +3,9 @@ and where to reach me (the e-mail address and phone number alerts go to)."""
 
 import secrets
 from typing import Annotated, Any
+from uuid import UUID
 
+import asyncpg
 from litestar import Request, get, post
 from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
@@ -21,6 +23,7 @@ from planner.api.routes.plans import code_hash
 from planner.api.schemas import ChannelsIn, NewParticipant, NewPlan
 from planner.domain.commands import AcceptInvite, CreatePlan
 from planner.domain.errors import InvalidCommand
+from planner.settings import Settings
 from planner.store import accounts, read_models
 from planner.web import acting, session
 
@@ -73,7 +76,10 @@ async def sign_in_with_token(request: Req, pool: PoolDep, settings: SettingsDep)
     return await _signed_in(pool, settings, participant.participant_id, "/")
 
 
-async def _signed_in(pool: Any, settings: Any, participant_id: Any, target: str) -> Redirect:
+async def _signed_in(
+    pool: asyncpg.Pool, settings: Settings, participant_id: UUID, target: str
+) -> Redirect:
+    """A redirect to ``target`` that carries a new session's cookie."""
     redirect = acting.see_other(target)
     await session.sign_in(redirect, pool, settings, participant_id)
     return redirect
