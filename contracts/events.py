@@ -154,6 +154,17 @@ class AlertDeliveryRecorded(Event, frozen=True, kw_only=True, tag="plan.alert_de
     at: datetime
 
 
+class SignInLinkRequested(Event, frozen=True, kw_only=True, tag="plan.sign_in_link_requested"):
+    """A partner asked to sign in on another device: a one-time link goes to ``channel``, one
+    of their own, until ``expires_at``. The link is made when sent, never stored."""
+
+    participant_id: ParticipantId
+    link_id: UUID
+    display_name: str
+    channel: Channel
+    expires_at: datetime
+
+
 class ActivationEscalated(Event, frozen=True, kw_only=True, tag="plan.activation_escalated"):
     """Nobody acknowledged in time: the next tier is alerted (or, past the last, nobody is left)."""
 
@@ -195,6 +206,7 @@ PlanEvent = (
     | CheckInRecorded
     | AlertDeliveryRecorded
     | ActivationEscalated
+    | SignInLinkRequested
 )
 
 EVENT_TYPES: dict[str, type[PlanEvent]] = {

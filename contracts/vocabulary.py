@@ -50,6 +50,7 @@ class MessageKind(StrEnum):
     ACK_NOTE = "ack_note"
     ALL_CLEAR = "all_clear"
     NO_ANSWER = "no_answer"
+    SIGN_IN_LINK = "sign_in_link"
 
 
 class Outcome(StrEnum):

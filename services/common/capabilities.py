@@ -19,7 +19,7 @@ from uuid import UUID
 
 import msgspec
 
-Purpose = Literal["consent", "ack"]
+Purpose = Literal["consent", "ack", "sign-in"]
 
 
 class Capability(msgspec.Struct, frozen=True, kw_only=True, array_like=True):

@@ -59,6 +59,26 @@ def consent_link(
     return f"{base_url}{path}{issue(secret, capability)}"
 
 
+def sign_in_link(
+    secret: bytes,
+    base_url: str,
+    plan_id: UUID,
+    participant_id: UUID,
+    link_id: UUID,
+    expires_at: datetime,
+) -> str:
+    """The one-time link that signs ``participant_id`` in on another device, until
+    ``expires_at``; the planner takes it once (``link_id``)."""
+    capability = Capability(
+        purpose="sign-in",
+        plan_id=plan_id,
+        subject_id=participant_id,
+        expires_at=int(expires_at.timestamp()),
+        request_id=link_id,
+    )
+    return f"{base_url}/sign-in/{issue(secret, capability)}"
+
+
 def activation_page(base_url: str, plan_id: UUID, activation_id: UUID) -> str:
     """The partners' live page of an activation (no capability: it asks them to sign in)."""
     return f"{base_url}/plans/{plan_id}/activations/{activation_id}"

@@ -1,14 +1,18 @@
-"""The journeys of the issue, each a test, on phone-sized pages against a live stack.
+"""The journeys of the issue, (a) to (h), each a test, on phone-sized pages against a live stack.
 
 Partners use only pages; the support contact uses only the links in their e-mails (read
 from the dev outbox, as under `make run`). axe-core checks every page shown, and each page
 is saved as a phone screenshot (``.screenshots/``).
 """
 
+from datetime import UTC, datetime, timedelta
+from uuid import UUID
+
 import pytest
 from playwright.async_api import Browser, Page, expect
 
-from tests.browser.conftest import CRISIS, LiveStack
+from common.links import sign_in_link
+from tests.browser.conftest import CRISIS, SECRET, LiveStack
 from tests.browser.journeys import (
     activate,
     ask_support,
@@ -187,4 +191,42 @@ async def test_a_form_posted_without_its_csrf_token_is_refused(
     await expect(alex.get_by_role("heading", name="This page or link is not valid")).to_be_visible()
     await checked(alex, "error-not-found")
     for page in (alex, sam):
+        await page.context.close()
+
+
+async def test_a_partner_signs_in_on_a_second_device_by_a_one_time_link(
+    browser: Browser, live: LiveStack
+) -> None:
+    alex, sam, plan_url = await couple(browser, live, "h")
+    second = await (await phone(browser)).new_page()
+    await second.goto(live.base_url + "/")
+    await second.get_by_label("Your e-mail address or phone number").fill("alex.h@example.org")
+    await second.get_by_role("button", name="Send me a sign-in link").tap()
+    await expect(second.get_by_role("heading", name="Check your messages")).to_be_visible()
+    await checked(second, "sign-in-sent")
+    link = await link_in_message(live.outbox, "alex.h@example.org", "sign-in link", "sign-in")
+    await second.goto(link)
+    await checked(second, "sign-in-link")
+    await second.get_by_role("button", name="Sign in on this device").tap()
+    await expect(second.get_by_role("heading", name="Hi Alex")).to_be_visible()
+    await second.goto(plan_url)
+    await expect(second.get_by_text("Kept by Alex and Sam")).to_be_visible()
+
+    third = await (await phone(browser)).new_page()
+    await third.goto(link)  # used: refused
+    await expect(third.get_by_role("heading", name="This link has closed")).to_be_visible()
+    await expect(third.get_by_text("used already")).to_be_visible()
+    await checked(third, "sign-in-used")
+    expired = sign_in_link(
+        SECRET,
+        live.base_url,
+        UUID(plan_url.rsplit("/", 1)[1]),
+        UUID(int=1),
+        UUID(int=2),
+        datetime.now(UTC) - timedelta(minutes=1),
+    )
+    await third.goto(expired)
+    await expect(third.get_by_text("has expired")).to_be_visible()
+    await expect(third.get_by_role("button", name="Sign in on this device")).to_have_count(0)
+    for page in (alex, sam, second, third):
         await page.context.close()

@@ -17,12 +17,12 @@ from uuid import UUID
 
 import msgspec
 
-from common.links import ack_link, activation_page, consent_link
+from common.links import ack_link, activation_page, consent_link, sign_in_link
 from notifier.ledger.leasing import Lease
 
 # A kind ending in "-page" is the page a person opens; without it, the JSON operation.
 _SLOT = re.compile(
-    r"\{\{tandem-link:(ack|consent|activation)(-page)?:(\d{1,12})(?::([0-9a-f-]{36}))?\}\}"
+    r"\{\{tandem-link:(ack|consent|activation|sign-in)(-page)?:(\d{1,12})(?::([0-9a-f-]{36}))?\}\}"
 )
 
 
@@ -36,6 +36,11 @@ def consent_slot(request_id: UUID, expires_at: datetime, *, page: bool = False) 
     """Where the link that answers consent request ``request_id`` goes."""
     kind = "consent-page" if page else "consent"
     return "{{tandem-link:%s:%d:%s}}" % (kind, int(expires_at.timestamp()), request_id)  # noqa: UP031
+
+
+def sign_in_slot(link_id: UUID, expires_at: datetime) -> str:
+    """Where a partner's one-time sign-in link goes (a page: there is no JSON operation)."""
+    return "{{tandem-link:sign-in-page:%d:%s}}" % (int(expires_at.timestamp()), link_id)  # noqa: UP031
 
 
 def activation_slot() -> str:
@@ -69,6 +74,10 @@ def fill(lease: Lease, secret: bytes, public_url: str) -> Lease:
                 UUID(request),
                 expires_at,
                 page=page is not None,
+            )
+        if kind == "sign-in" and request is not None and activation_id is None:
+            return sign_in_link(
+                secret, public_url, lease.plan_id, lease.recipient_id, UUID(request), expires_at
             )
         if kind == "activation" and page is not None and activation_id is not None:
             return activation_page(public_url, lease.plan_id, activation_id)

@@ -1,10 +1,10 @@
 """The words people read: minimal, kind, and no health detail a contact did not agree to.
 
-Every message says who it is about and what, if anything, to do. An alert names who asked
-for help, the level, how to reach them and the one-tap acknowledge link; warning signs and
-the note appear only as ``alert_context.disclosure_for`` allows. No text here names a
-substance or a diagnosis. An SMS gets a short form whose words (links aside) stay under
-``SMS_TEXT_LIMIT`` characters: optional parts are clipped or dropped, never the link.
+Every message says who it is about and what, if anything, to do. An alert names who asked for
+help, the level, how to reach them and the one-tap acknowledge link; warning signs and the note
+appear only as ``alert_context.disclosure_for`` allows. No text names a substance or a diagnosis.
+An SMS gets a short form whose words (links aside) stay under ``SMS_TEXT_LIMIT`` characters:
+optional parts are clipped or dropped, never the link.
 """
 
 from collections.abc import Sequence
@@ -72,6 +72,8 @@ def _draft(delivery: PlannedDelivery, context: AlertContext) -> _Draft:
             return _no_answer(delivery, context)
         case MessageKind.CONSENT_REQUEST:
             return _consent_request(delivery, context)
+        case MessageKind.SIGN_IN_LINK:
+            return _sign_in_link(delivery, context)
         case _:
             assert_never(delivery.message)
 
@@ -176,6 +178,13 @@ def _consent_request(delivery: PlannedDelivery, context: AlertContext) -> _Draft
     )
 
 
+def _sign_in_link(delivery: PlannedDelivery, context: AlertContext) -> _Draft:
+    said = "Here is your link to sign in to Tandem on another device. It works once, for 15 min."
+    lines = [said, *_see(context, "Sign in here:"), "", "Did not ask for it? Ignore this message."]
+    short = sms_text(f"Tandem: {said}", [], link=context.page_url)
+    return _Draft("Your Tandem sign-in link", _letter(delivery, context, lines), short)
+
+
 def sms_text(
     head: str, optional: Sequence[str], *, link: str | None = None, link_label: str = ""
 ) -> str:
@@ -205,7 +214,7 @@ def _letter(delivery: PlannedDelivery, context: AlertContext, lines: Sequence[st
 
 def _footer(delivery: PlannedDelivery, context: AlertContext) -> str:
     """Why this person gets the message."""
-    if is_plan_member(delivery, context):
+    if is_plan_member(delivery, context) or delivery.message is MessageKind.SIGN_IN_LINK:
         return "Sent by Tandem for your plan."
     if context.activation is None:
         return "Nothing about anyone is shared with you unless you agree."

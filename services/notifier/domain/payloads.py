@@ -23,6 +23,7 @@ EVENT_TYPES = {
     MessageKind.ALL_CLEAR: "tandem.all_clear",
     MessageKind.NO_ANSWER: "tandem.no_answer",
     MessageKind.CONSENT_REQUEST: "tandem.consent_request",
+    MessageKind.SIGN_IN_LINK: "tandem.sign_in_link",
 }
 
 
@@ -67,6 +68,8 @@ def _details(delivery: PlannedDelivery, context: AlertContext) -> dict[str, Any]
             return _no_answer_details(delivery, context)
         case MessageKind.CONSENT_REQUEST:
             return {"consent_url": context.consent_url, "requested_by": list(context.partner_names)}
+        case MessageKind.SIGN_IN_LINK:
+            return {}  # the link is the page_url: a person's, not a program's
         case _:
             assert_never(delivery.message)
 

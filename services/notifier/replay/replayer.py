@@ -25,7 +25,7 @@ import msgspec
 import nats
 from nats.js import JetStreamContext
 
-from contracts.events import PlanActivated
+from contracts.events import PlanActivated, SignInLinkRequested
 from contracts.support_events import ConsentRequested
 from contracts.vocabulary import ChannelKind, MessageKind
 from notifier.alerting.handlers import Alerting, NotYetKnown
@@ -143,6 +143,9 @@ class Replayer:
         event = envelope.event
         if isinstance(event, ConsentRequested) and self.hindsight.is_settled(event):
             self._skip("consent request answered, replaced or withdrawn from later")
+            return
+        if isinstance(event, SignInLinkRequested):
+            self._skip("sign-in links are sent live only, never again")
             return
         if isinstance(event, PlanActivated):
             await self._before_activation(conn, envelope.stream_id, event)

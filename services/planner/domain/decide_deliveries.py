@@ -5,6 +5,7 @@ activation and the recipient exist), not permission.
 """
 
 from contracts.events import ActivationEscalated, AlertDeliveryRecorded, PlanEvent
+from contracts.ids import ParticipantId
 from planner.domain.commands import RecordDelivery, RecordEscalation
 from planner.domain.errors import InvalidCommand, NotFound
 from planner.domain.guards import activation_of
@@ -40,8 +41,9 @@ def record_escalation(state: PlanState, command: RecordEscalation) -> list[PlanE
 
 
 def _require_known_recipient(state: PlanState, command: RecordDelivery) -> None:
-    if command.activation_id is None:
-        if command.recipient_id not in state.contacts:
+    if command.activation_id is None:  # a consent request, or a partner's sign-in link
+        partner = state.is_partner(ParticipantId(command.recipient_id))
+        if command.recipient_id not in state.contacts and not partner:
             raise NotFound("support contact", command.recipient_id)
         return
     activation = activation_of(state, command.activation_id)

@@ -1,4 +1,5 @@
-"""Browser sessions, kept as SHA-256 hashes of their ids (the cookie holds the id)."""
+"""Browser sessions, kept as SHA-256 hashes of their ids (the cookie holds the id), and the
+one-time sign-in links already taken (as hashes too)."""
 
 import hashlib
 import secrets
@@ -20,6 +21,18 @@ FROM page_sessions AS s JOIN participants AS p USING (participant_id)
 WHERE s.session_sha256 = $1 AND s.expires_at > $2
 """
 DELETE_SESSION = "DELETE FROM page_sessions WHERE session_sha256 = $1"
+# The first to take a link wins; a second take finds the row and gets nothing back.
+TAKE_LINK = """
+INSERT INTO used_sign_in_links (token_sha256, participant_id) VALUES ($1, $2)
+ON CONFLICT (token_sha256) DO NOTHING RETURNING participant_id
+"""
+LINK_USED = "SELECT EXISTS (SELECT 1 FROM used_sign_in_links WHERE token_sha256 = $1)"
+# Whoever registered this address as one of their channels.
+BY_ADDRESS = """
+SELECT participant_id, display_name, channels::text AS channels FROM participants
+WHERE channels @> jsonb_build_array(jsonb_build_object('address', $1::text))
+ORDER BY created_at LIMIT 1
+"""
 
 
 def _sha256(secret: str) -> str:
@@ -44,3 +57,24 @@ async def participant_of(conn: Executor, session_id: str, now: datetime) -> Part
 
 async def close_session(conn: Executor, session_id: str) -> None:
     await conn.execute(DELETE_SESSION, _sha256(session_id))
+
+
+async def take_sign_in_link(conn: Executor, token: str, participant_id: UUID) -> bool:
+    """Mark the link used; False when it was used before (a link signs in once)."""
+    taken: UUID | None = await conn.fetchval(TAKE_LINK, _sha256(token), participant_id)
+    return taken is not None
+
+
+async def sign_in_link_used(conn: Executor, token: str) -> bool:
+    used: bool = await conn.fetchval(LINK_USED, _sha256(token))
+    return used
+
+
+async def participant_by_address(conn: Executor, address: str) -> Participant | None:
+    """The participant with ``address`` among their channels, if any."""
+    row = await conn.fetchrow(BY_ADDRESS, address)
+    if row is None:
+        return None
+    return Participant(
+        participant_id=ParticipantId(row["participant_id"]), display_name=row["display_name"]
+    )

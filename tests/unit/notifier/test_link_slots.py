@@ -5,12 +5,14 @@ from uuid import UUID
 
 import msgspec
 
-from common.links import ack_link, consent_link
+from common.links import ack_link, consent_link, sign_in_link
+from contracts.events import SignInLinkRequested
 from contracts.ids import ContactId, ParticipantId
 from contracts.support_events import ConsentRequested
 from contracts.vocabulary import MessageKind
-from notifier.alerting.links import ack_slot, activation_slot, consent_slot, fill
+from notifier.alerting.links import ack_slot, activation_slot, consent_slot, fill, sign_in_slot
 from notifier.alerting.rendering import renderer
+from notifier.domain.deliveries import sign_in_link_deliveries
 from notifier.ledger.leasing import Lease
 from notifier.settings import NotifierSettings
 from tests.unit.notifier_domain.builders import (
@@ -134,3 +136,21 @@ def test_the_all_clear_and_nobody_answered_link_to_their_pages() -> None:
     assert "{{tandem-link:ack-page:" in all_clear.text
     nobody = render_one(delivery(ALEX, DANA_EMAIL, tier=0, message=MessageKind.NO_ANSWER), 3)
     assert activation_slot() in nobody.text
+
+
+def test_a_sign_in_link_is_rendered_as_a_slot_and_filled_only_on_its_own_claim() -> None:
+    asked = SignInLinkRequested(
+        participant_id=ParticipantId(DANA),
+        link_id=REQUEST_ID,
+        display_name="Dana",
+        channel=DANA_EMAIL,
+        expires_at=EXPIRES,
+    )
+    [planned] = sign_in_link_deliveries(PLAN_ID, asked)
+    rendered = renderer(SETTINGS, None, {}, sign_in=asked)(planned, 0)
+    assert sign_in_slot(REQUEST_ID, EXPIRES) in rendered.text
+    assert "/sign-in/" not in rendered.text + msgspec.json.encode(rendered.payload).decode()
+    filled = fill(lease(rendered.text, {}, activation_id=None), SECRET, BASE_URL)
+    assert sign_in_link(SECRET, BASE_URL, PLAN_ID, DANA, REQUEST_ID, EXPIRES) in filled.body
+    on_an_alert = fill(lease(sign_in_slot(REQUEST_ID, EXPIRES), {}), SECRET, BASE_URL)
+    assert on_an_alert.body == ""

@@ -9,6 +9,7 @@ from planner.web.routes import (
     consent,
     plan,
     plan_people,
+    sign_in,
     start,
 )
 
@@ -17,6 +18,9 @@ PAGES: list[ControllerRouterHandler] = [
     start.sign_up,
     start.sign_in_with_token,
     start.sign_out,
+    sign_in.send_link,
+    sign_in.link_page,
+    sign_in.take_link,
     start.create_plan,
     start.join,
     start.me_page,

@@ -47,6 +47,7 @@ EVENT_WORDS = {
     "plan.consent_withdrawn": "Support contact withdrew",
     "plan.support_contact_removed": "Support contact removed",
     "plan.escalation_policy_set": "Who is alerted changed",
+    "plan.sign_in_link_requested": "Sign-in link sent",
 }
 
 
