@@ -27,6 +27,15 @@ INSERT INTO used_sign_in_links (token_sha256, participant_id) VALUES ($1, $2)
 ON CONFLICT (token_sha256) DO NOTHING RETURNING participant_id
 """
 LINK_USED = "SELECT EXISTS (SELECT 1 FROM used_sign_in_links WHERE token_sha256 = $1)"
+# A link asked for this participant on this plan within the last $3 seconds.
+RECENT_LINK = """
+SELECT EXISTS (
+    SELECT 1 FROM events
+    WHERE stream_id = $1 AND event_type = 'plan.sign_in_link_requested'
+    AND payload->>'participant_id' = $2::text
+    AND recorded_at > now() - make_interval(secs => $3)
+)
+"""
 # Whoever registered this address as one of their channels.
 BY_ADDRESS = """
 SELECT participant_id, display_name, channels::text AS channels FROM participants
@@ -78,3 +87,12 @@ async def participant_by_address(conn: Executor, address: str) -> Participant | 
     return Participant(
         participant_id=ParticipantId(row["participant_id"]), display_name=row["display_name"]
     )
+
+
+async def link_sent_lately(
+    conn: Executor, plan_id: UUID, participant_id: UUID, seconds: float
+) -> bool:
+    """Whether a sign-in link went to the participant lately: one a minute is plenty, and
+    nobody can flood a person's phone by asking for theirs over and over."""
+    sent: bool = await conn.fetchval(RECENT_LINK, plan_id, str(participant_id), seconds)
+    return sent

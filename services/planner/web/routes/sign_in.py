@@ -26,6 +26,7 @@ from planner.web.errors import error_page
 
 Req = Request[Any, Any, Any]
 LINK_LIFETIME = timedelta(minutes=15)
+LINK_EVERY_SECONDS = 60.0  # at most one link a minute per partner
 PAGE = "/sign-in/{token:str}"
 USED = "This sign-in link was used already: each one works once. Ask for a new one."
 EXPIRED = "This sign-in link has expired (they work for 15 minutes). Ask for a new one."
@@ -47,7 +48,14 @@ async def send_link(request: Req, pool: PoolDep) -> Template:
         else await accounts.channels_of(pool, participant.participant_id) or ()
     )
     channel = next((c for c in channels if c.address == address), None)
-    if participant is not None and plans and channel is not None:
+    if (
+        participant is not None
+        and plans
+        and channel is not None
+        and not await page_sessions.link_sent_lately(
+            pool, plans[0], participant.participant_id, LINK_EVERY_SECONDS
+        )
+    ):
         command = RequestSignInLink(
             now=now(),
             actor=participant.participant_id,
