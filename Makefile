@@ -31,7 +31,9 @@ $(STAMP): pyproject.toml $(LOCK) $(BUILD_LOCK) $(UV)
 run: $(STAMP)
 	TANDEM_WEBHOOK_ALLOW_PRIVATE=1 $(BIN)/tandem dev
 
+# The browser tests drive Debian's chromium: installed here when missing and we are root.
 test: $(STAMP)
+	@bash infra/browser/ensure-chromium.sh
 	$(BIN)/pytest
 
 # The benchmark suite (bench/, not part of the tests).

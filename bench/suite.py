@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench [--quick] [--results bench/results]
 
-Runs append, replay, HTTP and alert-latency benchmarks in turn (each starts its own
+Runs append, replay, HTTP, alert-latency and page benchmarks in turn (each starts its own
 embedded PostgreSQL and, where it needs one, nats-server), prints every figure and the
 targets of issue 5, and writes ``latest.json`` and ``latest.md`` into the results folder.
 ``--quick`` runs each part small, to try the suite out; its figures are not comparable.
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import msgspec
 
-from bench import alert_latency, append, http_throughput, replay_rate
+from bench import alert_latency, append, http_throughput, pages, replay_rate
 from bench.figures import Figure, table
 from bench.report import Machine, Results, markdown, summarise
 
@@ -29,6 +29,7 @@ PARTS: list[tuple[str, Part]] = [
     ("replay rate", replay_rate.suite_part),
     ("HTTP command throughput", http_throughput.suite_part),
     ("alert latency and memory", alert_latency.suite_part),
+    ("pages for people", pages.suite_part),
 ]
 
 

@@ -10,6 +10,7 @@ older readers skip newer fields.
 
 from datetime import datetime
 from typing import Annotated
+from uuid import UUID
 
 import msgspec
 
@@ -142,6 +143,17 @@ class ActivationResolved(Event, frozen=True, kw_only=True, tag="plan.activation_
     at: datetime
 
 
+class SignInLinkRequested(Event, frozen=True, kw_only=True, tag="plan.sign_in_link_requested"):
+    """A partner asked to sign in on another device: a one-time link goes to ``channel``, one
+    of their own, until ``expires_at``. The link is made when sent, never stored."""
+
+    participant_id: ParticipantId
+    link_id: UUID
+    display_name: str
+    channel: Channel
+    expires_at: datetime
+
+
 class CheckInRecorded(Event, frozen=True, kw_only=True, tag="plan.check_in_recorded"):
     check_in_id: CheckInId
     participant_id: ParticipantId
@@ -178,6 +190,7 @@ PlanEvent = (
     | DisclosureRequested
     | DisclosureChosen
     | ConsentExpiring
+    | SignInLinkRequested
 )
 
 EVENT_TYPES: dict[str, type[PlanEvent]] = {

@@ -15,6 +15,10 @@ ShortText = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 LongText = Annotated[str, msgspec.Meta(max_length=4000)]
 Sha256Hex = Annotated[str, msgspec.Meta(pattern="^[0-9a-f]{64}$")]
 
+# Where to turn in a crisis (TANDEM_CRISIS_RESOURCES overrides it): the notifier's "nobody
+# answered" message and every page of the planner show it.
+DEFAULT_CRISIS_RESOURCES = "If you are in crisis, call or text 988 (Suicide & Crisis Lifeline, US)."
+
 
 class Level(StrEnum):
     WATCH = "watch"
@@ -48,6 +52,7 @@ class MessageKind(StrEnum):
     NO_ANSWER = "no_answer"
     DISCLOSURE_REQUEST = "disclosure_request"  # a partner is asked about a new contact
     CONSENT_EXPIRING = "consent_expiring"  # partners: a contact's consent ends soon
+    SIGN_IN_LINK = "sign_in_link"
 
 
 class Outcome(StrEnum):

@@ -19,7 +19,7 @@ from uuid import UUID
 
 import msgspec
 
-Purpose = Literal["consent", "ack", "sign_in"]
+Purpose = Literal["consent", "ack", "sign-in"]
 
 
 class Capability(msgspec.Struct, frozen=True, kw_only=True, array_like=True):
@@ -44,7 +44,7 @@ WHAT_TO_DO: dict[Purpose, str] = {
     "request, which brings a new link",
     "ack": "this alert link has expired: if they may still need you, reach them the way you "
     "usually do",
-    "sign_in": "this sign-in link has expired: ask for a new one (each lasts 15 minutes)",
+    "sign-in": "this sign-in link has expired: ask for a new one (each lasts 15 minutes)",
 }
 
 

@@ -1,7 +1,9 @@
 """The signed links an alert carries: acknowledge in one tap, consent without an account.
 
-Both are ``common.capabilities`` tokens under the service secret the planner shares, so
-the planner's ``/v1/acks/{token}`` and ``/v1/consents/{token}`` verify what is built here.
+Both are ``common.capabilities`` tokens under the service secret the planner shares. One
+token has two addresses: the page a person opens (``/ack/{token}``, ``/consent/{token}``,
+with ``page=True``) and the JSON operation a program calls (``/v1/acks/{token}``,
+``/v1/consents/{token}``); the planner verifies the token the same way at both.
 The notifier builds them when it sends a message, from the ids its claim holds; neither
 service stores a link.
 """
@@ -15,7 +17,7 @@ from common.capabilities import Capability, issue
 # How long each kind of link works. A consent request's link lasts as long as the request;
 # an acknowledge link stops working a day after its activation was resolved (the planner
 # checks) and in any case when the notifier's ``ack_link_seconds`` from sending are over;
-# a sign-in link (a capability of purpose ``sign_in``) lasts a quarter of an hour.
+# a sign-in link (a capability of purpose ``sign-in``) lasts a quarter of an hour.
 CONSENT_LINK_LIFETIME: Final = timedelta(days=30)
 ACK_LINK_AFTER_RESOLUTION: Final = timedelta(hours=24)
 SIGN_IN_LINK_LIFETIME: Final = timedelta(minutes=15)
@@ -28,6 +30,8 @@ def ack_link(
     activation_id: UUID,
     recipient_id: UUID,
     expires_at: datetime,
+    *,
+    page: bool = False,
 ) -> str:
     """A link that acknowledges ``activation_id`` as ``recipient_id`` until ``expires_at``."""
     capability = Capability(
@@ -37,7 +41,8 @@ def ack_link(
         activation_id=activation_id,
         expires_at=int(expires_at.timestamp()),
     )
-    return f"{base_url}/v1/acks/{issue(secret, capability)}"
+    path = "/ack/" if page else "/v1/acks/"
+    return f"{base_url}{path}{issue(secret, capability)}"
 
 
 def consent_link(
@@ -47,6 +52,8 @@ def consent_link(
     contact_id: UUID,
     request_id: UUID,
     expires_at: datetime,
+    *,
+    page: bool = False,
 ) -> str:
     """The link where ``contact_id`` answers consent request ``request_id``, until
     ``expires_at``. It goes only to the contact's own channels, never to a partner."""
@@ -57,4 +64,30 @@ def consent_link(
         expires_at=int(expires_at.timestamp()),
         request_id=request_id,
     )
-    return f"{base_url}/v1/consents/{issue(secret, capability)}"
+    path = "/consent/" if page else "/v1/consents/"
+    return f"{base_url}{path}{issue(secret, capability)}"
+
+
+def sign_in_link(
+    secret: bytes,
+    base_url: str,
+    plan_id: UUID,
+    participant_id: UUID,
+    link_id: UUID,
+    expires_at: datetime,
+) -> str:
+    """The one-time link that signs ``participant_id`` in on another device, until
+    ``expires_at``; the planner takes it once (``link_id``)."""
+    capability = Capability(
+        purpose="sign-in",
+        plan_id=plan_id,
+        subject_id=participant_id,
+        expires_at=int(expires_at.timestamp()),
+        request_id=link_id,
+    )
+    return f"{base_url}/sign-in/{issue(secret, capability)}"
+
+
+def activation_page(base_url: str, plan_id: UUID, activation_id: UUID) -> str:
+    """The partners' live page of an activation (no capability: it asks them to sign in)."""
+    return f"{base_url}/plans/{plan_id}/activations/{activation_id}"

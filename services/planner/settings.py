@@ -8,6 +8,7 @@ from typing import Literal, get_args
 
 import msgspec
 
+from contracts.vocabulary import DEFAULT_CRISIS_RESOURCES
 from planner.store import chain
 
 DEFAULT_PORT = 8000
@@ -81,6 +82,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """How often a planner looks for consents that end within ``consent_notice_days``."""
     throttling: Throttling = Throttling()
     """The API's rate limits (TANDEM_THROTTLE_*)."""
+    crisis_resources: str = DEFAULT_CRISIS_RESOURCES
+    """Where to turn in a crisis: one tap away on every page (TANDEM_CRISIS_RESOURCES)."""
 
     @property
     def chain_key(self) -> bytes:
@@ -95,6 +98,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     def base_url(self) -> str:
         """Where people reach the API: links in consent requests and alerts start here."""
         return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Cookies only over https when the pages are served over https."""
+        return self.base_url.startswith("https://")
 
 
 class SettingsError(ValueError):
@@ -121,6 +129,7 @@ def from_env(environ: dict[str, str] | None = None) -> Settings:
         allow_private_webhooks=_flag(env, "TANDEM_WEBHOOK_ALLOW_PRIVATE", default=False),
         token_days=_token_days(env.get("TANDEM_TOKEN_DAYS", "").strip()),
         throttling=_throttling(env),
+        crisis_resources=env.get("TANDEM_CRISIS_RESOURCES", "").strip() or DEFAULT_CRISIS_RESOURCES,
     )
 
 

@@ -74,14 +74,18 @@ async def test_only_the_contact_gets_the_consent_link_and_only_they_can_say_yes(
     for text in [added.text, *await what_partners_read(stack, plan)]:
         assert "consent_url" not in text
         assert "/v1/consents/" not in text
+        assert "/consent/" not in text
         assert signature not in text
 
-    # The same link reached each of Jo's own channels, and nobody else.
+    # The same link reached each of Jo's own channels, and nobody else: as its page, which
+    # a person opens, in the e-mail and the SMS.
+    page = "/consent/" + link.rsplit("/", 1)[1]
+
     def on_every_channel() -> bool:
         mails = [m for m in stack.smtp.messages if "jo@example.org" in m.rcpt_tos]
         texts = [s["body"] for s in stack.sms.messages if s["to"] == PHONE]
         return (
-            len(mails) == 1 and len(texts) == 1 and all(link in t for t in [*texts, mails[0].body])
+            len(mails) == 1 and len(texts) == 1 and all(page in t for t in [*texts, mails[0].body])
         )
 
     await eventually(on_every_channel, timeout=15)
@@ -119,6 +123,7 @@ async def test_a_consent_link_takes_one_decision_and_asking_again_brings_a_new_o
     asked = await ask_again(stack, plan, contact_id)
     assert asked.status_code == 201, asked.text
     assert "/v1/consents/" not in asked.text
+    assert "/consent/" not in asked.text
     second = await consent_link_sent(stack.webhooks, contact_id, count=2)
     assert second != first
     closed = assert_problem(await stack.client.post(first, json={"decision": "accept"}), 410)

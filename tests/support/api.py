@@ -114,6 +114,7 @@ async def add_support(
     )
     assert response.status_code == 201, response.text
     assert "/v1/consents/" not in response.text  # a consent link never goes to a partner
+    assert "/consent/" not in response.text
     contact_id = response.json()["contact_id"]
     path = await consent_link(client, plan, contact_id, secret)
     if consent is not None:

@@ -22,12 +22,20 @@ START_TIMEOUT_SECONDS = 30.0
 STOP_TIMEOUT_SECONDS = 30.0
 
 
-@contextmanager
-def serving(app: Callable[..., Awaitable[None]]) -> Iterator[str]:
-    """Serve ``app`` until the block ends; yields its base URL (``http://127.0.0.1:PORT``)."""
+def loopback_listener() -> socket.socket:
+    """A socket bound to a free loopback port: its URL is known before the app is made."""
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind(("127.0.0.1", 0))
+    return listener
+
+
+@contextmanager
+def serving(
+    app: Callable[..., Awaitable[None]], listener: socket.socket | None = None
+) -> Iterator[str]:
+    """Serve ``app`` until the block ends; yields its base URL (``http://127.0.0.1:PORT``)."""
+    listener = listener or loopback_listener()
     port = listener.getsockname()[1]
     config = uvicorn.Config(
         app, access_log=False, log_level="warning", log_config=None, lifespan="on", ws="none"

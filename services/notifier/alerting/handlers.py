@@ -5,7 +5,7 @@ the caller's transaction. Claims and timers land together or not at all, and eve
 is idempotent, so handling the same event twice (a redelivery, a replay) claims nothing new.
 """
 
-from datetime import datetime
+from datetime import UTC, datetime
 from uuid import UUID
 
 from contracts.envelope import Envelope
@@ -14,6 +14,7 @@ from contracts.events import (
     ActivationResolved,
     PlanActivated,
     PlanEvent,
+    SignInLinkRequested,
     WarningSignAdded,
     WarningSignRevised,
 )
@@ -37,6 +38,7 @@ ACTED_ON = (
     PlanActivated,
     ActivationAcknowledged,
     ActivationResolved,
+    SignInLinkRequested,
 )
 
 
@@ -71,6 +73,8 @@ class Alerting:
                 await self.acknowledged(conn, event)
             case ActivationResolved():
                 await self.resolved(conn, event)
+            case SignInLinkRequested():
+                await self.sign_in_link(conn, plan_id, event)
             case _:
                 pass  # nothing to send for the other events
 
@@ -100,6 +104,15 @@ class Alerting:
         planned = plan.consent_expiring_deliveries(plan_id, event_id, event)
         about = About(contact_name=event.contact_name, ends_at=event.expires_at)
         await claims.claim(conn, planned, renderer(self.settings, None, {}, about=about))
+
+    async def sign_in_link(
+        self, conn: Connection, plan_id: UUID, event: SignInLinkRequested
+    ) -> None:
+        """The partner's one-time link, to the one channel they chose; never once it expired."""
+        if event.expires_at <= datetime.now(UTC):
+            return
+        planned = plan.sign_in_link_deliveries(plan_id, event)
+        await claims.claim(conn, planned, renderer(self.settings, None, {}, sign_in=event))
 
     async def activated(self, conn: Connection, plan_id: UUID, event: PlanActivated) -> None:
         if not await activations.remember_activation(conn, plan_id, event):  # known already

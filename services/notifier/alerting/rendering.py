@@ -14,9 +14,10 @@ import msgspec
 
 from common import notice
 from common.notice import support_notice
-from contracts.events import PlanActivated
+from contracts.events import PlanActivated, SignInLinkRequested
 from contracts.support_events import ConsentRequested
-from notifier.alerting.links import ack_slot, consent_slot
+from contracts.vocabulary import MessageKind
+from notifier.alerting.links import ack_slot, activation_slot, consent_slot, sign_in_slot
 from notifier.domain.alert_context import AlertContext
 from notifier.domain.alert_text import Rendered, render
 from notifier.domain.deliveries import PlannedDelivery
@@ -39,6 +40,7 @@ def renderer(
     partner_names: tuple[str, ...] = (),
     consent: ConsentRequested | None = None,
     about: About | None = None,
+    sign_in: SignInLinkRequested | None = None,
 ) -> Render:
     """How the deliveries about to be claimed are worded: the same facts and time for all."""
     now = datetime.now(UTC)
@@ -50,6 +52,7 @@ def renderer(
             signs=signs,
             ack_url=_ack_url(settings, delivery, now),
             consent_url=_consent_url(delivery, consent),
+            page_url=_page_url(settings, delivery, consent, now, sign_in),
             acknowledged_by_name=_name_of(activation, acknowledged_by),
             crisis_resources=settings.crisis_resources,
             sequence=sequence,
@@ -74,6 +77,28 @@ def _ack_url(settings: NotifierSettings, delivery: PlannedDelivery, now: datetim
     if delivery.activation_id is None:
         return None
     return ack_slot(now + timedelta(seconds=settings.ack_link_seconds))
+
+
+def _page_url(
+    settings: NotifierSettings,
+    delivery: PlannedDelivery,
+    consent: ConsentRequested | None,
+    now: datetime,
+    sign_in: SignInLinkRequested | None = None,
+) -> str | None:
+    """The page the message links to: the recipient's acknowledge page (which says "all
+    clear" once it is), the activating partner's live page, or the consent page."""
+    match delivery.message:
+        case MessageKind.ALERT | MessageKind.ALL_CLEAR if delivery.activation_id is not None:
+            return ack_slot(now + timedelta(seconds=settings.ack_link_seconds), page=True)
+        case MessageKind.ACK_NOTE | MessageKind.NO_ANSWER if delivery.activation_id is not None:
+            return activation_slot()
+        case MessageKind.CONSENT_REQUEST if consent is not None:
+            return consent_slot(consent.request_id, consent.expires_at, page=True)
+        case MessageKind.SIGN_IN_LINK if sign_in is not None:
+            return sign_in_slot(sign_in.link_id, sign_in.expires_at)
+        case _:
+            return None
 
 
 def _consent_url(delivery: PlannedDelivery, consent: ConsentRequested | None) -> str | None:

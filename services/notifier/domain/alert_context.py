@@ -14,10 +14,8 @@ from uuid import UUID
 import msgspec
 
 from contracts.events import PlanActivated
-from contracts.vocabulary import ChannelKind, Recipient, RecipientKind
+from contracts.vocabulary import DEFAULT_CRISIS_RESOURCES, ChannelKind, Recipient, RecipientKind
 from notifier.domain.deliveries import PlannedDelivery
-
-DEFAULT_CRISIS_RESOURCES = "If you are in crisis, call or text 988 (Suicide & Crisis Lifeline, US)."
 
 _REACHABLE_KINDS = (ChannelKind.SMS, ChannelKind.EMAIL)  # a webhook URL is no way to talk
 
@@ -36,6 +34,8 @@ class AlertContext(msgspec.Struct, frozen=True, kw_only=True):
     signs: Mapping[UUID, str] = msgspec.field(default_factory=dict)
     ack_url: str | None = None
     consent_url: str | None = None
+    page_url: str | None = None
+    """The page a person opens from this message (the URLs above are for programs)."""
     acknowledged_by_name: str | None = None
     crisis_resources: str = DEFAULT_CRISIS_RESOURCES
     partner_names: tuple[str, ...] = ()  # who asks, in a consent request

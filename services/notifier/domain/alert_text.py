@@ -1,10 +1,10 @@
 """The words people read: minimal, kind, and no health detail a contact did not agree to.
 
-Every message says who it is about and what, if anything, to do. An alert names who asked
-for help, the level, how to reach them and the one-tap acknowledge link; warning signs and
-the note appear only as ``alert_context.disclosure_for`` allows. No text here names a
-substance or a diagnosis. An SMS gets a short form whose words (links aside) stay under
-``SMS_TEXT_LIMIT`` characters: optional parts are clipped or dropped, never the link.
+Every message says who it is about and what, if anything, to do. An alert names who asked for
+help, the level, how to reach them and the one-tap acknowledge link; warning signs and the note
+appear only as ``alert_context.disclosure_for`` allows. No text names a substance or a diagnosis.
+An SMS gets a short form whose words (links aside) stay under ``SMS_TEXT_LIMIT`` characters:
+optional parts are clipped or dropped, never the link.
 """
 
 from collections.abc import Sequence
@@ -13,10 +13,9 @@ from typing import Any, assert_never
 import msgspec
 
 from contracts.events import PlanActivated
-from contracts.vocabulary import ChannelKind, MessageKind
+from contracts.vocabulary import DEFAULT_CRISIS_RESOURCES, ChannelKind, MessageKind
 from notifier.domain import privacy_text
 from notifier.domain.alert_context import (
-    DEFAULT_CRISIS_RESOURCES,
     AlertContext,
     disclosure_for,
     is_plan_member,
@@ -31,7 +30,11 @@ __all__ = ["DEFAULT_CRISIS_RESOURCES", "SMS_TEXT_LIMIT", "AlertContext", "Render
 
 SMS_TEXT_LIMIT = 320  # two SMS segments; a link is too long to count and never clipped
 _HEAD_LIMIT = 160
-_TO_PARTNERS = (MessageKind.DISCLOSURE_REQUEST, MessageKind.CONSENT_EXPIRING)
+_TO_PARTNERS = (
+    MessageKind.DISCLOSURE_REQUEST,
+    MessageKind.CONSENT_EXPIRING,
+    MessageKind.SIGN_IN_LINK,
+)
 _MIN_CLIPPED = 24  # shorter than this, a clipped part says nothing useful: drop it
 
 
@@ -80,6 +83,8 @@ def _draft(delivery: PlannedDelivery, context: AlertContext) -> _Draft:
             return _note(delivery, context, privacy_text.disclosure_request(delivery, context))
         case MessageKind.CONSENT_EXPIRING:
             return _note(delivery, context, privacy_text.consent_expiring(context))
+        case MessageKind.SIGN_IN_LINK:
+            return _sign_in_link(delivery, context)
         case _:
             assert_never(delivery.message)
 
@@ -94,8 +99,9 @@ def _alert(delivery: PlannedDelivery, context: AlertContext) -> _Draft:
         lines += ["", "Signs they noticed:", *(f"- {sign}" for sign in shown.signs)]
     if shown.note:
         lines += ["", "Their note:", shown.note]
-    if context.ack_url:
-        lines += ["", f"Tap to let {who} know you are on it:", context.ack_url]
+    link = context.page_url or context.ack_url
+    if link:
+        lines += ["", f"Tap to let {who} know you are on it:", link]
     short_parts = [
         f"Reach them: {', '.join(reach)}." if reach else "",
         f"Signs: {'; '.join(shown.signs)}." if shown.signs else "",
@@ -107,7 +113,7 @@ def _alert(delivery: PlannedDelivery, context: AlertContext) -> _Draft:
         short=sms_text(
             f"Tandem: {who} asked for help ({level}).",
             short_parts,
-            link=context.ack_url,
+            link=link,
             link_label="Tap if you are on it:",
         ),
     )
@@ -116,10 +122,11 @@ def _alert(delivery: PlannedDelivery, context: AlertContext) -> _Draft:
 def _ack_note(delivery: PlannedDelivery, context: AlertContext) -> _Draft:
     _activation(delivery, context)
     helper = (context.acknowledged_by_name or "").strip() or "Someone you trust"
+    said = f"{helper} saw that you asked for help and is on it."
     return _Draft(
         subject=f"{helper} is on it",
-        full=_letter(delivery, context, [f"{helper} saw that you asked for help and is on it."]),
-        short=sms_text(f"Tandem: {helper} saw that you asked for help and is on it.", []),
+        full=_letter(delivery, context, [said, *_see(context, "See your request:")]),
+        short=sms_text(f"Tandem: {said}", [], link=context.page_url),
     )
 
 
@@ -129,8 +136,8 @@ def _all_clear(delivery: PlannedDelivery, context: AlertContext) -> _Draft:
     lines = [said, "Nobody needs to do anything more.", "", "Thank you for being there."]
     return _Draft(
         subject="All clear",
-        full=_letter(delivery, context, lines),
-        short=sms_text(f"Tandem: {said} Nothing more to do. Thank you.", []),
+        full=_letter(delivery, context, [*lines, *_see(context, "See it here:")]),
+        short=sms_text(f"Tandem: {said} Nothing more to do. Thank you.", [], link=context.page_url),
     )
 
 
@@ -142,8 +149,8 @@ def _no_answer(delivery: PlannedDelivery, context: AlertContext) -> _Draft:
     lines = [said, "Please keep reaching out to someone you trust.", "", context.crisis_resources]
     return _Draft(
         subject="Nobody has answered yet",
-        full=_letter(delivery, context, lines),
-        short=sms_text(f"Tandem: {said}", [context.crisis_resources]),
+        full=_letter(delivery, context, [*lines, *_see(context, "See who was told:")]),
+        short=sms_text(f"Tandem: {said}", [context.crisis_resources], link=context.page_url),
     )
 
 
@@ -157,8 +164,10 @@ def _not_reached(delivery: PlannedDelivery, context: AlertContext, name: str) ->
     ]
     return _Draft(
         subject=f"We could not reach {name} yet",
-        full=_letter(delivery, context, lines),
-        short=sms_text(f"Tandem: {said} We keep trying.", [context.crisis_resources]),
+        full=_letter(delivery, context, [*lines, *_see(context, "See who was told:")]),
+        short=sms_text(
+            f"Tandem: {said} We keep trying.", [context.crisis_resources], link=context.page_url
+        ),
     )
 
 
@@ -170,6 +179,13 @@ def _note(delivery: PlannedDelivery, context: AlertContext, note: Note) -> _Draf
             note.short_head, note.short_parts, link=note.link, link_label=note.link_label
         ),
     )
+
+
+def _sign_in_link(delivery: PlannedDelivery, context: AlertContext) -> _Draft:
+    said = "Here is your link to sign in to Tandem on another device. It works once, for 15 min."
+    lines = [said, *_see(context, "Sign in here:"), "", "Did not ask for it? Ignore this message."]
+    short = sms_text(f"Tandem: {said}", [], link=context.page_url)
+    return _Draft("Your Tandem sign-in link", _letter(delivery, context, lines), short)
 
 
 def sms_text(
@@ -187,6 +203,11 @@ def sms_text(
             continue  # a later, shorter part may still fit
         words += " " + _clip(part, room)
     return f"{words}{tail}{link or ''}"
+
+
+def _see(context: AlertContext, label: str) -> list[str]:
+    """The lines that link the message's page, when it has one."""
+    return ["", label, context.page_url] if context.page_url else []
 
 
 def _letter(delivery: PlannedDelivery, context: AlertContext, lines: Sequence[str]) -> str:

@@ -12,7 +12,7 @@ from uuid import UUID
 
 import msgspec
 
-from contracts.events import PlanActivated
+from contracts.events import PlanActivated, SignInLinkRequested
 from contracts.support_events import ConsentExpiring, ConsentRequested, DisclosureRequested
 from contracts.vocabulary import Channel, MessageKind, Recipient
 
@@ -177,6 +177,22 @@ def _notes(
         )
         for recipient_id, name, channels in recipients
         for channel in channels
+    ]
+
+
+def sign_in_link_deliveries(plan_id: UUID, event: SignInLinkRequested) -> list[PlannedDelivery]:
+    """A partner's sign-in link, to the one channel they chose: once per link."""
+    return [
+        PlannedDelivery(
+            activation_id=None,
+            plan_id=plan_id,
+            recipient_id=event.participant_id,
+            recipient_name=event.display_name,
+            channel=event.channel,
+            tier=NOTE_TIER,
+            message=MessageKind.SIGN_IN_LINK,
+            request_id=event.link_id,
+        )
     ]
 
 

@@ -25,6 +25,7 @@ EVENT_TYPES = {
     MessageKind.CONSENT_REQUEST: "tandem.consent_request",
     MessageKind.DISCLOSURE_REQUEST: "tandem.disclosure_request",
     MessageKind.CONSENT_EXPIRING: "tandem.consent_expiring",
+    MessageKind.SIGN_IN_LINK: "tandem.sign_in_link",
 }
 
 
@@ -50,6 +51,8 @@ def webhook_payload(
         "tier": delivery.tier,
         "subject": subject,
         "text": text,
+        # The page a person opens; ``ack_url`` / ``consent_url`` are for programs.
+        "page_url": context.page_url,
     }
     body.update(_details(delivery, context))
     return body
@@ -76,6 +79,8 @@ def _details(delivery: PlannedDelivery, context: AlertContext) -> dict[str, Any]
                 "contact_name": context.contact_name,
                 "ends_at": ends,
             }
+        case MessageKind.SIGN_IN_LINK:
+            return {}  # the link is the page_url: a person's, not a program's
         case _:
             assert_never(delivery.message)
 

@@ -34,13 +34,14 @@ def consent_request(context: AlertContext) -> Note:
         "",
         *context.notice,
     ]
-    if context.consent_url:
-        lines += ["", "Read more, and say yes or no, here:", context.consent_url]
+    link = context.page_url or context.consent_url  # the page; the API's link for programs
+    if link:
+        lines += ["", "Read more, and say yes or no, here:", link]
     return Note(
         subject=f"{names} would like you to be a support contact",
         lines=tuple(lines),
         short_head=f"Tandem: {asked}",
-        link=context.consent_url,
+        link=link,
         link_label="Yes or no:",
     )
 

@@ -25,7 +25,7 @@ import msgspec
 import nats
 from nats.js import JetStreamContext
 
-from contracts.events import PlanActivated
+from contracts.events import PlanActivated, SignInLinkRequested
 from contracts.support_events import ConsentExpiring, ConsentRequested, DisclosureRequested
 from contracts.vocabulary import ChannelKind, MessageKind
 from notifier.alerting.handlers import Alerting, NotYetKnown
@@ -149,6 +149,8 @@ class Replayer:
             return
         if isinstance(event, ConsentExpiring) and self.hindsight.is_outdated(event):
             self._skip("consent renewed or withdrawn after its end was noticed")
+        if isinstance(event, SignInLinkRequested):
+            self._skip("sign-in links are sent live only, never again")
             return
         if isinstance(event, PlanActivated):
             await self._before_activation(conn, envelope.stream_id, event)

@@ -37,6 +37,9 @@ from planner.relay.loop import Relay, running
 from planner.settings import Settings
 from planner.store import pool as pool_factory
 from planner.store.rate_limits import PostgresStore
+from planner.web import session as page_session
+from planner.web import setup as pages
+from planner.web.security import csrf_config
 
 ROUTES: list[ControllerRouterHandler] = [
     health.healthz,
@@ -87,7 +90,7 @@ def create_app(settings: Settings, pool: asyncpg.Pool | None = None) -> Litestar
     dev_pages = [dev_outbox.outbox_page, dev_outbox.outbox_json] if settings.dev_outbox else []
     counts = PostgresStore()
     return Litestar(
-        route_handlers=[*ROUTES, *dev_pages],
+        route_handlers=[*ROUTES, *dev_pages, *pages.route_handlers()],
         dependencies=DEPENDENCIES,
         request_class=bodies.GuardedRequest,
         request_max_body_size=bodies.MAX_BODY_BYTES,
@@ -99,7 +102,13 @@ def create_app(settings: Settings, pool: asyncpg.Pool | None = None) -> Litestar
         ],
         stores={throttling.STORE: counts},
         plugins=[ProblemDetailsPlugin(problems.config())],
-        exception_handlers={Exception: problems.internal_error},
+        exception_handlers={
+            Exception: problems.internal_error,
+            page_session.NotSignedIn: page_session.to_start,
+        },
+        template_config=pages.templates(settings),
+        csrf_config=csrf_config(settings),
+        before_send=pages.BEFORE_SEND,
         logging_config=None,  # the process configured logging (common.logs): keep it
         state=State({"settings": settings}),
         openapi_config=openapi.config(

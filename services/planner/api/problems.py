@@ -37,6 +37,8 @@ from planner.handlers.results import ConcurrencyConflict, PreconditionFailed
 from planner.store.event_store import EventIdConflict
 from planner.store.idempotency import IdempotencyKeyReused
 from planner.store.outages import is_outage, outage_in
+from planner.web.errors import error_page
+from planner.web.security import is_page
 
 log = structlog.stdlib.get_logger("planner.api")
 
@@ -73,6 +75,15 @@ PROBLEMS: dict[type[Exception], tuple[int, str, str]] = {
 }
 
 
+class Problem(ProblemDetailsException):
+    """Problem details for programs; on a page, the same problem in plain words."""
+
+    def to_response(self, request: Request[Any, Any, Any]) -> Response[Any]:
+        if is_page(request.url.path):
+            return error_page(request, self.status_code, self.detail)
+        return super().to_response(request)
+
+
 def _extra(exc: Exception) -> dict[str, Any]:
     extra: dict[str, Any] = {}
     if isinstance(exc, RuleViolated):
@@ -93,7 +104,7 @@ def _converter(
 ) -> Callable[[Exception], ProblemDetailsException]:
     def convert(exc: Exception) -> ProblemDetailsException:
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None  # noqa: PLR2004
-        return ProblemDetailsException(
+        return Problem(
             status_code=status,
             type_=TYPE_BASE + slug,
             title=title,
@@ -107,7 +118,7 @@ def _converter(
 
 def _validation(exc: ValidationException) -> ProblemDetailsException:
     """Litestar answers 400 for a body or parameter that fails validation; we say 422."""
-    return ProblemDetailsException(
+    return Problem(
         status_code=422,
         type_=TYPE_BASE + "validation",
         title="The request is not valid",
@@ -119,7 +130,7 @@ def _validation(exc: ValidationException) -> ProblemDetailsException:
 def _http(exc: HTTPException) -> ProblemDetailsException:
     """Litestar's own refusals (no such route or method, a body too large or not JSON)."""
     slug = HTTPStatus(exc.status_code).phrase.lower().replace(" ", "-")
-    return ProblemDetailsException(
+    return Problem(
         status_code=exc.status_code,
         type_=TYPE_BASE + slug,
         title=exc.detail,
@@ -143,7 +154,7 @@ def internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[
         return unavailable(request, exc)
     # The path is not logged: capability links carry their token in it.
     log.error("api.unhandled_error", method=request.method, exc_info=exc)
-    return ProblemDetailsException(
+    return Problem(
         status_code=500,
         type_=TYPE_BASE + "internal",
         title="Internal Server Error",

@@ -212,6 +212,16 @@ class RecordEscalation(Command, frozen=True, kw_only=True):
     tier: int
 
 
+class RequestSignInLink(Command, frozen=True, kw_only=True):
+    """Send a one-time sign-in link to one of the partner's own channels."""
+
+    actor: ParticipantId
+    link_id: UUID
+    display_name: str
+    channel: Channel
+    expires_at: datetime
+
+
 class RecordCheckIn(Command, frozen=True, kw_only=True):
     actor: ParticipantId
     check_in_id: CheckInId
@@ -244,6 +254,7 @@ PlanCommand = (
     | AcknowledgeActivation
     | ResolveActivation
     | RecordCheckIn
+    | RequestSignInLink
 )
 
 DeliveryCommand = RecordDelivery | RecordEscalation

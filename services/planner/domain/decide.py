@@ -39,6 +39,7 @@ from planner.domain.commands import (
     RemoveResponseStep,
     RemoveSupportContact,
     RequestConsent,
+    RequestSignInLink,
     ResolveActivation,
     RetireWarningSign,
     ReviseResponseStep,
@@ -76,6 +77,7 @@ _PARTNER_ONLY: Final = (
     ActivatePlan,
     ResolveActivation,
     RecordCheckIn,
+    RequestSignInLink,
 )
 _SHA256_HEX: Final = re.compile("[0-9a-f]{64}")
 
@@ -139,6 +141,8 @@ def _decide(state: PlanState, command: PlanCommand) -> list[PlanEvent]:  # noqa:
             return activations.resolve(state, command)
         case RecordCheckIn():
             return activations.check_in(state, command)
+        case RequestSignInLink():
+            return activations.sign_in_link(command)
         case _:
             assert_never(command)
 

@@ -1,4 +1,4 @@
-"""Decisions on activations (start, acknowledge, resolve) and check-ins."""
+"""Decisions on activations (start, acknowledge, resolve), check-ins and sign-in links."""
 
 from typing import Final
 
@@ -8,12 +8,14 @@ from contracts.events import (
     CheckInRecorded,
     PlanActivated,
     PlanEvent,
+    SignInLinkRequested,
 )
 from contracts.ids import SignId
 from planner.domain.commands import (
     AcknowledgeActivation,
     ActivatePlan,
     RecordCheckIn,
+    RequestSignInLink,
     ResolveActivation,
 )
 from planner.domain.errors import InvalidCommand, NotARecipient, NotFound, RuleViolated
@@ -107,3 +109,16 @@ def check_in(state: PlanState, command: RecordCheckIn) -> list[PlanEvent]:
         at=command.now,
     )
     return [recorded]
+
+
+def sign_in_link(command: RequestSignInLink) -> list[PlanEvent]:
+    """A partner's sign-in link for another device: the plan's history says it was sent."""
+    return [
+        SignInLinkRequested(
+            participant_id=command.actor,
+            link_id=command.link_id,
+            display_name=command.display_name,
+            channel=command.channel,
+            expires_at=command.expires_at,
+        )
+    ]

@@ -16,7 +16,11 @@ from planner.domain.errors import InvalidCommand, NotFound
 from planner.domain.guards import activation_of
 from planner.domain.state import PlanState
 
-_TO_PARTNERS = (MessageKind.DISCLOSURE_REQUEST, MessageKind.CONSENT_EXPIRING)
+_TO_PARTNERS = (
+    MessageKind.DISCLOSURE_REQUEST,
+    MessageKind.CONSENT_EXPIRING,
+    MessageKind.SIGN_IN_LINK,
+)
 
 
 def decide_report(state: PlanState, command: DeliveryCommand) -> list[DeliveryEvent]:
@@ -64,7 +68,7 @@ def record_escalation(state: PlanState, command: RecordEscalation) -> list[Deliv
 
 def _require_known_recipient(state: PlanState, command: RecordDelivery) -> None:
     if command.activation_id is None:
-        if command.message in _TO_PARTNERS:  # a note to a partner about a contact
+        if command.message in _TO_PARTNERS:  # a note to a partner (about a contact), a sign-in link
             if not state.is_partner(ParticipantId(command.recipient_id)):
                 raise NotFound("partner", command.recipient_id)
         elif command.recipient_id not in state.contacts:

@@ -18,6 +18,7 @@ from contracts.events import (
     ResponseStepAdded,
     ResponseStepRemoved,
     ResponseStepRevised,
+    SignInLinkRequested,
     WarningSignAdded,
     WarningSignRetired,
     WarningSignRevised,
@@ -106,6 +107,8 @@ def _apply(state: PlanState, event: PlanEvent) -> PlanState:  # noqa: PLR0912 - 
             return _delivered(state, event)
         case ActivationEscalated():
             return _escalated(state, event)
+        case SignInLinkRequested():
+            return state  # the message is the whole of it; the link is never kept
         case _:
             assert_never(event)
 

@@ -39,6 +39,7 @@ def started_lines(
     base = f"http://{settings.host}:{settings.port}"
     relay = f"outbox → JetStream {PLAN_STREAM}" if settings.run_relay else "off (TANDEM_RUN_RELAY)"
     return [
+        f"  pages     {base}/   (start here in a browser)",
         f"  API       {base}/v1",
         f"  API docs  {base}/docs",
         f"  Swagger   {base}/docs/swagger",

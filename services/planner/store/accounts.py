@@ -24,6 +24,9 @@ SELECT p.participant_id, p.channels::text AS channels
 FROM plan_members AS m JOIN participants AS p USING (participant_id)
 WHERE m.plan_id = $1 ORDER BY m.joined_at
 """
+CHANNELS_OF = """
+SELECT channels::text FROM participants WHERE participant_id = $1
+"""
 INSERT_OPERATOR = """
 INSERT INTO operator_tokens (operator_id, label, token_sha256) VALUES ($1, $2, $3)
 """
@@ -68,3 +71,9 @@ async def partner_channels(
     """Each partner of the plan, with the channels they set; empty for an unknown plan."""
     rows = await conn.fetch(PARTNER_CHANNELS, plan_id)
     return {ParticipantId(row["participant_id"]): _channels.decode(row["channels"]) for row in rows}
+
+
+async def channels_of(conn: Executor, participant_id: UUID) -> tuple[Channel, ...] | None:
+    """The participant's channels; None for an unknown participant."""
+    text: str | None = await conn.fetchval(CHANNELS_OF, participant_id)
+    return None if text is None else _channels.decode(text)

@@ -93,6 +93,7 @@ async def test_a_partner_never_gets_a_contacts_consent_link(
             assert seen.status_code == 200, seen.text
             assert "consent_url" not in seen.text
             assert "/v1/consents/" not in seen.text
+            assert "/consent/" not in seen.text
             assert signature not in seen.text
     view = (await client.get(f"/v1/plans/{plan.plan_id}", headers=plan.first.auth)).json()
     [support] = view["supports"]
@@ -139,6 +140,7 @@ async def test_a_partner_asks_again_and_only_the_new_link_answers(
     assert asked.status_code == 201, asked.text
     assert asked.json()["contact_id"] == contact_id
     assert "/v1/consents/" not in asked.text
+    assert "/consent/" not in asked.text
     second = await consent_link(client, plan, contact_id)
     assert second != first
     closed = assert_problem(await client.post(first, json={"decision": "accept"}), 410)

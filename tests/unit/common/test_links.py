@@ -73,3 +73,14 @@ def test_each_consent_request_has_a_link_of_its_own() -> None:
     again = consent_link(SECRET, BASE_URL, PLAN_ID, DANA, OTHER_REQUEST_ID, EXPIRES)
     assert first != again
     assert first == consent_link(SECRET, BASE_URL, PLAN_ID, DANA, REQUEST_ID, EXPIRES)
+
+
+def test_the_page_and_the_operation_of_a_link_carry_the_same_token() -> None:
+    operation = ack_link(SECRET, BASE_URL, PLAN_ID, ACTIVATION_ID, DANA, EXPIRES)
+    page = ack_link(SECRET, BASE_URL, PLAN_ID, ACTIVATION_ID, DANA, EXPIRES, page=True)
+    assert token_of(page, f"{BASE_URL}/ack/") == token_of(operation, ACK_PREFIX)
+    asked = consent_link(SECRET, BASE_URL, PLAN_ID, DANA, REQUEST_ID, EXPIRES, page=True)
+    assert token_of(asked, f"{BASE_URL}/consent/") == token_of(
+        consent_link(SECRET, BASE_URL, PLAN_ID, DANA, REQUEST_ID, EXPIRES),
+        f"{BASE_URL}/v1/consents/",
+    )

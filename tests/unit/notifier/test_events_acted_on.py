@@ -16,6 +16,7 @@ ACTED_ON_TYPES = {
     "plan.activated",
     "plan.activation_acknowledged",
     "plan.activation_resolved",
+    "plan.sign_in_link_requested",
 }
 
 

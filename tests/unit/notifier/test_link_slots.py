@@ -5,12 +5,14 @@ from uuid import UUID
 
 import msgspec
 
-from common.links import ack_link, consent_link
+from common.links import ack_link, consent_link, sign_in_link
+from contracts.events import SignInLinkRequested
 from contracts.ids import ContactId, ParticipantId
 from contracts.support_events import ConsentRequested
 from contracts.vocabulary import MessageKind
-from notifier.alerting.links import ack_slot, consent_slot, fill
+from notifier.alerting.links import ack_slot, activation_slot, consent_slot, fill, sign_in_slot
 from notifier.alerting.rendering import renderer
+from notifier.domain.deliveries import sign_in_link_deliveries
 from notifier.ledger.leasing import Lease
 from notifier.settings import NotifierSettings
 from tests.unit.notifier_domain.builders import (
@@ -102,4 +104,53 @@ def test_a_claimed_message_holds_slots_never_links() -> None:
         assert "{{tandem-link:" in stored
         assert "/v1/acks/" not in stored
         assert "/v1/consents/" not in stored
-    assert consent_slot(REQUEST_ID, EXPIRES) in request.text
+    # The person opens the page; the program gets the JSON operation's URL.
+    assert consent_slot(REQUEST_ID, EXPIRES, page=True) in request.text
+    assert request.payload["consent_url"] == consent_slot(REQUEST_ID, EXPIRES)
+    assert request.payload["page_url"] == consent_slot(REQUEST_ID, EXPIRES, page=True)
+    assert "{{tandem-link:ack-page:" in alert.text
+    assert alert.payload["ack_url"].startswith("{{tandem-link:ack:")
+
+
+def test_page_slots_fill_with_the_pages_of_the_same_links() -> None:
+    ack = fill(lease(ack_slot(EXPIRES, page=True), {}), SECRET, BASE_URL)
+    assert ack.body == ack_link(SECRET, BASE_URL, PLAN_ID, ACTIVATION_ID, DANA, EXPIRES, page=True)
+    assert ack.body.startswith(f"{BASE_URL}/ack/")
+    asked = fill(
+        lease(consent_slot(REQUEST_ID, EXPIRES, page=True), {}, activation_id=None),
+        SECRET,
+        BASE_URL,
+    )
+    assert asked.body == consent_link(
+        SECRET, BASE_URL, PLAN_ID, DANA, REQUEST_ID, EXPIRES, page=True
+    )
+    assert asked.body.startswith(f"{BASE_URL}/consent/")
+    live = fill(lease(activation_slot(), {}), SECRET, BASE_URL)
+    assert live.body == f"{BASE_URL}/plans/{PLAN_ID}/activations/{ACTIVATION_ID}"
+    assert fill(lease(activation_slot(), {}, activation_id=None), SECRET, BASE_URL).body == ""
+
+
+def test_the_all_clear_and_nobody_answered_link_to_their_pages() -> None:
+    render_one = renderer(SETTINGS, activation(), {})
+    all_clear = render_one(delivery(DANA, DANA_EMAIL, tier=0, message=MessageKind.ALL_CLEAR), 2)
+    assert "{{tandem-link:ack-page:" in all_clear.text
+    nobody = render_one(delivery(ALEX, DANA_EMAIL, tier=0, message=MessageKind.NO_ANSWER), 3)
+    assert activation_slot() in nobody.text
+
+
+def test_a_sign_in_link_is_rendered_as_a_slot_and_filled_only_on_its_own_claim() -> None:
+    asked = SignInLinkRequested(
+        participant_id=ParticipantId(DANA),
+        link_id=REQUEST_ID,
+        display_name="Dana",
+        channel=DANA_EMAIL,
+        expires_at=EXPIRES,
+    )
+    [planned] = sign_in_link_deliveries(PLAN_ID, asked)
+    rendered = renderer(SETTINGS, None, {}, sign_in=asked)(planned, 0)
+    assert sign_in_slot(REQUEST_ID, EXPIRES) in rendered.text
+    assert "/sign-in/" not in rendered.text + msgspec.json.encode(rendered.payload).decode()
+    filled = fill(lease(rendered.text, {}, activation_id=None), SECRET, BASE_URL)
+    assert sign_in_link(SECRET, BASE_URL, PLAN_ID, DANA, REQUEST_ID, EXPIRES) in filled.body
+    on_an_alert = fill(lease(sign_in_slot(REQUEST_ID, EXPIRES), {}), SECRET, BASE_URL)
+    assert on_an_alert.body == ""

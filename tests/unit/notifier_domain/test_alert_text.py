@@ -243,3 +243,19 @@ def test_every_recipient_of_the_activation_can_be_rendered_on_every_channel() ->
     for r in RECIPIENTS:
         for channel in r.channels:
             assert render(delivery(r.recipient_id, channel), context()).text
+
+
+PAGE_URL = "https://tandem.example/ack/" + "p" * 200
+
+
+@pytest.mark.parametrize(
+    "message", [MessageKind.ALERT, MessageKind.ALL_CLEAR, MessageKind.NO_ANSWER]
+)
+def test_a_message_with_a_page_links_the_page_by_email_and_sms(message: MessageKind) -> None:
+    for channel in (DANA_EMAIL, DANA_SMS):
+        rendered = render(delivery(DANA, channel, message=message), context(page_url=PAGE_URL))
+        assert PAGE_URL in rendered.text
+        assert rendered.payload["page_url"] == PAGE_URL
+    alert = render(delivery(DANA, DANA_EMAIL), context(page_url=PAGE_URL))
+    assert ACK_URL not in alert.text  # people open the page; programs get ack_url
+    assert alert.payload["ack_url"] == ACK_URL

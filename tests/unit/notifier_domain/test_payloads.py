@@ -37,6 +37,7 @@ def test_an_alert_body_carries_what_a_receiver_needs_to_act_and_to_order_it() ->
         "tier": 1,
         "subject": "…",
         "text": "…",
+        "page_url": None,
         "ack_url": ACK_URL,
         "activated_by": str(ALEX),
         "activator_name": "Alex",

@@ -8,10 +8,10 @@ from litestar.params import FromPath, JSONBody
 
 from common import capabilities
 from common.capabilities import WHAT_TO_DO, ExpiredCapability, InvalidCapability
-from common.ids import new_id
 from common.links import ACK_LINK_AFTER_RESOLUTION
-from contracts.ids import ActivationId, RecipientId, SignId
+from contracts.ids import ActivationId, RecipientId
 from planner import handlers
+from planner.api import people_commands
 from planner.api.auth import require_participant, require_partner, require_reader
 from planner.api.commands import now, versioned
 from planner.api.deps import CommandsDep, PartnerDep, PoolDep, PrincipalDep, SettingsDep
@@ -24,10 +24,10 @@ from planner.api.schemas import (
     Resolution,
 )
 from planner.api.views import ActivationView, activation_status, activation_view
-from planner.domain.commands import AcknowledgeActivation, ActivatePlan, ResolveActivation
+from planner.domain.commands import AcknowledgeActivation, ResolveActivation
 from planner.domain.delivery_log import joined
 from planner.handlers.results import CommandResult
-from planner.store import accounts, do_not_involve, event_store
+from planner.store import accounts, event_store
 
 ACTIVATIONS = "/v1/plans/{plan_id:str}/activations"
 ONE = ACTIVATIONS + "/{activation_id:str}"
@@ -88,20 +88,9 @@ async def activate(
     if partner.participant_id not in channels:  # 404 or 403, or a partner who just joined
         await require_partner(pool, principal, plan_id)
         channels = await accounts.partner_channels(pool, plan_id)
-    activation_id = ActivationId(new_id())
-    # The activator's own "do not involve" list: nobody on it hears about them, whatever else.
-    listed = await do_not_involve.keys(pool, [partner.participant_id])
-    command = ActivatePlan(
-        partner_channels=channels,
-        do_not_involve=frozenset(listed),
-        now=now(),
-        actor=partner.participant_id,
-        activation_id=activation_id,
-        level=data.level,
-        observed_sign_ids=tuple(SignId(s) for s in dict.fromkeys(data.observed_sign_ids)),
-        note=data.note.strip(),
-    )
-    return await commands.run(plan_id, command, principal.actor, _created(activation_id))
+    command = await people_commands.activate(pool, partner.participant_id, data, now(), channels)
+    created = _created(command.activation_id)
+    return await commands.run(plan_id, command, principal.actor, created)
 
 
 @get(ONE, tags=["activations"])

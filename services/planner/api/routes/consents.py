@@ -34,7 +34,7 @@ from planner.settings import Settings
 CONSENT = "/v1/consents/{token:str}"
 
 EXPLANATION = (
-    "{names} keep a shared recovery plan and ask you to be one of their support contacts. "
+    "{names} {keep} a shared recovery plan and ask you to be one of their support contacts. "
     "If you accept, you may get a short alert when one of them asks for help, on the "
     "channels they listed for you, with a link to say you are on it. You choose the levels "
     "you agree to be alerted for, and whether alerts may include the warning signs or notes "
@@ -44,12 +44,19 @@ EXPLANATION = (
 )
 
 
-def _genuine(settings: Settings, token: str) -> Capability:
+def explanation(names_of_partners: list[str]) -> str:
+    """The request in words; one partner "keeps" the plan, two "keep" it."""
+    names = partner_names(names_of_partners)
+    keep = "keeps" if len(names_of_partners) == 1 else "keep"
+    return EXPLANATION.format(names=names, keep=keep)
+
+
+def genuine(settings: Settings, token: str) -> Capability:
     """A genuine consent link, expired or not: reading it, and withdrawing through it."""
     return capabilities.verify_signature(settings.secret_key, token, "consent")
 
 
-def _current(settings: Settings, token: str) -> Capability:
+def current(settings: Settings, token: str) -> Capability:
     """A genuine consent link that has not expired: accepting or declining through it."""
     try:
         return capabilities.verify(settings.secret_key, token, "consent", now())
@@ -57,7 +64,9 @@ def _current(settings: Settings, token: str) -> Capability:
         raise ConsentRequestClosed("expired", WHAT_TO_DO["consent"]) from None
 
 
-async def _contact(pool: asyncpg.Pool, capability: Capability) -> tuple[PlanState, SupportContact]:
+async def contact_of(
+    pool: asyncpg.Pool, capability: Capability
+) -> tuple[PlanState, SupportContact]:
     state = await handlers.load(pool, capability.plan_id)
     contact = None if state is None else state.contacts.get(ContactId(capability.subject_id))
     if state is None or contact is None or contact.removed:
@@ -78,9 +87,8 @@ async def read_consent(
     token: FromPath[str], pool: PoolDep, settings: SettingsDep
 ) -> ConsentRequestView:
     """What the contact is asked to agree to, and their current answer."""
-    capability = _genuine(settings, token)
-    state, contact = await _contact(pool, capability)
-    names = " and ".join(p.display_name for p in state.partners)
+    capability = genuine(settings, token)
+    state, contact = await contact_of(pool, capability)
     request = contact.request
     ours = request is not None and request.request_id == capability.request_id
     days = request.consent_days if ours and request is not None else CONSENT_DAYS_DEFAULT
@@ -91,7 +99,7 @@ async def read_consent(
         asked_by=[p.display_name for p in state.partners],
         status=contact.consent_at(at).value,
         scope=_scope_out(contact.scope),
-        explanation=EXPLANATION.format(names=names),
+        explanation=explanation([p.display_name for p in state.partners]),
         open=ours and request is not None and request.is_open(at),
         expires_at=request.expires_at if ours and request is not None else None,
         notice=list(support_notice(partner_names([p.display_name for p in state.partners]), days)),
@@ -113,27 +121,41 @@ async def decide_consent(
     The decision is final for this link: the same answer again changes nothing, another
     is refused (409); an expired or replaced link decides nothing (410).
     """
-    capability = _current(settings, token)
-    await _contact(pool, capability)
+    capability = current(settings, token)
+    await contact_of(pool, capability)
+    scope = data.scope or ScopeIn()
+    command = decision_command(
+        capability,
+        accept=data.decision == "accept",
+        scope=ConsentScope(
+            levels=tuple(dict.fromkeys(scope.levels)),
+            share_signs=scope.share_signs,
+            share_notes=scope.share_notes,
+        ),
+    )
+    actor = contact_actor(capability)
+    return await commands.run(capability.plan_id, command, actor, _saved(command.contact_id))
+
+
+def decision_command(
+    capability: Capability, *, accept: bool, scope: ConsentScope
+) -> GiveConsent | DeclineConsent:
+    """Accept with ``scope``, or decline, the request the link answers."""
     contact_id = ContactId(capability.subject_id)
     request_id = _request_id(capability)
-    command: GiveConsent | DeclineConsent
-    if data.decision == "accept":
-        scope = data.scope or ScopeIn()
-        command = GiveConsent(
-            now=now(),
-            contact_id=contact_id,
-            request_id=request_id,
-            scope=ConsentScope(
-                levels=tuple(dict.fromkeys(scope.levels)),
-                share_signs=scope.share_signs,
-                share_notes=scope.share_notes,
-            ),
-        )
-    else:
-        command = DeclineConsent(now=now(), contact_id=contact_id, request_id=request_id)
-    actor = f"contact:{contact_id}"
-    return await commands.run(capability.plan_id, command, actor, _saved(contact_id))
+    if accept:
+        return GiveConsent(now=now(), contact_id=contact_id, request_id=request_id, scope=scope)
+    return DeclineConsent(now=now(), contact_id=contact_id, request_id=request_id)
+
+
+def withdraw_command(capability: Capability) -> WithdrawConsent:
+    return WithdrawConsent(
+        now=now(), contact_id=ContactId(capability.subject_id), request_id=_request_id(capability)
+    )
+
+
+def contact_actor(capability: Capability) -> str:
+    return f"contact:{capability.subject_id}"
 
 
 @post(CONSENT + "/withdraw", status_code=200, tags=["consents"])
@@ -141,12 +163,11 @@ async def withdraw_consent(
     token: FromPath[str], pool: PoolDep, settings: SettingsDep, commands: CommandsDep
 ) -> Response[ConsentSaved]:
     """Withdraw consent: no alert reaches this contact from now on (even past the expiry)."""
-    capability = _genuine(settings, token)
-    await _contact(pool, capability)
-    contact_id = ContactId(capability.subject_id)
-    command = WithdrawConsent(now=now(), contact_id=contact_id, request_id=_request_id(capability))
-    actor = f"contact:{contact_id}"
-    return await commands.run(capability.plan_id, command, actor, _saved(contact_id))
+    capability = genuine(settings, token)
+    await contact_of(pool, capability)
+    command = withdraw_command(capability)
+    actor = contact_actor(capability)
+    return await commands.run(capability.plan_id, command, actor, _saved(command.contact_id))
 
 
 def _request_id(capability: Capability) -> ConsentRequestId | None:

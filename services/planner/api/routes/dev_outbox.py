@@ -5,6 +5,7 @@ this page. The file is the notifier's: one JSON object per message.
 """
 
 import html
+import re
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from common import dev_outbox
 from planner.api.deps import SettingsDep
 
 MAX_SHOWN = 200
+_URL = re.compile(r"https?://[^\s<>&\"']+")
 
 
 def read_outbox(path: Path | None) -> list[dict[str, Any]]:
@@ -39,5 +41,10 @@ async def outbox_page(settings: SettingsDep) -> str:
 
 def _row(message: dict[str, Any]) -> str:
     cells = [message.get(key, "") for key in ("at", "channel", "address", "subject", "text")]
-    escaped = "".join(f"<td><pre>{html.escape(str(cell))}</pre></td>" for cell in cells)
+    escaped = "".join(f"<td><pre>{_linked(str(cell))}</pre></td>" for cell in cells)
     return f"<tr>{escaped}</tr>"
+
+
+def _linked(text: str) -> str:
+    """The text, escaped, with each link in it made a link to tap (the pages it opens)."""
+    return _URL.sub(lambda m: f'<a href="{m.group(0)}">{m.group(0)}</a>', html.escape(text))

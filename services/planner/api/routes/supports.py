@@ -5,7 +5,6 @@ a link for that request); no answer here ever carries that link.
 """
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
 from uuid import UUID
 
 import msgspec
@@ -15,9 +14,11 @@ from litestar.params import FromPath, JSONBody
 from common.ids import new_id
 from contracts.ids import ConsentRequestId, ContactId
 from contracts.vocabulary import Tier
-from planner.api.channels import channels_out, to_channels, with_secrets
+from planner.api import people_commands
+from planner.api.channels import channels_out, with_secrets
 from planner.api.commands import Secrets, now, versioned
 from planner.api.deps import PartnerDep, PoolDep, SettingsDep
+from planner.api.people_commands import consent_until
 from planner.api.schemas import (
     ConsentRequestSent,
     EscalationPolicyIn,
@@ -27,17 +28,11 @@ from planner.api.schemas import (
     SupportRemoved,
 )
 from planner.domain.commands import (
-    AddSupportContact,
     RemoveSupportContact,
     RequestConsent,
     SetEscalationPolicy,
 )
 from planner.settings import Settings
-from planner.store import accounts, do_not_involve
-
-
-def _until(settings: Settings, at: datetime) -> datetime:
-    return at + timedelta(seconds=settings.consent_link_seconds)
 
 
 @post("/v1/plans/{plan_id:str}/supports", status_code=201, tags=["supports"])
@@ -51,25 +46,13 @@ async def add_support(
     nothing of your partner's reaches the contact until they agree. A contact whose
     address is on either partner's "do not involve" list is refused (409).
     """
-    contact_id, at = ContactId(new_id()), now()
-    partners = await accounts.partner_channels(pool, partner.plan_id)
-    command = AddSupportContact(
-        now=at,
-        actor=partner.participant_id,
-        contact_id=contact_id,
-        display_name=data.display_name.strip(),
-        relationship=data.relationship.strip(),
-        channels=await to_channels(data.channels, settings),
-        request_id=ConsentRequestId(new_id()),
-        request_expires_at=_until(settings, at),
-        adder_disclosure=data.disclosure.choice(),
-        consent_days=data.consent_days,
-        do_not_involve=await do_not_involve.keys(pool, list(partners)),
-        partner_channels=partners,
+    at = now()
+    command = await people_commands.add_support(
+        pool, settings, partner.plan_id, partner.participant_id, data, at
     )
     added = versioned(
         SupportAdded,
-        contact_id=contact_id,
+        contact_id=command.contact_id,
         consent_requested_until=command.request_expires_at,
         channels=channels_out(command.channels),
     )
@@ -106,7 +89,7 @@ async def ask_again(
         actor=partner.participant_id,
         contact_id=ContactId(contact_id),
         request_id=ConsentRequestId(new_id()),
-        expires_at=_until(settings, at),
+        expires_at=consent_until(settings, at),
     )
     sent = versioned(
         ConsentRequestSent, contact_id=contact_id, consent_requested_until=command.expires_at

@@ -1,0 +1,75 @@
+"""The commands that disclose people, built once for the JSON API and the pages alike.
+
+Adding a support contact and asking for help need more than the request: the partners'
+channels, and the "do not involve" lists that override every other choice. A route or a
+page that built these commands itself could forget a list and tell someone who must never
+be told, so both build them here.
+"""
+
+from datetime import datetime, timedelta
+from uuid import UUID
+
+import asyncpg
+
+from common.ids import new_id
+from contracts.ids import ActivationId, ConsentRequestId, ContactId, ParticipantId, SignId
+from contracts.vocabulary import Channel
+from planner.api.channels import to_channels
+from planner.api.schemas import NewActivation, NewSupport
+from planner.domain.commands import ActivatePlan, AddSupportContact
+from planner.settings import Settings
+from planner.store import accounts, do_not_involve
+
+PartnerChannels = dict[ParticipantId, tuple[Channel, ...]]
+
+
+def consent_until(settings: Settings, at: datetime) -> datetime:
+    """Until when a consent request's link can be answered."""
+    return at + timedelta(seconds=settings.consent_link_seconds)
+
+
+async def add_support(
+    pool: asyncpg.Pool,
+    settings: Settings,
+    plan_id: UUID,
+    actor: ParticipantId,
+    data: NewSupport,
+    at: datetime,
+) -> AddSupportContact:
+    """Add a contact: refused if their address is on either partner's list."""
+    partners = await accounts.partner_channels(pool, plan_id)
+    return AddSupportContact(
+        now=at,
+        actor=actor,
+        contact_id=ContactId(new_id()),
+        display_name=data.display_name.strip(),
+        relationship=data.relationship.strip(),
+        channels=await to_channels(data.channels, settings),
+        request_id=ConsentRequestId(new_id()),
+        request_expires_at=consent_until(settings, at),
+        adder_disclosure=data.disclosure.choice(),
+        consent_days=data.consent_days,
+        do_not_involve=await do_not_involve.keys(pool, list(partners)),
+        partner_channels=partners,
+    )
+
+
+async def activate(
+    pool: asyncpg.Pool,
+    actor: ParticipantId,
+    data: NewActivation,
+    at: datetime,
+    partners: PartnerChannels,
+) -> ActivatePlan:
+    """Ask for help: nobody on the activating partner's own list hears about them."""
+    listed = await do_not_involve.keys(pool, [actor])
+    return ActivatePlan(
+        partner_channels=partners,
+        do_not_involve=frozenset(listed),
+        now=at,
+        actor=actor,
+        activation_id=ActivationId(new_id()),
+        level=data.level,
+        observed_sign_ids=tuple(SignId(s) for s in dict.fromkeys(data.observed_sign_ids)),
+        note=data.note.strip(),
+    )

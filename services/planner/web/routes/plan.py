@@ -1,0 +1,161 @@
+"""The plan page (signs and steps by level, supports and their consent, the escalation
+policy, recent check-ins, one button per level to ask for help), and its forms for warning
+signs and response steps: add, revise, retire/remove.
+
+Each checks its fields with the JSON API's own request schema and runs the same domain
+command as the JSON route, then returns to the plan page.
+"""
+
+from collections.abc import Callable
+from typing import Any
+from uuid import UUID
+
+from litestar import Request, get, post
+from litestar.datastructures import FormMultiDict
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from common.ids import new_id
+from contracts.ids import ParticipantId, SignId, StepId
+from contracts.vocabulary import Level
+from planner.api.commands import now
+from planner.api.deps import PoolDep
+from planner.api.schemas import (
+    NewResponseStep,
+    NewWarningSign,
+    ResponseStepChange,
+    WarningSignChange,
+)
+from planner.domain.commands import (
+    AddResponseStep,
+    AddWarningSign,
+    PlanCommand,
+    RemoveResponseStep,
+    RetireWarningSign,
+    ReviseResponseStep,
+    ReviseWarningSign,
+)
+from planner.web import acting, session
+
+Req = Request[Any, Any, Any]
+PLAN = "/plans/{plan_id:uuid}"
+RECENT_CHECK_INS = 5
+
+
+@get("/plans/{plan_id:uuid}", include_in_schema=False)
+async def plan_page(request: Req, plan_id: FromPath[UUID], pool: PoolDep) -> Template:
+    me = await session.partner_of(request, pool, plan_id)
+    state = await acting.plan_of(pool, plan_id)
+    view = await acting.view_for(pool, state, me.participant_id, now())
+    names = {p.participant_id: p.display_name for p in view.partners}
+    contacts = {s.contact_id: s.display_name for s in view.supports}
+    context = {
+        "me": me,
+        "plan": view,
+        "levels": list(Level),
+        "names": names,
+        "contacts": contacts,
+        "signs": [s for s in view.warning_signs if not s.retired],
+        "open_activations": [a for a in view.activations if a.resolved_at is None],
+        "supports": [s for s in view.supports if not s.removed],
+        "check_ins": list(reversed(view.check_ins))[:RECENT_CHECK_INS],
+        "saved": request.query_params.get("saved", ""),
+    }
+    return Template(template_name="plan.html", context=context)
+
+
+async def _run(
+    request: Req,
+    pool: Any,
+    plan_id: UUID,
+    command_of: Callable[[ParticipantId, FormMultiDict], PlanCommand],
+    anchor: str,
+) -> Redirect:
+    """As the signed-in partner: the command made from the form, then back to the plan."""
+    me = await session.partner_of(request, pool, plan_id)
+    form = await acting.form_of(request)
+    command = command_of(me.participant_id, form)
+    await acting.run(pool, request, plan_id, command, f"participant:{me.participant_id}")
+    return acting.see_other(f"/plans/{plan_id}?saved=1#{anchor}")
+
+
+@post(PLAN + "/signs", include_in_schema=False)
+async def add_sign(request: Req, plan_id: FromPath[UUID], pool: PoolDep) -> Redirect:
+    def command(actor: ParticipantId, form: FormMultiDict) -> AddWarningSign:
+        fields = {k: acting.text(form, k) for k in ("category", "description", "level")}
+        new = acting.parsed(NewWarningSign, fields)
+        return AddWarningSign(
+            now=now(),
+            actor=actor,
+            sign_id=SignId(new_id()),
+            owner_id=actor,
+            category=new.category,
+            description=new.description,
+            level=new.level,
+        )
+
+    return await _run(request, pool, plan_id, command, "signs")
+
+
+@post(PLAN + "/signs/{sign_id:uuid}/revise", include_in_schema=False)
+async def revise_sign(
+    request: Req, plan_id: FromPath[UUID], sign_id: FromPath[UUID], pool: PoolDep
+) -> Redirect:
+    def command(actor: ParticipantId, form: FormMultiDict) -> ReviseWarningSign:
+        change = acting.parsed(WarningSignChange, {"description": acting.text(form, "description")})
+        return ReviseWarningSign(
+            now=now(), actor=actor, sign_id=SignId(sign_id), description=change.description
+        )
+
+    return await _run(request, pool, plan_id, command, "signs")
+
+
+@post(PLAN + "/signs/{sign_id:uuid}/retire", include_in_schema=False)
+async def retire_sign(
+    request: Req, plan_id: FromPath[UUID], sign_id: FromPath[UUID], pool: PoolDep
+) -> Redirect:
+    def command(actor: ParticipantId, form: FormMultiDict) -> RetireWarningSign:
+        return RetireWarningSign(now=now(), actor=actor, sign_id=SignId(sign_id))
+
+    return await _run(request, pool, plan_id, command, "signs")
+
+
+@post(PLAN + "/steps", include_in_schema=False)
+async def add_step(request: Req, plan_id: FromPath[UUID], pool: PoolDep) -> Redirect:
+    def command(actor: ParticipantId, form: FormMultiDict) -> AddResponseStep:
+        fields = {k: acting.text(form, k) for k in ("description", "level")}
+        new = acting.parsed(NewResponseStep, fields)
+        return AddResponseStep(
+            now=now(),
+            actor=actor,
+            step_id=StepId(new_id()),
+            level=new.level,
+            description=new.description,
+        )
+
+    return await _run(request, pool, plan_id, command, "steps")
+
+
+@post(PLAN + "/steps/{step_id:uuid}/revise", include_in_schema=False)
+async def revise_step(
+    request: Req, plan_id: FromPath[UUID], step_id: FromPath[UUID], pool: PoolDep
+) -> Redirect:
+    def command(actor: ParticipantId, form: FormMultiDict) -> ReviseResponseStep:
+        change = acting.parsed(
+            ResponseStepChange, {"description": acting.text(form, "description")}
+        )
+        return ReviseResponseStep(
+            now=now(), actor=actor, step_id=StepId(step_id), description=change.description
+        )
+
+    return await _run(request, pool, plan_id, command, "steps")
+
+
+@post(PLAN + "/steps/{step_id:uuid}/remove", include_in_schema=False)
+async def remove_step(
+    request: Req, plan_id: FromPath[UUID], step_id: FromPath[UUID], pool: PoolDep
+) -> Redirect:
+    def command(actor: ParticipantId, form: FormMultiDict) -> RemoveResponseStep:
+        return RemoveResponseStep(now=now(), actor=actor, step_id=StepId(step_id))
+
+    return await _run(request, pool, plan_id, command, "steps")

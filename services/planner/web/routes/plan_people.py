@@ -1,0 +1,146 @@
+"""The plan page's forms about people: supports (ask, ask again, remove), who is alerted
+when (the escalation policy), and the invite for the second partner."""
+
+from datetime import timedelta
+from typing import Any
+from uuid import UUID
+
+from litestar import Request, post
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from common.capabilities import invite_code
+from common.ids import new_id
+from contracts.ids import ConsentRequestId, ContactId, InviteId
+from contracts.vocabulary import ChannelKind, Tier
+from planner.api import people_commands
+from planner.api.commands import now
+from planner.api.deps import PoolDep, SettingsDep
+from planner.api.people_commands import consent_until
+from planner.api.routes.plans import INVITE_LIFETIME, code_hash
+from planner.api.schemas import EscalationPolicyIn, NewSupport
+from planner.domain.commands import (
+    InvitePartner,
+    RemoveSupportContact,
+    RequestConsent,
+    SetEscalationPolicy,
+)
+from planner.web import acting, session
+
+Req = Request[Any, Any, Any]
+PLAN = "/plans/{plan_id:uuid}"
+SECONDS_PER_MINUTE = 60
+
+
+def _actor(participant_id: UUID) -> str:
+    return f"participant:{participant_id}"
+
+
+@post(PLAN + "/supports", include_in_schema=False)
+async def add_support(
+    request: Req, plan_id: FromPath[UUID], pool: PoolDep, settings: SettingsDep
+) -> Redirect:
+    """Ask someone to help: the request goes to their own e-mail or phone, never to us."""
+    me = await session.partner_of(request, pool, plan_id)
+    form = await acting.form_of(request)
+    channels = [
+        {"kind": kind.value, "address": acting.text(form, kind.value, limit=320)}
+        for kind in (ChannelKind.EMAIL, ChannelKind.SMS)
+        if acting.text(form, kind.value, limit=320)
+    ]
+    fields = {k: acting.text(form, k) for k in ("display_name", "relationship")}
+    new = acting.parsed(NewSupport, {**fields, "channels": channels})
+    command = await people_commands.add_support(
+        pool, settings, plan_id, me.participant_id, new, now()
+    )
+    await acting.run(pool, request, plan_id, command, _actor(me.participant_id))
+    return acting.see_other(f"/plans/{plan_id}?saved=1#supports")
+
+
+@post(PLAN + "/supports/{contact_id:uuid}/ask", include_in_schema=False)
+async def ask_again(
+    request: Req,
+    plan_id: FromPath[UUID],
+    contact_id: FromPath[UUID],
+    pool: PoolDep,
+    settings: SettingsDep,
+) -> Redirect:
+    me = await session.partner_of(request, pool, plan_id)
+    at = now()
+    command = RequestConsent(
+        now=at,
+        actor=me.participant_id,
+        contact_id=ContactId(contact_id),
+        request_id=ConsentRequestId(new_id()),
+        expires_at=consent_until(settings, at),
+    )
+    await acting.run(pool, request, plan_id, command, _actor(me.participant_id))
+    return acting.see_other(f"/plans/{plan_id}?saved=1#supports")
+
+
+@post(PLAN + "/supports/{contact_id:uuid}/remove", include_in_schema=False)
+async def remove_support(
+    request: Req, plan_id: FromPath[UUID], contact_id: FromPath[UUID], pool: PoolDep
+) -> Redirect:
+    me = await session.partner_of(request, pool, plan_id)
+    command = RemoveSupportContact(
+        now=now(), actor=me.participant_id, contact_id=ContactId(contact_id)
+    )
+    await acting.run(pool, request, plan_id, command, _actor(me.participant_id))
+    return acting.see_other(f"/plans/{plan_id}?saved=1#supports")
+
+
+@post(PLAN + "/escalation", include_in_schema=False)
+async def set_escalation(request: Req, plan_id: FromPath[UUID], pool: PoolDep) -> Redirect:
+    """A level's steps of people (one or two), each with the minutes to wait for an answer."""
+    me = await session.partner_of(request, pool, plan_id)
+    form = await acting.form_of(request)
+    tiers = []
+    for step in ("1", "2"):
+        chosen = form.getall(f"tier{step}", [])
+        if chosen:
+            minutes = acting.text(form, f"wait{step}", limit=5)
+            seconds = int(minutes) * SECONDS_PER_MINUTE if minutes.isdigit() else 0
+            tiers.append({"contact_ids": chosen, "ack_timeout_seconds": seconds})
+    policy = acting.parsed(
+        EscalationPolicyIn, {"level": acting.text(form, "level"), "tiers": tiers}
+    )
+    command = SetEscalationPolicy(
+        now=now(),
+        actor=me.participant_id,
+        level=policy.level,
+        tiers=tuple(
+            Tier(
+                contact_ids=tuple(ContactId(c) for c in tier.contact_ids),
+                ack_timeout_seconds=tier.ack_timeout_seconds,
+            )
+            for tier in policy.tiers
+        ),
+    )
+    await acting.run(pool, request, plan_id, command, _actor(me.participant_id))
+    return acting.see_other(f"/plans/{plan_id}?saved=1#escalation")
+
+
+@post(PLAN + "/invite", include_in_schema=False)
+async def invite(
+    request: Req, plan_id: FromPath[UUID], pool: PoolDep, settings: SettingsDep
+) -> Template:
+    """An invite code for the second partner, shown on this page only (only its hash is kept)."""
+    me = await session.partner_of(request, pool, plan_id)
+    invite_id, at = InviteId(new_id()), now()
+    code = invite_code(settings.secret_key, invite_id)
+    command = InvitePartner(
+        now=at,
+        actor=me.participant_id,
+        invite_id=invite_id,
+        code_sha256=code_hash(code),
+        expires_at=at + INVITE_LIFETIME,
+    )
+    await acting.run(pool, request, plan_id, command, _actor(me.participant_id))
+    context = {
+        "plan_id": plan_id,
+        "code": code,
+        "link": f"{settings.base_url}/?code={code}",
+        "days": INVITE_LIFETIME // timedelta(days=1),
+    }
+    return Template(template_name="invite.html", context=context)
