@@ -7,6 +7,7 @@ fields a row names are exactly the person's details found in what was received.
 import re
 from typing import Any
 
+import asyncpg
 import pytest
 
 from tests.e2e.conftest import Stack
@@ -35,6 +36,11 @@ KINDS = {  # an e-mail's subject, to the kind of message it is
     "would like you to be a support contact": "consent_request",
     "be told when you ask for help": "disclosure_request",
 }
+REQUEST_REPORTS = """
+SELECT payload->>'request_id' AS request_id FROM events
+WHERE event_type = 'plan.alert_delivery_recorded'
+  AND payload->>'message' IN ('consent_request', 'disclosure_request')
+"""
 Received = dict[str, tuple[str, str, str]]  # delivery id → (recipient id, kind, what it said)
 
 
@@ -168,6 +174,15 @@ async def test_each_partners_disclosures_match_what_the_receivers_got_message_fo
         expected = about(got, person)
         assert expected  # each of them was told about
         await eventually_equal(stack, person, expected)
+
+    # Each request's reports name it: the rows are matched to their request, not guessed.
+    conn = await asyncpg.connect(stack.db_url)
+    try:
+        requests = await conn.fetch(REQUEST_REPORTS)
+    finally:
+        await conn.close()
+    assert len(requests) == 4
+    assert all(r["request_id"] for r in requests)
 
     quill_expected = {row[2:] for row in about(got, quill)}
     assert ("alert", ("name", "level", "signs", "note", "contact_details")) in quill_expected

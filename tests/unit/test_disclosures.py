@@ -262,3 +262,11 @@ def test_an_older_consent_request_report_is_matched_to_the_latest_request_before
     ]
     [asked] = [r for r in accounting(ALEX, older) if r.message is MessageKind.CONSENT_REQUEST]
     assert [c.event_id for c in asked.consents] == [eid(6)]
+
+
+def test_a_note_that_the_other_partner_could_not_be_reached_is_in_their_accounting() -> None:
+    unreached = report(10, ALEX, MessageKind.NO_ANSWER, tier=0, about=SAM)
+    nobody = report(11, ALEX, MessageKind.NO_ANSWER, tier=0)  # "nobody has answered": no one
+    rows = summary(accounting(SAM, [*HISTORY, unreached, nobody]))
+    assert rows[-1] == ("no_answer", ALEX, ["name"], [eid(1)], "sent")
+    assert len(rows) == 3
