@@ -30,6 +30,11 @@ class DeliveryReported(Report, frozen=True, kw_only=True, tag="delivery.reported
     status: DeliveryStatus
     reason: str | None = None
     attempts: int = 1
+    # Whom a note names besides its recipient (who could not be reached; the contact a
+    # note to partners is about), and the request a message belongs to (a consent
+    # request's id; the event that asked a partner). None: a report of an older notifier.
+    about: UUID | None = None
+    request_id: UUID | None = None
 
 
 class TierEscalated(Report, frozen=True, kw_only=True, tag="delivery.escalated"):

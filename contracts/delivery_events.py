@@ -31,6 +31,10 @@ class AlertDeliveryRecorded(Event, frozen=True, kw_only=True, tag="plan.alert_de
     attempts: int = 1
     at: datetime
     plan_id: PlanId | None = None  # None: stored on the plan's own stream (older stores)
+    # What the accounting of disclosures needs to say whom a message named: see
+    # ``contracts.delivery.DeliveryReported``. None in reports from before they were kept.
+    about: UUID | None = None
+    request_id: UUID | None = None
 
 
 class ActivationEscalated(Event, frozen=True, kw_only=True, tag="plan.activation_escalated"):

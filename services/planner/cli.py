@@ -16,6 +16,7 @@ from contracts import schema
 from planner.admin import (
     common,
     database,
+    disclosures,
     dlq,
     events_backup,
     events_tail,
@@ -49,6 +50,7 @@ app.add_typer(plan_show.plan, name="plan")
 app.command("migrate")(admin_migrate.migrate)
 app.command("replay")(replay.replay)
 app.command("reads")(reads.reads)
+app.command("disclosures")(disclosures.disclosures)
 app.add_typer(dlq.dlq, name="dlq")
 app.add_typer(notifier_commands.notifier, name="notifier")
 console = Console(stderr=True)

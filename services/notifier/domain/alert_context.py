@@ -3,16 +3,17 @@
 Disclosure is decided here, once, so the e-mail text, the SMS text and the webhook body
 cannot disagree: warning signs and the note reach a support contact only when their
 consent scope shares them and the activating partner chose to share them too; the other
-partner sees both; anyone else sees neither.
+partner sees both; anyone else sees neither. The rule itself is ``contracts.disclosure``,
+which the planner's accounting of disclosures reads too.
 """
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Literal
 from uuid import UUID
 
 import msgspec
 
+from contracts.disclosure import Field, Named, carried
 from contracts.events import PlanActivated
 from contracts.vocabulary import DEFAULT_CRISIS_RESOURCES, ChannelKind, Recipient, RecipientKind
 from notifier.domain.deliveries import PlannedDelivery
@@ -66,10 +67,11 @@ def disclosure_for(delivery: PlannedDelivery, context: AlertContext) -> Disclosu
     recipient = recipient_of(delivery, context)
     if activation is None or recipient is None:
         return Disclosure()
+    shown = carried(delivery.message, delivery.channel.kind, recipient).get(Named.ASKER, ())
     signs = None
-    if _may_see(recipient, "signs"):
+    if Field.SIGNS in shown:
         signs = tuple(context.signs[s] for s in activation.observed_sign_ids if s in context.signs)
-    note = activation.note.strip() if _may_see(recipient, "notes") else ""
+    note = activation.note.strip() if Field.NOTE in shown else ""
     return Disclosure(signs=signs, note=note or None)
 
 
@@ -94,17 +96,3 @@ def not_reached_name(activation: PlanActivated, recipient_id: UUID) -> str:
     """The name of the recipient a note says could not be reached (the activator knows it)."""
     named = (r.display_name for r in activation.recipients if r.recipient_id == recipient_id)
     return next(named, "").strip() or "someone you chose"
-
-
-def _may_see(recipient: Recipient, what: Literal["signs", "notes"]) -> bool:
-    """The other partner sees both; a contact only what their own scope AND the activating
-    partner's choice allow (an older activation froze no choice: the scope alone)."""
-    if recipient.kind is RecipientKind.PARTNER:
-        return True
-    scope = recipient.scope  # a contact without a frozen scope sees nothing
-    if scope is None:
-        return False
-    chosen = recipient.disclosure
-    if what == "signs":
-        return scope.share_signs and (chosen is None or chosen.share_signs)
-    return scope.share_notes and (chosen is None or chosen.share_note)

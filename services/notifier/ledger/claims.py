@@ -28,15 +28,16 @@ CLAIM = """
 WITH claimed AS (
     INSERT INTO notifier.deliveries (delivery_id, claim_key, plan_id, activation_id,
         recipient_id, recipient_name, channel_kind, address, tier, message, sequence, subject,
-        body, payload, correlation_id)
-    SELECT d, k, p, a, r, n, c, ad, t, m, s, su, b, pl::jsonb, $15
+        body, payload, about, request_id, correlation_id)
+    SELECT d, k, p, a, r, n, c, ad, t, m, s, su, b, pl::jsonb, ab, rq, $17
     FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::uuid[], $5::uuid[], $6::text[],
         $7::text[], $8::text[], $9::int[], $10::text[], $11::int[], $12::text[], $13::text[],
-        $14::text[]) AS x(d, k, p, a, r, n, c, ad, t, m, s, su, b, pl)
+        $14::text[], $15::uuid[], $16::uuid[]) AS x(d, k, p, a, r, n, c, ad, t, m, s, su, b, pl,
+        ab, rq)
     ON CONFLICT (claim_key) DO NOTHING
     RETURNING delivery_id
 ), woken AS (
-    SELECT pg_notify($16, $17) FROM (SELECT 1 FROM claimed LIMIT 1) AS any_claimed
+    SELECT pg_notify($18, $19) FROM (SELECT 1 FROM claimed LIMIT 1) AS any_claimed
 )
 SELECT delivery_id FROM claimed LEFT JOIN woken ON true
 """
@@ -67,7 +68,7 @@ async def claim(conn: Connection, planned: Sequence[PlannedDelivery], render: Re
 
 
 def _row(delivery: PlannedDelivery, sequence: int, rendered: Rendered) -> tuple[Any, ...]:
-    """One claim's values, in the order of ``CLAIM``'s arrays ($1 to $14)."""
+    """One claim's values, in the order of ``CLAIM``'s arrays ($1 to $16)."""
     return (
         new_id(),
         delivery.claim_key(),
@@ -83,6 +84,8 @@ def _row(delivery: PlannedDelivery, sequence: int, rendered: Rendered) -> tuple[
         rendered.subject,
         rendered.text,
         msgspec.json.encode(rendered.payload).decode(),
+        delivery.about,
+        delivery.request_id,
     )
 
 

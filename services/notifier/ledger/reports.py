@@ -20,14 +20,15 @@ from notifier.ledger.sessions import Executor
 
 UNREPORTED_DELIVERIES = """
 (SELECT delivery_id AS report_id, delivery_id, plan_id, activation_id, recipient_id,
-    channel_kind, tier, message, status, reason, attempts, finished_at AS at, correlation_id
+    channel_kind, tier, message, status, reason, attempts, finished_at AS at, correlation_id,
+    about, request_id
  FROM notifier.deliveries
  WHERE reported_at IS NULL AND status IN ('sent', 'failed')
    AND (failing_report_id IS NULL OR failing_reported_at IS NOT NULL)
  ORDER BY finished_at LIMIT $1)
 UNION ALL
 (SELECT failing_report_id, delivery_id, plan_id, activation_id, recipient_id, channel_kind,
-    tier, message, 'failed', reason, attempts, failing_at, correlation_id
+    tier, message, 'failed', reason, attempts, failing_at, correlation_id, about, request_id
  FROM notifier.deliveries
  WHERE failing_report_id IS NOT NULL AND failing_reported_at IS NULL
  ORDER BY failing_at LIMIT $1)

@@ -90,6 +90,8 @@ def _delivery_report(row: asyncpg.Record) -> DeliveryReported:
         status=DeliveryStatus(row["status"]),
         reason=row["reason"],
         attempts=max(row["attempts"], 1),
+        about=row["about"],
+        request_id=row["request_id"],
     )
 
 

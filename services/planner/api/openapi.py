@@ -85,6 +85,8 @@ OPERATIONS: dict[str, Described] = {
     "DELETE /v1/participants/me/do-not-involve/{entry_id}": Described(
         PARTICIPANT, errors=frozenset({404})
     ),
+    "GET /v1/participants/me/disclosures": Described(PARTICIPANT),
+    "GET /v1/participants/me/export": Described(PARTICIPANT),
     "POST /v1/plans": Described(PARTICIPANT, command=True),
     f"GET {PLAN}": Described(READER, cached=True),
     f"GET {PLAN}/events": Described(READER),

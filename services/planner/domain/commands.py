@@ -139,8 +139,6 @@ class NoticeConsentExpiry(Command, frozen=True, kw_only=True):
 
 
 # Said by a contact through the link of request ``request_id`` (None: an older link).
-
-
 class GiveConsent(Command, frozen=True, kw_only=True):
     contact_id: ContactId
     request_id: ConsentRequestId | None
@@ -205,6 +203,8 @@ class RecordDelivery(Command, frozen=True, kw_only=True):
     status: DeliveryStatus
     reason: str | None = None
     attempts: int = 1
+    about: UUID | None = None  # whom a note names, the request it belongs to: for the
+    request_id: UUID | None = None  # accounting of disclosures (contracts.delivery)
 
 
 class RecordEscalation(Command, frozen=True, kw_only=True):
@@ -257,5 +257,4 @@ PlanCommand = (
     | RequestSignInLink
 )
 
-DeliveryCommand = RecordDelivery | RecordEscalation
-"""The notifier's reports: decided on the plan, recorded on the activation's delivery stream."""
+DeliveryCommand = RecordDelivery | RecordEscalation  # the notifier's reports (handlers.reports)

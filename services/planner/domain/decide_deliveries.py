@@ -49,6 +49,8 @@ def record_delivery(state: PlanState, command: RecordDelivery) -> list[DeliveryE
         attempts=command.attempts,
         at=command.now,
         plan_id=state.plan_id,
+        about=command.about,
+        request_id=command.request_id,
     )
     return [recorded]
 

@@ -70,6 +70,8 @@ def command_for(report: NotifierReport) -> RecordDelivery | RecordEscalation:
                 status=report.status,
                 reason=report.reason,
                 attempts=report.attempts,
+                about=report.about,
+                request_id=report.request_id,
             )
         case TierEscalated():
             return RecordEscalation(

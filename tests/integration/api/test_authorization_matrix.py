@@ -57,6 +57,9 @@ MATRIX = [
                                                                                                                           (401, 201, 201, 401, 403)),
     # An entry on Alex's list: only Alex can take it off; to anyone else it is not there.
     Row("DELETE /v1/participants/me/do-not-involve/{entry_id}", "/v1/participants/me/do-not-involve/{entry_id}", None,  (401, 200, 404, 401, 403)),
+    # Each caller's own: an operator has `tandem disclosures` instead.
+    Row("GET /v1/participants/me/disclosures", "/v1/participants/me/disclosures", None,                                   (401, 200, 200, 401, 403)),
+    Row("GET /v1/participants/me/export", "/v1/participants/me/export", None,                                             (401, 200, 200, 401, 403)),
     Row("POST /v1/plans", "/v1/plans", {"title": "Another"},                                                              (401, 201, 201, 401, 403)),
     Row(f"GET {PLAN}", f"{PLAN}", None,                                                                                   (401, 200, 403, 401, 200)),
     Row(f"GET {PLAN}/events", f"{PLAN}/events", None,                                                                     (401, 200, 403, 401, 200)),
