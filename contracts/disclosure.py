@@ -99,6 +99,8 @@ def carried(
             return {Named.REQUESTER: _NAME}
         case MessageKind.CONSENT_EXPIRING:
             return {}  # about a contact, to the partners: nothing of a partner's
+        case MessageKind.SIGN_IN_LINK:
+            return {}  # a partner's own link, to their own channel: about nobody else
         case _:
             assert_never(message)
 
