@@ -19,9 +19,10 @@ from nats.js.errors import ServiceUnavailableError
 
 from notifier.alerting.handlers import Alerting
 from notifier.channels.webhook import WebhookAdapter
+from notifier.intake import fetching
 from notifier.ledger import chores, leasing, presence, timers
 from notifier.loops.reporter import Reporter
-from tests.e2e.conftest import Stack
+from tests.e2e.conftest import Stack, running_notifier
 from tests.e2e.test_alerts import of_type
 from tests.e2e.test_escalation import alerted, two_tiers
 from tests.e2e.test_lost_database_sessions import CUT, NOTIFIER_SESSIONS, notifier_sessions
@@ -222,3 +223,19 @@ async def test_a_send_that_raised_is_logged_and_sent_again_once_its_lease_lapses
     [deferred] = logs.events("delivery.deferred")
     assert deferred["error"] == "RuntimeError"
     assert deferred["level"] == "error"
+
+
+async def test_a_notifier_starting_while_nats_errs_waits_and_makes_its_consumer(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A reset socket and a bare timeout, as nats-py raises them: neither is a nats error.
+    fault = inject(
+        monkeypatch, fetching, "ensure_consumer", Fault([ConnectionResetError(), TimeoutError()])
+    )
+    with captured_logs() as logs:
+        async with running_notifier(stack.notifier_settings) as replica:
+            assert replica.dependencies.consumer_bound
+
+    assert fault.spent
+    waiting = [line["error"] for line in logs.events("consumer.waiting")]
+    assert waiting == ["ConnectionResetError", "TimeoutError"]
