@@ -97,7 +97,7 @@ class Notifier:
         sender = Sender(self.settings, pool, channels, consumer.alerting)
         faults = self.dependencies.faults
         escalator = Escalator(pool, consumer.alerting)
-        worker = Worker(pool, sender, escalator, Reporter(pool, js), faults)
+        worker = Worker(pool, sender, escalator, Reporter(pool, nc), faults)
         self.ready.set()
         try:
             async with asyncio.TaskGroup() as group:
