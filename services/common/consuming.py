@@ -62,6 +62,7 @@ async def pull(
             fetching = subscription.fetch(batch, timeout=FETCH_WAIT_SECONDS)
             messages = await unless_stopped(fetching, stop) or []
         except TimeoutError:  # before OSError, its base; nats' own TimeoutError is one too
+            guard.succeeded()  # nothing yet is no failure: a loop that failed before is fine
             continue
         except Exception as exc:  # noqa: BLE001 - FETCH_ERRORS, or a client bug: never the end
             await wait_any([stop], guard.failed(exc))

@@ -7,7 +7,7 @@ one by one are in ``test_lost_database_sessions``; errors on cue in ``test_loops
 """
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +68,14 @@ async def readiness(stack: Stack) -> httpx.Response:
         return await status.get("/readyz")
 
 
+def ready_again(stack: Stack) -> Callable[[], Awaitable[None]]:
+    async def ready() -> None:
+        answer = await readiness(stack)
+        assert answer.status_code == 200, answer.text
+
+    return ready
+
+
 async def activated(stack: Stack, plan: Couple) -> dict[str, Any]:
     """An activation, asked again while the planner's pool finds its way back (503s)."""
 
@@ -111,11 +119,7 @@ async def test_the_notifier_outlives_a_stopped_database_and_alerts_once_it_is_ba
         activation = await activated(stack, plan)
         await alerted_once(stack, activation)
 
-        async def ready_again() -> None:
-            answer = await readiness(stack)
-            assert answer.status_code == 200, answer.text
-
-        await eventually(ready_again, timeout=15)
+        await eventually(ready_again(stack), timeout=15)
 
 
 async def test_reports_wait_out_a_nats_outage_while_timers_still_fire(stack: Stack) -> None:
@@ -144,6 +148,7 @@ async def test_reports_wait_out_a_nats_outage_while_timers_still_fire(stack: Sta
             assert ("webhook", "sent") in {(d["channel"], d["status"]) for d in jo["deliveries"]}
 
         await eventually(reported, timeout=30, interval=0.2)
+        await eventually(ready_again(stack), timeout=15)
 
     deferred = failures(logs, "reporter.deferred", "reporter")
     assert all(line["retry_in"] > 0 for line in deferred)

@@ -18,6 +18,7 @@ from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import ConsumerConfig
 
+from common.waiting import Faults
 from notifier.intake import fetching
 from tests.support.log_capture import captured_logs
 
@@ -136,3 +137,42 @@ async def test_a_message_whose_settling_or_handling_raised_comes_again(nats_url:
     assert settle["error"] == "ConnectionClosedError"
     [handling] = logs.events("consumer.fetch_failed")
     assert (handling["error"], handling["level"]) == ("RuntimeError", "error")
+
+
+class Idle:
+    """A subscription on a stream with nothing new: after its failures, every long poll ends
+    empty, in nats-py's ``TimeoutError``."""
+
+    def __init__(self, failures: list[Exception]) -> None:
+        self.failures = failures
+
+    async def fetch(
+        self,
+        batch: int = 1,
+        timeout: float | None = 5,  # noqa: ASYNC109 - nats-py's signature, not ours
+    ) -> list[Msg]:
+        if self.failures:
+            raise self.failures.pop(0)
+        await asyncio.sleep(0.05)  # the poll, short
+        raise nats.errors.TimeoutError
+
+
+async def test_an_empty_poll_after_a_failed_fetch_clears_the_loop_from_readiness() -> None:
+    faults = Faults()
+    stop = asyncio.Event()
+    seen: list[dict[str, str]] = []
+    subscription = Idle([ConnectionResetError()])
+
+    async def watch() -> None:
+        while not stop.is_set():
+            seen.append(dict(faults.failing))
+            if subscription.failures == [] and not faults.failing:
+                stop.set()  # an empty poll after the failure cleared it
+            await asyncio.sleep(0.01)
+
+    with captured_logs():
+        consuming = fetching.consume(subscription, Recording(1, stop), stop, faults)  # type: ignore[arg-type]
+        await asyncio.wait_for(asyncio.gather(consuming, watch()), timeout=15)
+
+    assert {"intake": "ConnectionResetError"} in seen  # shown while it backed off
+    assert faults.failing == {}
