@@ -4,9 +4,9 @@ Pulling: each fetch is a long poll; the server answers as soon as a message arri
 the fetch times out with nothing. nats-py ends an empty poll in its own
 ``nats.errors.TimeoutError``, or in a bare ``TimeoutError`` when its deadline runs out
 between its two pull requests; both only mean "nothing yet". Any other NATS or socket
-error (a lost connection, a server restarting) is logged by its type and the fetch is
-tried again after a back-off: only ``stop`` ends the loop, so a consumer never dies of a
-fetch.
+error (a lost connection, a server restarting), or any other exception of the fetch or
+of handling a batch, is logged by its type and tried again after a back-off (a
+``waiting.Guard``): only ``stop`` ends the loop, so a consumer never dies of a fetch.
 
 Settling: a transient failure is retried with ``nak(delay=retry_delay(…))``. Giving up
 publishes the message to the dead-letter stream with the reason, then ``term``s it. The
@@ -21,11 +21,10 @@ from typing import Protocol, TypeVar
 
 import msgspec
 import nats.errors
-import structlog
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 
-from common.waiting import Backoff, unless_stopped, wait_any
+from common.waiting import Guard, unless_stopped, wait_any
 from contracts.subjects import DLQ_HEADER_REASON, dead_letter_subject
 
 T = TypeVar("T")
@@ -50,27 +49,31 @@ async def pull(
     stop: asyncio.Event,
     *,
     batch: int,
-    log: structlog.stdlib.BoundLogger,
-    failed: str,
+    guard: Guard,
 ) -> None:
     """Fetch up to ``batch`` messages and ``handle`` them, until ``stop``.
 
-    Each batch is handled before the next fetch. A failed fetch is logged as ``failed``.
+    Each batch is handled before the next fetch. A failed fetch, or a batch whose handling
+    raised, goes to ``guard`` (logged, backed off); messages left unsettled by a failed
+    batch come again after the consumer's ack wait.
     """
-    backoff = Backoff()
     while not stop.is_set():
         try:
             fetching = subscription.fetch(batch, timeout=FETCH_WAIT_SECONDS)
             messages = await unless_stopped(fetching, stop) or []
         except TimeoutError:  # before OSError, its base; nats' own TimeoutError is one too
+            guard.succeeded()  # nothing yet is no failure: a loop that failed before is fine
             continue
-        except FETCH_ERRORS as exc:
-            log.warning(failed, error=type(exc).__name__)
-            await wait_any([stop], backoff.next())
+        except Exception as exc:  # noqa: BLE001 - FETCH_ERRORS, or a client bug: never the end
+            await wait_any([stop], guard.failed(exc))
             continue
-        backoff.reset()
-        if messages:
-            await handle(messages)
+        try:
+            if messages:
+                await handle(messages)
+        except Exception as exc:  # noqa: BLE001 - a bug in handling: the messages come again
+            await wait_any([stop], guard.failed(exc))
+            continue
+        guard.succeeded()
 
 
 async def opened(

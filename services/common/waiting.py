@@ -5,8 +5,12 @@ Every loop of both services waits through these, so none sleeps past its ``stop`
 
 import asyncio
 import random
+import traceback
 from collections.abc import Awaitable, Mapping, Sequence
+from pathlib import PurePath
 from typing import Any, TypeVar
+
+import structlog
 
 T = TypeVar("T")
 
@@ -31,6 +35,67 @@ class Backoff:
 
     def reset(self) -> None:
         self._next = self._first
+
+
+class Faults:
+    """The loops of a process that are failing right now, each with its error's type.
+
+    Filled by each loop's ``Guard``, read by the readiness probe: a loop backing off says so.
+    """
+
+    def __init__(self) -> None:
+        self.failing: dict[str, str] = {}
+
+
+class Guard:
+    """One loop's answer to a failure: log it, back off, go on.
+
+    ``failed(exc)`` logs the error's type (never its message: a driver's message may quote
+    a value, and values here are personal) and returns how long to wait before the loop
+    tries again; ``succeeded()`` starts the back-off over. An error not among ``expected``
+    is a bug, logged at error level with where it was raised, and the loop still goes on.
+    """
+
+    def __init__(
+        self,
+        loop: str,
+        log: structlog.stdlib.BoundLogger,
+        *,
+        expected: tuple[type[BaseException], ...] = (),
+        faults: Faults | None = None,
+        event: str = "loop.failed",
+    ) -> None:
+        self.loop = loop
+        self._log = log
+        self._expected = expected
+        self._faults = faults
+        self._event = event
+        self._backoff = Backoff()
+
+    def failed(self, exc: BaseException) -> float:
+        delay = self._backoff.next()
+        error = type(exc).__name__
+        fields = {"loop": self.loop, "error": error, "retry_in": round(delay, 3)}
+        if isinstance(exc, self._expected):
+            self._log.warning(self._event, **fields)
+        else:
+            self._log.error(self._event, **fields, at=raised_at(exc))
+        if self._faults is not None:
+            self._faults.failing[self.loop] = error
+        return delay
+
+    def succeeded(self) -> None:
+        self._backoff.reset()
+        if self._faults is not None:
+            self._faults.failing.pop(self.loop, None)
+
+
+def raised_at(exc: BaseException) -> str:
+    """``file.py:line`` of the frame that raised ``exc``: enough to find the bug, no values."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    if not frames:
+        return "unknown"
+    return f"{PurePath(frames[-1].filename).name}:{frames[-1].lineno}"
 
 
 async def wait_any(

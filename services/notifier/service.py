@@ -95,11 +95,13 @@ class Notifier:
         )
         channels = registry.build(self.settings, policy)
         sender = Sender(self.settings, pool, channels, consumer.alerting)
-        worker = Worker(pool, sender, Escalator(pool, consumer.alerting), Reporter(pool, js))
+        faults = self.dependencies.faults
+        escalator = Escalator(pool, consumer.alerting)
+        worker = Worker(pool, sender, escalator, Reporter(pool, nc), faults)
         self.ready.set()
         try:
             async with asyncio.TaskGroup() as group:
-                group.create_task(fetching.consume(subscription, consumer, stop))
+                group.create_task(fetching.consume(subscription, consumer, stop, faults))
                 group.create_task(worker.run(self.settings.database_url, stop))
         finally:
             await sender.stop()

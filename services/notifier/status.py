@@ -19,7 +19,7 @@ from litestar.datastructures import State
 from litestar.plugins.prometheus import PrometheusController
 from nats.js.errors import NotFoundError
 
-from common.waiting import STOP_TIMEOUT_SECONDS, answers_within
+from common.waiting import STOP_TIMEOUT_SECONDS, Faults, answers_within
 from contracts.subjects import PLAN_STREAM
 from notifier.ledger.sessions import DATABASE_ERRORS
 from notifier.metrics import CONSUMER_ACK_PENDING, CONSUMER_PENDING, CONSUMER_REDELIVERED
@@ -44,6 +44,7 @@ class Dependencies:
         self.pool: asyncpg.Pool | None = None
         self.nats: Client | None = None
         self.consumer_bound = False
+        self.faults = Faults()  # the loops backing off after a failure, each with its error
 
 
 class ConsumerStatus(msgspec.Struct, frozen=True, kw_only=True):
@@ -55,7 +56,7 @@ class ConsumerStatus(msgspec.Struct, frozen=True, kw_only=True):
 
 class Readiness(msgspec.Struct, frozen=True, kw_only=True):
     status: str  # ready | not_ready
-    checks: dict[str, str]  # database, nats, consumer → "ok" or why not
+    checks: dict[str, str]  # database, nats, consumer, loops → "ok" or why not
     consumer: ConsumerStatus | None = None
 
 
@@ -93,6 +94,12 @@ async def consumer_status(deps: Dependencies) -> ConsumerStatus | str:
     )
 
 
+def loops_check(deps: Dependencies) -> str:
+    """``ok``, or each loop backing off after a failure with its error (``chores: OSError``)."""
+    failing = deps.faults.failing
+    return ", ".join(f"{loop}: {error}" for loop, error in sorted(failing.items())) or "ok"
+
+
 @get("/healthz", sync_to_thread=False)
 def healthz() -> dict[str, str]:
     """The process is up."""
@@ -101,8 +108,8 @@ def healthz() -> dict[str, str]:
 
 @get("/readyz")
 async def readyz(state: State) -> Response[Readiness]:
-    """Database, NATS and the durable consumer, each; 503 unless all are fine, within a
-    second even when one of them hangs."""
+    """Database, NATS, the durable consumer and the loops, each; 503 unless all are fine,
+    within a second even when one of them hangs."""
     deps: Dependencies = state.deps
     probes = {"database": database_check(deps), "consumer": consumer_status(deps)}
     found = await answers_within(READY_BUDGET_SECONDS, probes, late=NO_ANSWER)
@@ -111,6 +118,7 @@ async def readyz(state: State) -> Response[Readiness]:
         "database": str(found["database"]),
         "nats": nats_check(deps),
         "consumer": consumer if isinstance(consumer, str) else "ok",
+        "loops": loops_check(deps),
     }
     ready = all(check == "ok" for check in checks.values())
     body = Readiness(

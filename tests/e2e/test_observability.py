@@ -109,7 +109,7 @@ async def test_the_notifier_is_ready_and_counts_its_deliveries(stack: Stack) -> 
         ready = await notifier.get("/readyz")
         assert ready.status_code == 200, ready.text
         body = ready.json()
-        assert body["checks"] == {"database": "ok", "nats": "ok", "consumer": "ok"}
+        assert body["checks"] == {"database": "ok", "nats": "ok", "consumer": "ok", "loops": "ok"}
         assert body["consumer"]["name"] == stack.notifier_settings.consumer_name
         before = samples((await notifier.get("/metrics")).text)
 

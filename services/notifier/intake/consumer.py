@@ -5,7 +5,8 @@ The consumer filters on one subject per event type the notifier acts on
 a plan's history (check-ins, delivery reports, edits of the plan).
 
 Every message is classified: handled (ack after the ledger commits), transient (nak with a
-delay: the database hiccuped, or an answer arrived before its activation), or permanent
+delay: the database hiccuped, an answer arrived before its activation, or handling raised
+something unforeseen, logged as a bug), or permanent
 (dead-lettered with its reason, then term). The bound on deliveries is enforced here:
 the server's max-deliveries advisory is not stored, so it cannot be relied on.
 """
@@ -21,6 +22,7 @@ from nats.js.manager import JetStreamManager
 
 from common import consuming
 from common.consuming import opened, retry_delay
+from common.waiting import raised_at
 from contracts.envelope import Envelope
 from contracts.subjects import PLAN_STREAM, plan_event_filter
 from notifier import correlation
@@ -133,6 +135,15 @@ class Consumer:
             return
         except DATABASE_ERRORS as exc:
             log.warning("consumer.retry", event_id=envelope.event_id, error=type(exc).__name__)
+            await msg.nak(delay=retry_delay(delivered))
+            return
+        except Exception as exc:  # noqa: BLE001 - a bug: transient, dead-lettered past the bound
+            log.error(
+                "consumer.failed",
+                event_id=envelope.event_id,
+                error=type(exc).__name__,
+                at=raised_at(exc),
+            )
             await msg.nak(delay=retry_delay(delivered))
             return
         await msg.ack()

@@ -8,14 +8,13 @@ plan by plan side by side, each plan's events in stream order.
 import asyncio
 from typing import Any
 
-import nats.errors
 import structlog
 from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.js.errors import NotFoundError
 
-from common.consuming import Subscription, pull
-from common.waiting import wait_any
+from common.consuming import FETCH_ERRORS, Subscription, pull
+from common.waiting import Faults, Guard, wait_any
 from contracts.subjects import PLAN_STREAM
 from notifier.intake.consumer import Consumer, consumer_config, ensure_consumer
 from notifier.settings import NotifierSettings
@@ -33,12 +32,17 @@ async def ensure_durable(nc: Client, settings: NotifierSettings, stop: asyncio.E
         try:
             await ensure_consumer(jsm, consumer_config(settings))
             return
-        except (NotFoundError, nats.errors.Error) as exc:
+        except (NotFoundError, *FETCH_ERRORS) as exc:
             log.warning("consumer.waiting", stream=PLAN_STREAM, error=type(exc).__name__)
             await wait_any([stop], 1.0)
 
 
-async def consume(subscription: Subscription, consumer: Consumer, stop: asyncio.Event) -> None:
+async def consume(
+    subscription: Subscription,
+    consumer: Consumer,
+    stop: asyncio.Event,
+    faults: Faults | None = None,
+) -> None:
     """Fetch and handle batches until ``stop``; each batch is done before the next fetch."""
 
     async def handle(messages: list[Msg]) -> None:
@@ -47,9 +51,10 @@ async def consume(subscription: Subscription, consumer: Consumer, stop: asyncio.
         # 50 activations a second. The next fetch waits for the whole batch.
         await asyncio.gather(*(_in_order(consumer, group) for group in by_plan(messages)))
 
-    await pull(
-        subscription, handle, stop, batch=FETCH_BATCH, log=log, failed="consumer.fetch_failed"
+    guard = Guard(
+        "intake", log, expected=FETCH_ERRORS, faults=faults, event="consumer.fetch_failed"
     )
+    await pull(subscription, handle, stop, batch=FETCH_BATCH, guard=guard)
 
 
 def by_plan(messages: list[Any]) -> list[list[Any]]:
@@ -66,5 +71,5 @@ async def _in_order(consumer: Consumer, messages: list[Any]) -> None:
     for message in messages:
         try:
             await consumer.process(message)
-        except nats.errors.Error as exc:  # an ack or nak lost: JetStream redelivers it
+        except FETCH_ERRORS as exc:  # an ack or nak lost: JetStream redelivers it
             log.warning("consumer.settle_failed", error=type(exc).__name__)

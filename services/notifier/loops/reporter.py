@@ -2,7 +2,8 @@
 
 Reports are published from the ledger (not at the moment of sending), with the report id
 as ``Nats-Msg-Id``, so a NATS outage delays them and a retry never doubles them; the
-planner stores each report once under that same id.
+planner stores each report once under that same id. While the connection is down a drain
+fails at once: a publish would wait out its whole timeout, and the timers behind it with it.
 """
 
 import asyncio
@@ -11,7 +12,8 @@ from uuid import UUID
 
 import asyncpg
 import msgspec
-from nats.js import JetStreamContext
+import nats.errors
+from nats.aio.client import Client
 
 from contracts.delivery import DeliveryReported, NotifierReport, TierEscalated, subject_key
 from contracts.ids import ActivationId, PlanId
@@ -25,9 +27,10 @@ Mark = Callable[[asyncpg.Pool, list[UUID]], Awaitable[None]]  # records reports 
 
 
 class Reporter:
-    def __init__(self, pool: asyncpg.Pool, js: JetStreamContext) -> None:
+    def __init__(self, pool: asyncpg.Pool, nc: Client) -> None:
         self.pool = pool
-        self.js = js
+        self.nc = nc
+        self.js = nc.jetstream()
 
     async def drain(self) -> int:
         """Publish every unreported outcome; return how many. NATS errors propagate.
@@ -36,6 +39,8 @@ class Reporter:
         planner stores each once under its id), and the acked ones are marked in one
         statement, so a burst of outcomes does not keep the worker from sending.
         """
+        if not self.nc.is_connected:
+            raise nats.errors.ConnectionReconnectingError
         rows = await reports.unreported_deliveries(self.pool)
         deliveries: list[Outgoing] = [
             (_delivery_report(r), "reported", r["correlation_id"]) for r in rows

@@ -21,6 +21,7 @@ import asyncpg
 import structlog
 
 from common.capabilities import webhook_secret
+from common.waiting import raised_at
 from contracts.vocabulary import ChannelKind, MessageKind
 from notifier import correlation
 from notifier.alerting import links
@@ -102,6 +103,13 @@ class Sender:
                 log.warning(
                     "delivery.deferred", delivery_id=lease.delivery_id, error=type(exc).__name__
                 )
+            except Exception as exc:  # noqa: BLE001 - a bug: the same, and said louder
+                log.error(
+                    "delivery.deferred",
+                    delivery_id=lease.delivery_id,
+                    error=type(exc).__name__,
+                    at=raised_at(exc),
+                )
 
     async def _deliver(self, lease: Lease) -> None:
         if _answered(lease):
@@ -164,7 +172,7 @@ class Sender:
             await asyncio.sleep(seconds / 3)
             try:
                 await leasing.renew(self.pool, delivery_id, seconds)
-            except DATABASE_ERRORS as exc:  # the next renewal may get through
+            except Exception as exc:  # noqa: BLE001 - the next renewal may get through
                 log.warning(
                     "delivery.renew_failed", delivery_id=delivery_id, error=type(exc).__name__
                 )

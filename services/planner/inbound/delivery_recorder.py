@@ -21,8 +21,8 @@ from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
 
-from common.consuming import dead_letter, opened, pull, retry_delay
-from common.waiting import stop_within, wait_any
+from common.consuming import FETCH_ERRORS, dead_letter, opened, pull, retry_delay
+from common.waiting import Guard, stop_within, wait_any
 from contracts.delivery import DeliveryReported, NotifierReport, TierEscalated, report_decoder
 from contracts.envelope import Metadata
 from contracts.ids import EventId
@@ -93,8 +93,7 @@ class DeliveryRecorder:
                 self._process_batch,
                 stop,
                 batch=FETCH_BATCH,
-                log=log,
-                failed="recorder.fetch_failed",
+                guard=Guard("recorder", log, expected=FETCH_ERRORS, event="recorder.fetch_failed"),
             )
 
     async def _process_batch(self, messages: list[Msg]) -> None:
