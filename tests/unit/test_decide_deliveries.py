@@ -16,10 +16,10 @@ from contracts.events import PlanEvent
 from contracts.ids import ActivationId, RecipientId
 from contracts.vocabulary import ChannelKind, DeliveryStatus, MessageKind
 from planner.api.views import activation_view
-from planner.domain.commands import RecordDelivery, RecordEscalation
 from planner.domain.decide_deliveries import decide_report
 from planner.domain.delivery_log import joined
 from planner.domain.errors import InvalidCommand, NotFound
+from planner.domain.report_commands import RecordDelivery, RecordEscalation
 from planner.handlers.reports import stream_of
 from tests.support.builders import (
     ACTIVATION_ID,

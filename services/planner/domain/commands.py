@@ -20,12 +20,9 @@ from contracts.ids import (
 from contracts.support_events import CONSENT_DAYS_DEFAULT
 from contracts.vocabulary import (
     Channel,
-    ChannelKind,
     ConsentScope,
-    DeliveryStatus,
     DisclosureChoice,
     Level,
-    MessageKind,
     Outcome,
     Tier,
 )
@@ -191,27 +188,6 @@ class ResolveActivation(Command, frozen=True, kw_only=True):
     reflection: str = ""
 
 
-class RecordDelivery(Command, frozen=True, kw_only=True):
-    """The notifier reports one delivery; ``now`` is when it happened."""
-
-    delivery_id: UUID
-    activation_id: ActivationId | None
-    recipient_id: RecipientId
-    channel: ChannelKind
-    tier: int
-    message: MessageKind
-    status: DeliveryStatus
-    reason: str | None = None
-    attempts: int = 1
-    about: UUID | None = None  # whom a note names, the request it belongs to: for the
-    request_id: UUID | None = None  # accounting of disclosures (contracts.delivery)
-
-
-class RecordEscalation(Command, frozen=True, kw_only=True):
-    activation_id: ActivationId
-    tier: int
-
-
 class RequestSignInLink(Command, frozen=True, kw_only=True):
     """Send a one-time sign-in link to one of the partner's own channels."""
 
@@ -256,5 +232,3 @@ PlanCommand = (
     | RecordCheckIn
     | RequestSignInLink
 )
-
-DeliveryCommand = RecordDelivery | RecordEscalation  # the notifier's reports (handlers.reports)

@@ -11,9 +11,9 @@ from typing import assert_never
 from contracts.delivery_events import ActivationEscalated, AlertDeliveryRecorded, DeliveryEvent
 from contracts.ids import ParticipantId
 from contracts.vocabulary import MessageKind
-from planner.domain.commands import DeliveryCommand, RecordDelivery, RecordEscalation
 from planner.domain.errors import InvalidCommand, NotFound
 from planner.domain.guards import activation_of
+from planner.domain.report_commands import DeliveryCommand, RecordDelivery, RecordEscalation
 from planner.domain.state import PlanState
 
 _TO_PARTNERS = (

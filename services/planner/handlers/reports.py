@@ -16,10 +16,10 @@ import asyncpg
 from contracts.delivery_events import DeliveryEvent, delivery_stream_id
 from contracts.envelope import Metadata
 from contracts.ids import EventId
-from planner.domain.commands import DeliveryCommand, RecordDelivery, RecordEscalation
 from planner.domain.decide_deliveries import decide_report
 from planner.domain.delivery_log import joined
 from planner.domain.errors import PlanNotFound
+from planner.domain.report_commands import DeliveryCommand, RecordDelivery, RecordEscalation
 from planner.handlers.results import ConcurrencyConflict
 from planner.metrics import appended
 from planner.relay import wake

@@ -31,8 +31,8 @@ from contracts.subjects import (
     DELIVERY_SUBJECTS,
     HEADER_CORRELATION_ID,
 )
-from planner.domain.commands import RecordDelivery, RecordEscalation
 from planner.domain.errors import DomainError
+from planner.domain.report_commands import RecordDelivery, RecordEscalation
 from planner.handlers import reports
 from planner.handlers.results import ConcurrencyConflict
 from planner.metrics import DELIVERY_REPORTS

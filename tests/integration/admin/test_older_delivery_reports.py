@@ -21,9 +21,9 @@ from contracts.events import PlanEvent
 from contracts.ids import EventId, RecipientId
 from contracts.vocabulary import ChannelKind, DeliveryStatus, MessageKind
 from planner.api.views import ActivationView, activation_view
-from planner.domain.commands import DeliveryCommand, RecordDelivery, RecordEscalation
 from planner.domain.delivery_log import joined
 from planner.domain.evolve import fold
+from planner.domain.report_commands import DeliveryCommand, RecordDelivery, RecordEscalation
 from planner.handlers import reports
 from planner.store import event_store
 from planner.store.appending import append

@@ -13,7 +13,7 @@ from litestar.testing import AsyncTestClient
 from contracts.envelope import Metadata
 from contracts.ids import ActivationId, EventId, RecipientId
 from contracts.vocabulary import ChannelKind, DeliveryStatus, MessageKind
-from planner.domain.commands import RecordDelivery, RecordEscalation
+from planner.domain.report_commands import RecordDelivery, RecordEscalation
 from planner.handlers import reports
 from tests.integration.admin.support import run_cli
 from tests.support.api import activate, add_support, couple

@@ -14,7 +14,7 @@ from common.ids import new_id
 from contracts.envelope import Metadata
 from contracts.ids import ActivationId, EventId, RecipientId
 from contracts.vocabulary import ChannelKind, DeliveryStatus, MessageKind
-from planner.domain.commands import RecordDelivery
+from planner.domain.report_commands import RecordDelivery
 from planner.handlers import reports
 from planner.settings import Settings
 from planner.store import accounts
