@@ -33,6 +33,7 @@ PAGES: list[ControllerRouterHandler] = [
     plan.revise_step,
     plan.remove_step,
     plan_people.add_support,
+    plan_people.set_disclosure,
     plan_people.ask_again,
     plan_people.remove_support,
     plan_people.set_escalation,
