@@ -151,6 +151,18 @@ async def test_an_answer_shows_on_the_askers_page_without_a_reload_and_resolving
     await sam.get_by_role("button", name="Save my check-in").tap()
     await expect(sam.get_by_text("mood 3/5, craving 0/10")).to_be_visible()
     assert live_url.startswith(plan_url)
+
+    # Sam's privacy: Jo's alert is in Sam's accounting; someone Sam must never involve.
+    await sam.goto(plan_url)
+    await sam.get_by_role("link", name="My privacy").click()
+    told = sam.locator("#told + p + ul li", has_text="Jo")
+    await expect(told.filter(has_text="alert with your name")).to_have_count(1)
+    await sam.get_by_text("Add someone to never involve").tap()
+    await sam.get_by_label("Their e-mail address or phone number").fill("pat.c@example.org")
+    await sam.get_by_label("Why").fill("not them")
+    await sam.get_by_role("button", name="Never involve them").tap()
+    await expect(sam.get_by_text("pat.c@example.org: not them")).to_be_visible()
+    await checked(sam, "my-privacy")
     for page in (alex, sam, jo):
         await page.context.close()
 
