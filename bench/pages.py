@@ -140,6 +140,7 @@ def measure_all(requests: int) -> list[Measured]:
                 (anonymous, "start (signed out)", "/"),
                 (alex, "start (signed in)", "/"),
                 (alex, "where to reach me", "/me"),
+                (alex, "my privacy", "/me/privacy"),
                 (alex, "plan", plan),
                 (alex, "ask for help: confirm", plan + "/activate/setback"),
                 (alex, "live activation", live),
