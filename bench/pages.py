@@ -81,7 +81,12 @@ def _world(service: Service, alex: httpx.Client, sam: httpx.Client) -> dict[str,
         alex,
         plan,
         plan + "/supports",
-        {"display_name": "Jo", "relationship": "sponsor", "email": "jo@example.org"},
+        {
+            "display_name": "Jo",
+            "relationship": "sponsor",
+            "email": "jo@example.org",
+            "alert": "yes",
+        },
     )
     consent = _link(service, "consent")
     contact = httpx.Client()
