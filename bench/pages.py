@@ -81,7 +81,12 @@ def _world(service: Service, alex: httpx.Client, sam: httpx.Client) -> dict[str,
         alex,
         plan,
         plan + "/supports",
-        {"display_name": "Jo", "relationship": "sponsor", "email": "jo@example.org"},
+        {
+            "display_name": "Jo",
+            "relationship": "sponsor",
+            "email": "jo@example.org",
+            "alert": "yes",
+        },
     )
     consent = _link(service, "consent")
     contact = httpx.Client()
@@ -140,6 +145,7 @@ def measure_all(requests: int) -> list[Measured]:
                 (anonymous, "start (signed out)", "/"),
                 (alex, "start (signed in)", "/"),
                 (alex, "where to reach me", "/me"),
+                (alex, "my privacy", "/me/privacy"),
                 (alex, "plan", plan),
                 (alex, "ask for help: confirm", plan + "/activate/setback"),
                 (alex, "live activation", live),

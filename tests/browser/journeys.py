@@ -59,6 +59,20 @@ async def ask_support(page: Page, plan_url: str, name: str, email: str) -> None:
     await expect(page.get_by_text("asked, no answer yet")).to_be_visible()
 
 
+async def agree_to_tell(page: Page, plan_url: str, me: str, adder: str, name: str) -> None:
+    """``me``, the partner who did not add ``name``, sees they were asked, and lets ``name``
+    be alerted when they ask for help (through the form, whatever JavaScript is on)."""
+    await page.goto(plan_url)
+    question = f"{me}, {adder} added {name}: may {name} be told when you ask for help?"
+    await expect(page.get_by_role("heading", name=question)).to_be_visible()
+    await expect(page.get_by_text("you were asked; not told until you say yes")).to_be_visible()
+    await page.get_by_label(f"Alert {name} when I ask for help").check()
+    await page.get_by_role("button", name=f"Save my choice about {name}").click()
+    await expect(page.get_by_text("Saved.")).to_be_visible()
+    await expect(page.get_by_role("heading", name=question)).to_have_count(0)
+    await expect(page.get_by_text("alerted when you ask for help")).to_be_visible()
+
+
 async def consent(page: Page, live: LiveStack, email: str, *, shot: str = "") -> str:
     """The contact opens the consent link from their e-mail and accepts setback and crisis
     alerts that may include the note; the link's address."""

@@ -15,6 +15,7 @@ from common.links import sign_in_link
 from tests.browser.conftest import CRISIS, SECRET, LiveStack
 from tests.browser.journeys import (
     activate,
+    agree_to_tell,
     ask_support,
     consent,
     create_plan,
@@ -112,6 +113,9 @@ async def test_an_answer_shows_on_the_askers_page_without_a_reload_and_resolving
     await ask_support(alex, plan_url, "Jo", "jo.c@example.org")
     jo = await (await phone(browser)).new_page()
     await consent(jo, live, "jo.c@example.org")
+    await sam.goto(plan_url)
+    await checked(sam, "plan-asked")
+    await agree_to_tell(sam, plan_url, "Sam", "Alex", "Jo")
 
     # (c) Sam asks for help at setback; Jo taps "I'm on it" from the e-mail.
     live_url = await activate(sam, plan_url, "setback", "Rough night, please call", shot="activate")
@@ -147,6 +151,18 @@ async def test_an_answer_shows_on_the_askers_page_without_a_reload_and_resolving
     await sam.get_by_role("button", name="Save my check-in").tap()
     await expect(sam.get_by_text("mood 3/5, craving 0/10")).to_be_visible()
     assert live_url.startswith(plan_url)
+
+    # Sam's privacy: Jo's alert is in Sam's accounting; someone Sam must never involve.
+    await sam.goto(plan_url)
+    await sam.get_by_role("link", name="My privacy").click()
+    told = sam.locator("#told + p + ul li", has_text="Jo")
+    await expect(told.filter(has_text="alert with your name")).to_have_count(1)
+    await sam.get_by_text("Add someone to never involve").tap()
+    await sam.get_by_label("Their e-mail address or phone number").fill("pat.c@example.org")
+    await sam.get_by_label("Why").fill("not them")
+    await sam.get_by_role("button", name="Never involve them").tap()
+    await expect(sam.get_by_text("pat.c@example.org: not them")).to_be_visible()
+    await checked(sam, "my-privacy")
     for page in (alex, sam, jo):
         await page.context.close()
 
@@ -160,6 +176,7 @@ async def test_asking_for_help_and_answering_work_with_javascript_off(
     await consent(jo, live, "jo.e@example.org")
     sam_off = await (await phone(browser, javascript=False)).new_page()
     await sam_off.context.add_cookies(await sam.context.cookies())
+    await agree_to_tell(sam_off, plan_url, "Sam", "Alex", "Jo")
     await activate(sam_off, plan_url, "crisis", "Please come")
     ack_url = await link_in_message(live.outbox, "jo.e@example.org", "asked for your help", "ack")
     await jo.goto(ack_url)

@@ -17,7 +17,14 @@ from contracts.vocabulary import Channel, ChannelKind, ConsentScope, DisclosureC
 from planner.domain.commands import AddSupportContact, NoticeConsentExpiry, SetDisclosure
 from planner.domain.decide import decide
 from planner.domain.errors import InvalidCommand, NotAPartner, RuleViolated
-from planner.domain.privacy import address_key, keys_of, may_alert, may_renew, refuse_listed
+from planner.domain.privacy import (
+    address_key,
+    keys_of,
+    listed_key,
+    may_alert,
+    may_renew,
+    refuse_listed,
+)
 from planner.domain.recipients import resolve_recipients
 from planner.domain.state import ConsentStatus
 from tests.support.builders import (
@@ -60,6 +67,17 @@ def test_addresses_compare_the_way_people_write_them(
     kind: ChannelKind, typed: str, key: str | None
 ) -> None:
     assert address_key(kind, typed) == key
+
+
+def test_a_do_not_involve_entry_is_kept_under_its_compared_key_or_refused_in_plain_words() -> None:
+    assert listed_key("email", " Jo@Example.ORG") == "email:jo@example.org"
+    assert listed_key("sms", "+1 (555) 010-0177") == "sms:+15550100177"
+    with pytest.raises(InvalidCommand) as not_email:
+        listed_key("email", "jo")
+    with pytest.raises(InvalidCommand) as not_phone:
+        listed_key("sms", "call me")
+    assert not_email.value.detail == "address is not an e-mail address"
+    assert not_phone.value.detail.startswith("address is not a phone number")
 
 
 def test_a_listed_address_is_refused_saying_whose_list_and_never_why() -> None:

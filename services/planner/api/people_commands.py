@@ -13,10 +13,11 @@ import asyncpg
 
 from common.ids import new_id
 from contracts.ids import ActivationId, ConsentRequestId, ContactId, ParticipantId, SignId
-from contracts.vocabulary import Channel
+from contracts.vocabulary import Channel, DisclosureChoice
 from planner.api.channels import to_channels
+from planner.api.privacy_schemas import DisclosureChange
 from planner.api.schemas import NewActivation, NewSupport
-from planner.domain.commands import ActivatePlan, AddSupportContact
+from planner.domain.commands import ActivatePlan, AddSupportContact, SetDisclosure
 from planner.settings import Settings
 from planner.store import accounts, do_not_involve
 
@@ -73,3 +74,14 @@ async def activate(
         observed_sign_ids=tuple(SignId(s) for s in dict.fromkeys(data.observed_sign_ids)),
         note=data.note.strip(),
     )
+
+
+def set_disclosure(
+    actor: ParticipantId, contact_id: ContactId, data: DisclosureChange, at: datetime
+) -> SetDisclosure:
+    """A partner's own choice about one contact: whether they may be alerted when this
+    partner asks for help, and what of theirs an alert may show."""
+    choice = DisclosureChoice(
+        alert=data.alert, share_signs=data.share_signs, share_note=data.share_note
+    )
+    return SetDisclosure(now=at, actor=actor, contact_id=contact_id, choice=choice)

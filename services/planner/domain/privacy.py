@@ -39,6 +39,16 @@ def address_key(kind: ChannelKind, address: str) -> str | None:
             return None
 
 
+def listed_key(kind: str, address: str) -> str:
+    """The key a "do not involve" entry for ``address`` is kept under; refused in plain
+    words when it is not an e-mail address (``email``) or a phone number (``sms``)."""
+    key = address_key(ChannelKind(kind), address)
+    if key is None:
+        wanted = "an e-mail address" if kind == "email" else "a phone number, e.g. +1555…"
+        raise InvalidCommand("address", f"address is not {wanted}")
+    return key
+
+
 def keys_of(channels: Iterable[Channel]) -> set[str]:
     keys = (address_key(c.kind, c.address) for c in channels)
     return {key for key in keys if key is not None}

@@ -41,6 +41,7 @@ MATRIX = [
     Row("GET", PLAN + "/activations/{activation_id}", None,                       (START, 403, 200)),
     Row("GET", PLAN + "/activations/{activation_id}/live", None,                  (START, 403, 200)),
     Row("GET", "/me", None,                                                       (START, 200, 200)),
+    Row("GET", "/me/privacy", None,                                               (START, 200, 200)),
     Row("POST", PLAN + "/signs", {"category": "sleep", "description": "naps", "level": "watch"},
                                                                                   (START, 403, 303)),
     Row("POST", PLAN + "/signs/{sign_id}/revise", {"description": "later"},       (START, 403, 303)),
@@ -50,6 +51,13 @@ MATRIX = [
     Row("POST", PLAN + "/escalation", {"level": "crisis", "tier1": "{contact_id}", "wait1": "5"},
                                                                                   (START, 403, 303)),
     Row("POST", PLAN + "/supports/{removable_contact_id}/remove", {},             (START, 403, 303)),
+    Row("POST", PLAN + "/supports/{asked_contact_id}/disclosure", {"alert": "yes"},
+                                                                                  (START, 403, 303)),
+    # Each one's own list: another's entry is not found, whoever asks.
+    Row("POST", "/me/privacy/do-not-involve", {"kind": "sms", "address": "+15550100998"},
+                                                                                  (START, 303, 303)),
+    Row("POST", "/me/privacy/do-not-involve/{do_not_involve_entry_id}/remove", {},
+                                                                                  (START, 404, 303)),
     Row("POST", PLAN + "/activations/{activation_id}/resolve", {"outcome": "resolved"},
                                                                                   (START, 403, 303)),
     # The contact's pages: the link is the key, whoever holds it; a wrong or forged one is 404.
@@ -70,6 +78,8 @@ def _filled(text: str, world: World) -> str:
         step_id=world.step_ids[1],
         contact_id=world.contact_id,
         removable_contact_id=world.removable_contact_id,
+        asked_contact_id=world.asked_contact_id,
+        do_not_involve_entry_id=world.do_not_involve_entry_id,
         consent_token=world.consent_token,
         ack_token=world.ack_token,
     )
@@ -102,7 +112,7 @@ async def test_each_page_answers_each_caller_as_the_matrix_says(
         if answer.status_code != START:  # a page, never JSON
             assert answer.headers["content-type"].startswith("text/html"), row
         else:
-            expected = "/?signed_out=1" if role == "anonymous" else "/plans/"
+            expected = ("/?signed_out=1",) if role == "anonymous" else ("/plans/", "/me/")
             assert answer.headers["location"].startswith(expected)
 
 

@@ -59,7 +59,15 @@ async def test_a_couple_keeps_their_plan_and_asks_for_help_from_pages(
     for action, fields in [
         ("/signs", {"category": "sleep", "description": "Up past 2", "level": "setback"}),
         ("/steps", {"description": "Call Sam", "level": "setback"}),
-        ("/supports", {"display_name": "Jo", "relationship": "sponsor", "email": "jo@example.org"}),
+        (
+            "/supports",
+            {
+                "display_name": "Jo",
+                "relationship": "sponsor",
+                "email": "jo@example.org",
+                "alert": "yes",
+            },
+        ),
     ]:
         answer = await submit(client, plan, plan + action, fields)
         assert answer.status_code == 303, answer.text

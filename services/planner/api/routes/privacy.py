@@ -12,7 +12,7 @@ from litestar.params import FromPath, JSONBody
 
 from common.ids import new_id
 from contracts.ids import ContactId
-from contracts.vocabulary import ChannelKind, DisclosureChoice
+from planner.api import people_commands
 from planner.api.auth import require_participant
 from planner.api.commands import now, versioned
 from planner.api.deps import PartnerDep, PoolDep, PrincipalDep
@@ -25,9 +25,7 @@ from planner.api.privacy_schemas import (
     DoNotInvolveList,
     DoNotInvolveRemoved,
 )
-from planner.domain.commands import SetDisclosure
-from planner.domain.errors import InvalidCommand
-from planner.domain.privacy import address_key
+from planner.domain.privacy import listed_key
 from planner.store import do_not_involve
 from planner.store.do_not_involve import Entry
 
@@ -41,24 +39,21 @@ async def set_my_disclosure(
     """Your own choice about a contact: whether they may be alerted when you ask for help,
     and whether an alert may show your signs or note. Until you agree, nothing of yours
     reaches them. Signs or a note without the alert itself is a 422."""
-    choice = DisclosureChoice(
-        alert=data.alert, share_signs=data.share_signs, share_note=data.share_note
-    )
-    command = SetDisclosure(
-        now=now(), actor=partner.participant_id, contact_id=ContactId(contact_id), choice=choice
+    command = people_commands.set_disclosure(
+        partner.participant_id, ContactId(contact_id), data, now()
     )
     saved = versioned(
         DisclosureSaved,
         contact_id=contact_id,
         participant_id=partner.participant_id,
-        alert=choice.alert,
-        share_signs=choice.share_signs,
-        share_note=choice.share_note,
+        alert=command.choice.alert,
+        share_signs=command.choice.share_signs,
+        share_note=command.choice.share_note,
     )
     return await partner.run(command, saved)
 
 
-def _entry_out(entry: Entry) -> DoNotInvolveEntry:
+def entry_out(entry: Entry) -> DoNotInvolveEntry:
     kind, _, address = entry.address_key.partition(":")
     return DoNotInvolveEntry(
         entry_id=entry.entry_id,
@@ -74,7 +69,7 @@ async def my_do_not_involve(principal: PrincipalDep, pool: PoolDep) -> DoNotInvo
     """Your "do not involve" list, with your reasons (only you ever read them)."""
     me = require_participant(principal)
     entries = await do_not_involve.entries(pool, me.participant_id)
-    return DoNotInvolveList(entries=[_entry_out(e) for e in entries])
+    return DoNotInvolveList(entries=[entry_out(e) for e in entries])
 
 
 @post(LIST, status_code=201, tags=["participants"])
@@ -85,12 +80,9 @@ async def add_do_not_involve(
     refused as a support contact of your plans, and never alerted when you ask for help,
     even if they were added before. Listing an address again replaces its reason."""
     me = require_participant(principal)
-    key = address_key(ChannelKind(data.kind), data.address)
-    if key is None:
-        wanted = "an e-mail address" if data.kind == "email" else "a phone number, e.g. +1555…"
-        raise InvalidCommand("address", f"address is not {wanted}")
+    key = listed_key(data.kind, data.address)
     entry = await do_not_involve.add(pool, new_id(), me.participant_id, key, data.reason.strip())
-    return _entry_out(entry)
+    return entry_out(entry)
 
 
 @delete(LIST + "/{entry_id:str}", status_code=200, tags=["participants"])

@@ -26,6 +26,7 @@ from planner.api.schemas import (
     ResponseStepChange,
     WarningSignChange,
 )
+from planner.api.support_views import DisclosureView
 from planner.domain.commands import (
     AddResponseStep,
     AddWarningSign,
@@ -49,6 +50,9 @@ async def plan_page(request: Req, plan_id: FromPath[UUID], pool: PoolDep) -> Tem
     view = await acting.view_for(pool, state, me.participant_id, now())
     names = {p.participant_id: p.display_name for p in view.partners}
     contacts = {s.contact_id: s.display_name for s in view.supports}
+    supports = [s for s in view.supports if not s.removed]
+    mine = {s.contact_id: _mine(s.disclosures, me.participant_id) for s in supports}
+    added_by = {cid: names.get(c.added_by, "") for cid, c in state.contacts.items() if c.added_by}
     context = {
         "me": me,
         "plan": view,
@@ -57,11 +61,20 @@ async def plan_page(request: Req, plan_id: FromPath[UUID], pool: PoolDep) -> Tem
         "contacts": contacts,
         "signs": [s for s in view.warning_signs if not s.retired],
         "open_activations": [a for a in view.activations if a.resolved_at is None],
-        "supports": [s for s in view.supports if not s.removed],
+        "supports": supports,
+        "mine": mine,
+        "added_by": added_by,
+        "asked": [s for s in supports if mine[s.contact_id].status == "asked"],
         "check_ins": list(reversed(view.check_ins))[:RECENT_CHECK_INS],
         "saved": request.query_params.get("saved", ""),
     }
     return Template(template_name="plan.html", context=context)
+
+
+def _mine(choices: tuple[DisclosureView, ...], reader: UUID) -> DisclosureView:
+    """The reader's own disclosure choice about a contact, out of each partner's."""
+    own = (d for d in choices if d.participant_id == reader)
+    return next(own, DisclosureView(participant_id=reader, status="not_asked"))
 
 
 async def _run(

@@ -6,6 +6,7 @@ from typing import Any
 from uuid import UUID
 
 from litestar import Request, post
+from litestar.datastructures import FormMultiDict
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
@@ -17,6 +18,7 @@ from planner.api import people_commands
 from planner.api.commands import now
 from planner.api.deps import PoolDep, SettingsDep
 from planner.api.people_commands import consent_until
+from planner.api.privacy_schemas import DisclosureChange
 from planner.api.routes.plans import INVITE_LIFETIME, code_hash
 from planner.api.schemas import EscalationPolicyIn, NewSupport
 from planner.domain.commands import (
@@ -49,9 +51,30 @@ async def add_support(
         if acting.text(form, kind.value, limit=320)
     ]
     fields = {k: acting.text(form, k) for k in ("display_name", "relationship")}
-    new = acting.parsed(NewSupport, {**fields, "channels": channels})
+    disclosure = _choice(form)
+    new = acting.parsed(NewSupport, {**fields, "channels": channels, "disclosure": disclosure})
     command = await people_commands.add_support(
         pool, settings, plan_id, me.participant_id, new, now()
+    )
+    await acting.run(pool, request, plan_id, command, _actor(me.participant_id))
+    return acting.see_other(f"/plans/{plan_id}?saved=1#supports")
+
+
+def _choice(form: FormMultiDict) -> dict[str, bool]:
+    """A disclosure choice from its three checkboxes (a box left clear is not sent)."""
+    return {name: form.get(name) == "yes" for name in ("alert", "share_signs", "share_note")}
+
+
+@post(PLAN + "/supports/{contact_id:uuid}/disclosure", include_in_schema=False)
+async def set_disclosure(
+    request: Req, plan_id: FromPath[UUID], contact_id: FromPath[UUID], pool: PoolDep
+) -> Redirect:
+    """My own choice about a contact: whether they are told when I ask for help, and what
+    of mine they may see. Only ever the signed-in partner's own choice."""
+    me = await session.partner_of(request, pool, plan_id)
+    change = acting.parsed(DisclosureChange, _choice(await acting.form_of(request)))
+    command = people_commands.set_disclosure(
+        me.participant_id, ContactId(contact_id), change, now()
     )
     await acting.run(pool, request, plan_id, command, _actor(me.participant_id))
     return acting.see_other(f"/plans/{plan_id}?saved=1#supports")
