@@ -76,6 +76,19 @@ async def test_a_couple_keeps_their_plan_and_asks_for_help_from_pages(
     assert "Call Sam" in page
     assert "asked, no answer yet" in page
 
+    # Each sign and step carries its own forms to change it and to retire or remove it.
+    for kind, end, label in [
+        ("signs", "retire", "Retire this sign"),
+        ("steps", "remove", "Remove this step"),
+    ]:
+        revise = re.search(rf'action="({plan}/{kind}/[0-9a-f-]+/revise)"', page)
+        assert revise, kind
+        assert f'action="{revise.group(1).removesuffix("/revise")}/{end}"' in page
+        assert label in page
+    revised = await submit(client, plan, revise.group(1), {"description": "Call Sam, then walk"})
+    assert revised.status_code == 303, revised.text
+    assert "Call Sam, then walk" in (await client.get(plan)).text
+
     confirm = await client.get(plan + "/activate/setback")
     key = re.search(r'name="key" value="([^"]+)"', confirm.text)
     assert key
