@@ -11,7 +11,7 @@ from common.capabilities import WHAT_TO_DO, ExpiredCapability, InvalidCapability
 from common.links import ACK_LINK_AFTER_RESOLUTION
 from contracts.ids import ActivationId, RecipientId
 from planner import handlers
-from planner.api import people_commands
+from planner.api import content_commands, people_commands
 from planner.api.auth import require_participant, require_partner, require_reader
 from planner.api.commands import now, versioned
 from planner.api.deps import CommandsDep, PartnerDep, PoolDep, PrincipalDep, SettingsDep
@@ -24,7 +24,7 @@ from planner.api.schemas import (
     Resolution,
 )
 from planner.api.views import ActivationView, activation_status, activation_view
-from planner.domain.commands import AcknowledgeActivation, ResolveActivation
+from planner.domain.commands import AcknowledgeActivation
 from planner.domain.delivery_log import joined
 from planner.handlers.results import CommandResult
 from planner.store import accounts, event_store
@@ -128,13 +128,7 @@ async def resolve(
     partner: PartnerDep, activation_id: FromPath[UUID], data: JSONBody[Resolution]
 ) -> Response[ActivationChanged]:
     """Close the activation: ``resolved`` or ``false_alarm``, with an optional reflection."""
-    command = ResolveActivation(
-        now=now(),
-        actor=partner.participant_id,
-        activation_id=ActivationId(activation_id),
-        outcome=data.outcome,
-        reflection=data.reflection.strip(),
-    )
+    command = content_commands.resolve(partner.participant_id, activation_id, data, now())
     return await partner.run(command, _changed(ActivationId(activation_id)))
 
 

@@ -17,13 +17,12 @@ from litestar.response import Redirect, Template
 from common.ids import new_id
 from contracts.ids import ActivationId
 from contracts.vocabulary import Level, MessageKind
-from planner.api import people_commands
+from planner.api import content_commands, people_commands
 from planner.api.commands import now
 from planner.api.deps import PoolDep
 from planner.api.errors import ResourceNotFound
 from planner.api.schemas import NewActivation, Resolution
 from planner.api.views import activation_view
-from planner.domain.commands import ResolveActivation
 from planner.store import accounts
 from planner.web import acting, session
 from planner.web.acting import plan_of
@@ -102,13 +101,7 @@ async def resolve(
     form = await acting.form_of(request)
     fields = {k: acting.text(form, k) for k in ("outcome", "reflection")}
     resolution = acting.parsed(Resolution, fields)
-    command = ResolveActivation(
-        now=now(),
-        actor=me.participant_id,
-        activation_id=ActivationId(activation_id),
-        outcome=resolution.outcome,
-        reflection=resolution.reflection.strip(),
-    )
+    command = content_commands.resolve(me.participant_id, activation_id, resolution, now())
     await acting.run(pool, request, plan_id, command, f"participant:{me.participant_id}")
     return acting.see_other(f"/plans/{plan_id}/activations/{activation_id}")
 

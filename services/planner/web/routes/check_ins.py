@@ -8,14 +8,12 @@ from litestar import Request, get, post
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 
-from common.ids import new_id
-from contracts.ids import CheckInId, SignId
+from planner.api import content_commands
 from planner.api.commands import now
 from planner.api.deps import PoolDep
 from planner.api.errors import BadParameter
 from planner.api.schemas import NewCheckIn
 from planner.api.views import event_view
-from planner.domain.commands import RecordCheckIn
 from planner.domain.evolve import fold
 from planner.store import event_store
 from planner.web import acting, session
@@ -77,15 +75,7 @@ async def check_in(request: Req, plan_id: FromPath[UUID], pool: PoolDep) -> Redi
             "signs_noticed": form.getall("signs", []),
         },
     )
-    command = RecordCheckIn(
-        now=now(),
-        actor=me.participant_id,
-        check_in_id=CheckInId(new_id()),
-        mood=new.mood,
-        craving=new.craving,
-        note=new.note.strip(),
-        signs_noticed=tuple(SignId(s) for s in new.signs_noticed),
-    )
+    command = content_commands.check_in(me.participant_id, new, now())
     await acting.run(pool, request, plan_id, command, f"participant:{me.participant_id}")
     return acting.see_other(f"/plans/{plan_id}?saved=1#check-ins")
 

@@ -15,9 +15,9 @@ from litestar.datastructures import FormMultiDict
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from common.ids import new_id
-from contracts.ids import ParticipantId, SignId, StepId
+from contracts.ids import ParticipantId
 from contracts.vocabulary import Level
+from planner.api import content_commands as build
 from planner.api.commands import now
 from planner.api.deps import PoolDep
 from planner.api.schemas import (
@@ -96,16 +96,7 @@ async def _run(
 async def add_sign(request: Req, plan_id: FromPath[UUID], pool: PoolDep) -> Redirect:
     def command(actor: ParticipantId, form: FormMultiDict) -> AddWarningSign:
         fields = {k: acting.text(form, k) for k in ("category", "description", "level")}
-        new = acting.parsed(NewWarningSign, fields)
-        return AddWarningSign(
-            now=now(),
-            actor=actor,
-            sign_id=SignId(new_id()),
-            owner_id=actor,
-            category=new.category,
-            description=new.description,
-            level=new.level,
-        )
+        return build.add_sign(actor, acting.parsed(NewWarningSign, fields), now())
 
     return await _run(request, pool, plan_id, command, "signs")
 
@@ -116,9 +107,7 @@ async def revise_sign(
 ) -> Redirect:
     def command(actor: ParticipantId, form: FormMultiDict) -> ReviseWarningSign:
         change = acting.parsed(WarningSignChange, {"description": acting.text(form, "description")})
-        return ReviseWarningSign(
-            now=now(), actor=actor, sign_id=SignId(sign_id), description=change.description
-        )
+        return build.revise_sign(actor, sign_id, change, now())
 
     return await _run(request, pool, plan_id, command, "signs")
 
@@ -128,7 +117,7 @@ async def retire_sign(
     request: Req, plan_id: FromPath[UUID], sign_id: FromPath[UUID], pool: PoolDep
 ) -> Redirect:
     def command(actor: ParticipantId, form: FormMultiDict) -> RetireWarningSign:
-        return RetireWarningSign(now=now(), actor=actor, sign_id=SignId(sign_id))
+        return build.retire_sign(actor, sign_id, now())
 
     return await _run(request, pool, plan_id, command, "signs")
 
@@ -137,14 +126,7 @@ async def retire_sign(
 async def add_step(request: Req, plan_id: FromPath[UUID], pool: PoolDep) -> Redirect:
     def command(actor: ParticipantId, form: FormMultiDict) -> AddResponseStep:
         fields = {k: acting.text(form, k) for k in ("description", "level")}
-        new = acting.parsed(NewResponseStep, fields)
-        return AddResponseStep(
-            now=now(),
-            actor=actor,
-            step_id=StepId(new_id()),
-            level=new.level,
-            description=new.description,
-        )
+        return build.add_step(actor, acting.parsed(NewResponseStep, fields), now())
 
     return await _run(request, pool, plan_id, command, "steps")
 
@@ -157,9 +139,7 @@ async def revise_step(
         change = acting.parsed(
             ResponseStepChange, {"description": acting.text(form, "description")}
         )
-        return ReviseResponseStep(
-            now=now(), actor=actor, step_id=StepId(step_id), description=change.description
-        )
+        return build.revise_step(actor, step_id, change, now())
 
     return await _run(request, pool, plan_id, command, "steps")
 
@@ -169,6 +149,6 @@ async def remove_step(
     request: Req, plan_id: FromPath[UUID], step_id: FromPath[UUID], pool: PoolDep
 ) -> Redirect:
     def command(actor: ParticipantId, form: FormMultiDict) -> RemoveResponseStep:
-        return RemoveResponseStep(now=now(), actor=actor, step_id=StepId(step_id))
+        return build.remove_step(actor, step_id, now())
 
     return await _run(request, pool, plan_id, command, "steps")
