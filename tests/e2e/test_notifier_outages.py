@@ -11,17 +11,16 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import httpx
 import pytest
 
 from planner.runtime.embedded.nats_server import EmbeddedNats, free_port
 from planner.runtime.embedded.postgres import EmbeddedPostgres
-from planner.store.migrations import migrate
 from tests.e2e.conftest import Stack
 from tests.e2e.test_escalation import alerted, two_tiers
 from tests.e2e.test_loops_survive import alerted_once, failures, with_webhook
 from tests.support.api import Couple
+from tests.support.database import own_postgres
 from tests.support.eventually import eventually
 from tests.support.log_capture import captured_logs
 
@@ -31,17 +30,8 @@ pytestmark = pytest.mark.integration
 @pytest.fixture
 async def postgres(tmp_path: Path) -> AsyncIterator[EmbeddedPostgres]:
     """A PostgreSQL of this test's own, to stop and start (the session's stays up)."""
-    server = EmbeddedPostgres(tmp_path / "pgdata")
-    dsn = await asyncio.to_thread(server.start)
-    try:
-        conn = await asyncpg.connect(dsn)
-        try:
-            await migrate(conn)
-        finally:
-            await conn.close()
+    async with own_postgres(tmp_path / "pgdata") as server:
         yield server
-    finally:
-        await asyncio.to_thread(server.stop)
 
 
 @pytest.fixture

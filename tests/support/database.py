@@ -1,13 +1,16 @@
 """Test databases: a fresh one cloned from the migrated template, and one value read back."""
 
+import asyncio
 import contextlib
 import secrets
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import asyncpg
 
-from planner.runtime.embedded.postgres import with_database
+from planner.runtime.embedded.postgres import EmbeddedPostgres, with_database
+from planner.store.migrations import migrate
 
 
 @contextlib.asynccontextmanager
@@ -34,3 +37,19 @@ async def value_of(db_url: str, query: str, *args: object) -> Any:
         return await conn.fetchval(query, *args)
     finally:
         await conn.close()
+
+
+@contextlib.asynccontextmanager
+async def own_postgres(folder: Path) -> AsyncIterator[EmbeddedPostgres]:
+    """A migrated PostgreSQL of one test's own, to stop and start (the session's stays up)."""
+    server = EmbeddedPostgres(folder)
+    dsn = await asyncio.to_thread(server.start)
+    try:
+        conn = await asyncpg.connect(dsn)
+        try:
+            await migrate(conn)
+        finally:
+            await conn.close()
+        yield server
+    finally:
+        await asyncio.to_thread(server.stop)

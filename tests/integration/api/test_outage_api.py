@@ -7,7 +7,6 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import msgspec
 import pytest
 from litestar.testing import AsyncTestClient
@@ -15,8 +14,8 @@ from litestar.testing import AsyncTestClient
 from planner.api.app import create_app
 from planner.runtime.embedded.postgres import EmbeddedPostgres
 from planner.settings import UNLIMITED, Settings
-from planner.store.migrations import migrate
 from tests.support.api import TEST_SECRET, assert_problem, register
+from tests.support.database import own_postgres
 from tests.support.eventually import eventually
 
 pytestmark = pytest.mark.integration
@@ -27,17 +26,8 @@ RECOVERY_SECONDS = 30.0  # a pooled connection to the old server fails once, the
 @pytest.fixture
 async def postgres(tmp_path: Path) -> AsyncIterator[EmbeddedPostgres]:
     """A PostgreSQL of this test's own, to stop and start (the session's stays up)."""
-    server = EmbeddedPostgres(tmp_path / "pgdata")
-    dsn = await asyncio.to_thread(server.start)
-    try:
-        conn = await asyncpg.connect(dsn)
-        try:
-            await migrate(conn)
-        finally:
-            await conn.close()
+    async with own_postgres(tmp_path / "pgdata") as server:
         yield server
-    finally:
-        await asyncio.to_thread(server.stop)
 
 
 @asynccontextmanager
