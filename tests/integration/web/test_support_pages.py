@@ -35,7 +35,8 @@ async def test_the_consent_page_shows_the_request_and_a_get_changes_nothing(
     for _ in range(2):
         page = await client.get(page_of(link))
         assert page.status_code == 200
-        assert "Alex and Sam keep a shared recovery plan" in page.text
+        assert "Alex and Sam keep a shared recovery plan and ask you" in page.text
+        assert "a short alert when one of them asks for help" in page.text
         assert "jo@example.org" in page.text
         assert "What Tandem keeps about you" in page.text
         assert "Accept" in page.text
@@ -46,7 +47,9 @@ async def test_one_partner_keeps_the_plan(client: AsyncTestClient[Any]) -> None:
     alex = await register(client, "Alex")
     plan = Couple(plan_id=await create_plan(client, alex), first=alex, second=alex)
     _, link = await add_support(client, plan, "Jo", consent=None)
-    assert "Alex keeps a shared recovery plan" in (await client.get(page_of(link))).text
+    page = (await client.get(page_of(link))).text
+    assert "Alex keeps a shared recovery plan and asks you" in page
+    assert "a short alert when they ask for help" in page
     assert "Alex keeps a shared" in (await client.get(link)).json()["explanation"]
 
 

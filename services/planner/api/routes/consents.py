@@ -34,21 +34,28 @@ from planner.settings import Settings
 CONSENT = "/v1/consents/{token:str}"
 
 EXPLANATION = (
-    "{names} {keep} a shared recovery plan and ask you to be one of their support contacts. "
-    "If you accept, you may get a short alert when one of them asks for help, on the "
+    "{names} {keep} a shared recovery plan and {ask} you to be one of their support "
+    "contacts. If you accept, you may get a short alert when {asker} for help, on the "
     "channels they listed for you, with a link to say you are on it. You choose the levels "
     "you agree to be alerted for, and whether alerts may include the warning signs or notes "
-    "they record, and each of them also chooses what of theirs you may learn. A yes lasts "
+    "they record, and {chooser} what of theirs you may learn. A yes lasts "
     "for a time you are told, and you are asked again before it ends. If you accept, you "
     "can withdraw at any time with this same link."
 )
+# The words that change with the number of partners: one partner "keeps" the plan.
+ONE_PARTNER = {"keep": "keeps", "ask": "asks", "asker": "they ask", "chooser": "they also choose"}
+TWO_PARTNERS = {
+    "keep": "keep",
+    "ask": "ask",
+    "asker": "one of them asks",
+    "chooser": "each of them also chooses",
+}
 
 
 def explanation(names_of_partners: list[str]) -> str:
-    """The request in words; one partner "keeps" the plan, two "keep" it."""
-    names = partner_names(names_of_partners)
-    keep = "keeps" if len(names_of_partners) == 1 else "keep"
-    return EXPLANATION.format(names=names, keep=keep)
+    """The request in words, its verbs agreeing with the number of partners."""
+    words = ONE_PARTNER if len(names_of_partners) == 1 else TWO_PARTNERS
+    return EXPLANATION.format(names=partner_names(names_of_partners), **words)
 
 
 def genuine(settings: Settings, token: str) -> Capability:

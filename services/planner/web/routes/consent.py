@@ -44,6 +44,7 @@ async def consent_page(
         "contact": contact,
         "partner_names": partner_names,
         "explanation": explanation(partner_names),
+        "asker": "they ask" if len(partner_names) == 1 else "one of them asks",
         "open": ours and asked is not None and asked.is_open(now()),
         "expires_at": asked.expires_at if ours and asked is not None else None,
         "levels": list(Level),
