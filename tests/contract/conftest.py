@@ -1,5 +1,6 @@
 """A live planner with one of everything in it, for schemathesis to call over real HTTP."""
 
+import os
 from collections.abc import AsyncIterator
 
 import asyncpg
@@ -13,6 +14,13 @@ from tests.support.live_server import serving
 from tests.support.world import World, build
 
 pytestmark = pytest.mark.integration
+
+# schemathesis gives every operation's case the same node id, and pytest-xdist schedules by
+# node id: on a worker all but one case would silently not run. `make test` runs this folder
+# in a process of its own.
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    msg = "tests/contract must run in one process (without --numprocesses): see tests/contract/conftest.py"
+    raise pytest.UsageError(msg)
 
 
 class LivePlanner:
