@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Final
 from uuid import UUID
 
-from common.capabilities import Capability, issue
+from common.capabilities import Capability, Purpose, issue
 
 # How long each kind of link works. A consent request's link lasts as long as the request;
 # an acknowledge link stops working a day after its activation was resolved (the planner
@@ -21,6 +21,21 @@ from common.capabilities import Capability, issue
 CONSENT_LINK_LIFETIME: Final = timedelta(days=30)
 ACK_LINK_AFTER_RESOLUTION: Final = timedelta(hours=24)
 SIGN_IN_LINK_LIFETIME: Final = timedelta(minutes=15)
+
+
+# Where a token is used, by purpose: the page a person opens, and the JSON operation a
+# program calls (a sign-in link is only ever opened as a page).
+_PAGE_PATHS: Final[dict[Purpose, str]] = {
+    "ack": "/ack/",
+    "consent": "/consent/",
+    "sign-in": "/sign-in/",
+}
+_OPERATION_PATHS: Final[dict[Purpose, str]] = {"ack": "/v1/acks/", "consent": "/v1/consents/"}
+
+
+def _link(secret: bytes, base_url: str, capability: Capability, *, page: bool) -> str:
+    paths = _PAGE_PATHS if page else _OPERATION_PATHS
+    return f"{base_url}{paths[capability.purpose]}{issue(secret, capability)}"
 
 
 def ack_link(
@@ -41,8 +56,7 @@ def ack_link(
         activation_id=activation_id,
         expires_at=int(expires_at.timestamp()),
     )
-    path = "/ack/" if page else "/v1/acks/"
-    return f"{base_url}{path}{issue(secret, capability)}"
+    return _link(secret, base_url, capability, page=page)
 
 
 def consent_link(
@@ -64,8 +78,7 @@ def consent_link(
         expires_at=int(expires_at.timestamp()),
         request_id=request_id,
     )
-    path = "/consent/" if page else "/v1/consents/"
-    return f"{base_url}{path}{issue(secret, capability)}"
+    return _link(secret, base_url, capability, page=page)
 
 
 def sign_in_link(
@@ -85,7 +98,7 @@ def sign_in_link(
         expires_at=int(expires_at.timestamp()),
         request_id=link_id,
     )
-    return f"{base_url}/sign-in/{issue(secret, capability)}"
+    return _link(secret, base_url, capability, page=True)
 
 
 def activation_page(base_url: str, plan_id: UUID, activation_id: UUID) -> str:

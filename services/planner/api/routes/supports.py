@@ -13,7 +13,6 @@ from litestar.params import FromPath, JSONBody
 
 from common.ids import new_id
 from contracts.ids import ConsentRequestId, ContactId
-from contracts.vocabulary import Tier
 from planner.api import people_commands
 from planner.api.channels import channels_out, with_secrets
 from planner.api.commands import Secrets, now, versioned
@@ -30,7 +29,6 @@ from planner.api.schemas import (
 from planner.domain.commands import (
     RemoveSupportContact,
     RequestConsent,
-    SetEscalationPolicy,
 )
 from planner.settings import Settings
 
@@ -113,16 +111,5 @@ async def set_escalation(
     partner: PartnerDep, data: JSONBody[EscalationPolicyIn]
 ) -> Response[EscalationSaved]:
     """Set a level's ordered tiers of contacts, each with an acknowledgement timeout."""
-    command = SetEscalationPolicy(
-        now=now(),
-        actor=partner.participant_id,
-        level=data.level,
-        tiers=tuple(
-            Tier(
-                contact_ids=tuple(ContactId(c) for c in tier.contact_ids),
-                ack_timeout_seconds=tier.ack_timeout_seconds,
-            )
-            for tier in data.tiers
-        ),
-    )
+    command = people_commands.escalation_policy(partner.participant_id, data, now())
     return await partner.run(command, versioned(EscalationSaved, level=data.level))

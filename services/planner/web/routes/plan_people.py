@@ -13,7 +13,7 @@ from litestar.response import Redirect, Template
 from common.capabilities import invite_code
 from common.ids import new_id
 from contracts.ids import ConsentRequestId, ContactId, InviteId
-from contracts.vocabulary import ChannelKind, Tier
+from contracts.vocabulary import ChannelKind
 from planner.api import people_commands
 from planner.api.commands import now
 from planner.api.deps import PoolDep, SettingsDep
@@ -25,7 +25,6 @@ from planner.domain.commands import (
     InvitePartner,
     RemoveSupportContact,
     RequestConsent,
-    SetEscalationPolicy,
 )
 from planner.web import acting, session
 
@@ -128,18 +127,7 @@ async def set_escalation(request: Req, plan_id: FromPath[UUID], pool: PoolDep) -
     policy = acting.parsed(
         EscalationPolicyIn, {"level": acting.text(form, "level"), "tiers": tiers}
     )
-    command = SetEscalationPolicy(
-        now=now(),
-        actor=me.participant_id,
-        level=policy.level,
-        tiers=tuple(
-            Tier(
-                contact_ids=tuple(ContactId(c) for c in tier.contact_ids),
-                ack_timeout_seconds=tier.ack_timeout_seconds,
-            )
-            for tier in policy.tiers
-        ),
-    )
+    command = people_commands.escalation_policy(me.participant_id, policy, now())
     await acting.run(pool, request, plan_id, command, _actor(me.participant_id))
     return acting.see_other(f"/plans/{plan_id}?saved=1#escalation")
 
