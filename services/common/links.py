@@ -33,6 +33,25 @@ _PAGE_PATHS: Final[dict[Purpose, str]] = {
 _OPERATION_PATHS: Final[dict[Purpose, str]] = {"ack": "/v1/acks/", "consent": "/v1/consents/"}
 
 
+def _capability(
+    purpose: Purpose,
+    plan_id: UUID,
+    subject_id: UUID,
+    expires_at: datetime,
+    *,
+    activation_id: UUID | None = None,
+    request_id: UUID | None = None,
+) -> Capability:
+    return Capability(
+        purpose=purpose,
+        plan_id=plan_id,
+        subject_id=subject_id,
+        activation_id=activation_id,
+        expires_at=int(expires_at.timestamp()),
+        request_id=request_id,
+    )
+
+
 def _link(secret: bytes, base_url: str, capability: Capability, *, page: bool) -> str:
     paths = _PAGE_PATHS if page else _OPERATION_PATHS
     return f"{base_url}{paths[capability.purpose]}{issue(secret, capability)}"
@@ -49,13 +68,7 @@ def ack_link(
     page: bool = False,
 ) -> str:
     """A link that acknowledges ``activation_id`` as ``recipient_id`` until ``expires_at``."""
-    capability = Capability(
-        purpose="ack",
-        plan_id=plan_id,
-        subject_id=recipient_id,
-        activation_id=activation_id,
-        expires_at=int(expires_at.timestamp()),
-    )
+    capability = _capability("ack", plan_id, recipient_id, expires_at, activation_id=activation_id)
     return _link(secret, base_url, capability, page=page)
 
 
@@ -71,13 +84,7 @@ def consent_link(
 ) -> str:
     """The link where ``contact_id`` answers consent request ``request_id``, until
     ``expires_at``. It goes only to the contact's own channels, never to a partner."""
-    capability = Capability(
-        purpose="consent",
-        plan_id=plan_id,
-        subject_id=contact_id,
-        expires_at=int(expires_at.timestamp()),
-        request_id=request_id,
-    )
+    capability = _capability("consent", plan_id, contact_id, expires_at, request_id=request_id)
     return _link(secret, base_url, capability, page=page)
 
 
@@ -91,13 +98,7 @@ def sign_in_link(
 ) -> str:
     """The one-time link that signs ``participant_id`` in on another device, until
     ``expires_at``; the planner takes it once (``link_id``)."""
-    capability = Capability(
-        purpose="sign-in",
-        plan_id=plan_id,
-        subject_id=participant_id,
-        expires_at=int(expires_at.timestamp()),
-        request_id=link_id,
-    )
+    capability = _capability("sign-in", plan_id, participant_id, expires_at, request_id=link_id)
     return _link(secret, base_url, capability, page=True)
 
 

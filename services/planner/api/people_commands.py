@@ -20,6 +20,7 @@ from planner.api.schemas import EscalationPolicyIn, NewActivation, NewSupport
 from planner.domain.commands import (
     ActivatePlan,
     AddSupportContact,
+    RequestConsent,
     SetDisclosure,
     SetEscalationPolicy,
 )
@@ -32,6 +33,19 @@ PartnerChannels = dict[ParticipantId, tuple[Channel, ...]]
 def consent_until(settings: Settings, at: datetime) -> datetime:
     """Until when a consent request's link can be answered."""
     return at + timedelta(seconds=settings.consent_link_seconds)
+
+
+def request_consent(
+    settings: Settings, actor: ParticipantId, contact_id: UUID, at: datetime
+) -> RequestConsent:
+    """Ask a contact again, with a new link that lasts as a consent request's link does."""
+    return RequestConsent(
+        now=at,
+        actor=actor,
+        contact_id=ContactId(contact_id),
+        request_id=ConsentRequestId(new_id()),
+        expires_at=consent_until(settings, at),
+    )
 
 
 async def add_support(

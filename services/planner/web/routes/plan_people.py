@@ -12,19 +12,17 @@ from litestar.response import Redirect, Template
 
 from common.capabilities import invite_code
 from common.ids import new_id
-from contracts.ids import ConsentRequestId, ContactId, InviteId
+from contracts.ids import ContactId, InviteId
 from contracts.vocabulary import ChannelKind
 from planner.api import people_commands
 from planner.api.commands import now
 from planner.api.deps import PoolDep, SettingsDep
-from planner.api.people_commands import consent_until
 from planner.api.privacy_schemas import DisclosureChange
 from planner.api.routes.plans import INVITE_LIFETIME, code_hash
 from planner.api.schemas import EscalationPolicyIn, NewSupport
 from planner.domain.commands import (
     InvitePartner,
     RemoveSupportContact,
-    RequestConsent,
 )
 from planner.web import acting, session
 
@@ -88,14 +86,7 @@ async def ask_again(
     settings: SettingsDep,
 ) -> Redirect:
     me = await session.partner_of(request, pool, plan_id)
-    at = now()
-    command = RequestConsent(
-        now=at,
-        actor=me.participant_id,
-        contact_id=ContactId(contact_id),
-        request_id=ConsentRequestId(new_id()),
-        expires_at=consent_until(settings, at),
-    )
+    command = people_commands.request_consent(settings, me.participant_id, contact_id, now())
     await acting.run(pool, request, plan_id, command, _actor(me.participant_id))
     return acting.see_other(f"/plans/{plan_id}?saved=1#supports")
 
