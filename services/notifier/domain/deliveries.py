@@ -182,18 +182,8 @@ def _notes(
 
 def sign_in_link_deliveries(plan_id: UUID, event: SignInLinkRequested) -> list[PlannedDelivery]:
     """A partner's sign-in link, to the one channel they chose: once per link."""
-    return [
-        PlannedDelivery(
-            activation_id=None,
-            plan_id=plan_id,
-            recipient_id=event.participant_id,
-            recipient_name=event.display_name,
-            channel=event.channel,
-            tier=NOTE_TIER,
-            message=MessageKind.SIGN_IN_LINK,
-            request_id=event.link_id,
-        )
-    ]
+    partner = (event.participant_id, event.display_name, (event.channel,))
+    return _notes(plan_id, MessageKind.SIGN_IN_LINK, event.link_id, None, [partner])
 
 
 def _to_activator(
