@@ -74,7 +74,7 @@ def _agreed(recipient: Recipient) -> bool:
 def tier_deliveries(plan_id: UUID, activation: PlanActivated, tier: int) -> list[PlannedDelivery]:
     """The alert to every channel of every recipient in ``tier``."""
     return [
-        _planned(plan_id, activation, r.recipient_id, r.display_name, channel, tier)
+        _planned(plan_id, activation.activation_id, r.recipient_id, r.display_name, channel, tier)
         for r in recipients_in_tier(activation, tier)
         for channel in r.channels
     ]
@@ -122,8 +122,9 @@ def all_clear_deliveries(
     """An all-clear to exactly the (recipient, channel) pairs an alert was sent to."""
     names: dict[UUID, str] = {r.recipient_id: r.display_name for r in activation.recipients}
     unique = dict.fromkeys(alerted)  # keeps order, drops repeats
+    clear = MessageKind.ALL_CLEAR
     return [
-        _planned(plan_id, activation, rid, names.get(rid, ""), ch, NOTE_TIER, MessageKind.ALL_CLEAR)
+        _planned(plan_id, activation.activation_id, rid, names.get(rid, ""), ch, NOTE_TIER, clear)
         for rid, ch in unique
     ]
 
@@ -164,17 +165,7 @@ def _notes(
 ) -> list[PlannedDelivery]:
     """A message outside any activation to each (id, name, channels), on each channel."""
     return [
-        PlannedDelivery(
-            activation_id=None,
-            plan_id=plan_id,
-            recipient_id=recipient_id,
-            recipient_name=name,
-            channel=channel,
-            tier=NOTE_TIER,
-            message=message,
-            request_id=request_id,
-            about=about,
-        )
+        _planned(plan_id, None, recipient_id, name, channel, NOTE_TIER, message, request_id, about)
         for recipient_id, name, channels in recipients
         for channel in channels
     ]
@@ -192,7 +183,7 @@ def _to_activator(
     return [
         _planned(
             plan_id,
-            activation,
+            activation.activation_id,
             activation.activated_by,
             activation.activator_name,
             channel,
@@ -205,19 +196,23 @@ def _to_activator(
 
 def _planned(
     plan_id: UUID,
-    activation: PlanActivated,
+    activation_id: UUID | None,
     recipient_id: UUID,
     name: str,
     channel: Channel,
     tier: int,
     message: MessageKind = MessageKind.ALERT,
+    request_id: UUID | None = None,
+    about: UUID | None = None,
 ) -> PlannedDelivery:
     return PlannedDelivery(
-        activation_id=activation.activation_id,
+        activation_id=activation_id,
         plan_id=plan_id,
         recipient_id=recipient_id,
         recipient_name=name,
         channel=channel,
         tier=tier,
         message=message,
+        request_id=request_id,
+        about=about,
     )
