@@ -15,6 +15,7 @@ from common.ids import new_id
 from contracts.ids import ContactId, InviteId
 from contracts.vocabulary import ChannelKind
 from planner.api import people_commands
+from planner.api.auth import participant_actor
 from planner.api.commands import now
 from planner.api.deps import PoolDep, SettingsDep
 from planner.api.privacy_schemas import DisclosureChange
@@ -29,10 +30,6 @@ from planner.web import acting, session
 Req = Request[Any, Any, Any]
 PLAN = "/plans/{plan_id:uuid}"
 SECONDS_PER_MINUTE = 60
-
-
-def _actor(participant_id: UUID) -> str:
-    return f"participant:{participant_id}"
 
 
 @post(PLAN + "/supports", include_in_schema=False)
@@ -53,8 +50,7 @@ async def add_support(
     command = await people_commands.add_support(
         pool, settings, plan_id, me.participant_id, new, now()
     )
-    await acting.run(pool, request, plan_id, command, _actor(me.participant_id))
-    return acting.see_other(f"/plans/{plan_id}?saved=1#supports")
+    return await acting.saved(pool, request, plan_id, me.participant_id, command, "supports")
 
 
 def _choice(form: FormMultiDict) -> dict[str, bool]:
@@ -73,8 +69,7 @@ async def set_disclosure(
     command = people_commands.set_disclosure(
         me.participant_id, ContactId(contact_id), change, now()
     )
-    await acting.run(pool, request, plan_id, command, _actor(me.participant_id))
-    return acting.see_other(f"/plans/{plan_id}?saved=1#supports")
+    return await acting.saved(pool, request, plan_id, me.participant_id, command, "supports")
 
 
 @post(PLAN + "/supports/{contact_id:uuid}/ask", include_in_schema=False)
@@ -87,8 +82,7 @@ async def ask_again(
 ) -> Redirect:
     me = await session.partner_of(request, pool, plan_id)
     command = people_commands.request_consent(settings, me.participant_id, contact_id, now())
-    await acting.run(pool, request, plan_id, command, _actor(me.participant_id))
-    return acting.see_other(f"/plans/{plan_id}?saved=1#supports")
+    return await acting.saved(pool, request, plan_id, me.participant_id, command, "supports")
 
 
 @post(PLAN + "/supports/{contact_id:uuid}/remove", include_in_schema=False)
@@ -99,8 +93,7 @@ async def remove_support(
     command = RemoveSupportContact(
         now=now(), actor=me.participant_id, contact_id=ContactId(contact_id)
     )
-    await acting.run(pool, request, plan_id, command, _actor(me.participant_id))
-    return acting.see_other(f"/plans/{plan_id}?saved=1#supports")
+    return await acting.saved(pool, request, plan_id, me.participant_id, command, "supports")
 
 
 @post(PLAN + "/escalation", include_in_schema=False)
@@ -119,8 +112,7 @@ async def set_escalation(request: Req, plan_id: FromPath[UUID], pool: PoolDep) -
         EscalationPolicyIn, {"level": acting.text(form, "level"), "tiers": tiers}
     )
     command = people_commands.escalation_policy(me.participant_id, policy, now())
-    await acting.run(pool, request, plan_id, command, _actor(me.participant_id))
-    return acting.see_other(f"/plans/{plan_id}?saved=1#escalation")
+    return await acting.saved(pool, request, plan_id, me.participant_id, command, "escalation")
 
 
 @post(PLAN + "/invite", include_in_schema=False)
@@ -138,7 +130,7 @@ async def invite(
         code_sha256=code_hash(code),
         expires_at=at + INVITE_LIFETIME,
     )
-    await acting.run(pool, request, plan_id, command, _actor(me.participant_id))
+    await acting.run(pool, request, plan_id, command, participant_actor(me.participant_id))
     context = {
         "plan_id": plan_id,
         "code": code,
