@@ -21,7 +21,7 @@ import httpx
 
 from bench.figures import Figure, figure
 from bench.stack import Service, tandem_dev
-from common import dev_outbox
+from common.channels import dev_outbox
 
 CSRF = re.compile(r'name="_csrf_token" value="([^"]+)"')
 ASSETS = {"/static/tandem.css", "/static/live.js"}

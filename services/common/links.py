@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Final
 from uuid import UUID
 
-from common.capabilities import Capability, issue
+from common.capabilities import Capability, Purpose, issue
 
 # How long each kind of link works. A consent request's link lasts as long as the request;
 # an acknowledge link stops working a day after its activation was resolved (the planner
@@ -21,6 +21,40 @@ from common.capabilities import Capability, issue
 CONSENT_LINK_LIFETIME: Final = timedelta(days=30)
 ACK_LINK_AFTER_RESOLUTION: Final = timedelta(hours=24)
 SIGN_IN_LINK_LIFETIME: Final = timedelta(minutes=15)
+
+
+# Where a token is used, by purpose: the page a person opens, and the JSON operation a
+# program calls (a sign-in link is only ever opened as a page).
+_PAGE_PATHS: Final[dict[Purpose, str]] = {
+    "ack": "/ack/",
+    "consent": "/consent/",
+    "sign-in": "/sign-in/",
+}
+_OPERATION_PATHS: Final[dict[Purpose, str]] = {"ack": "/v1/acks/", "consent": "/v1/consents/"}
+
+
+def _capability(
+    purpose: Purpose,
+    plan_id: UUID,
+    subject_id: UUID,
+    expires_at: datetime,
+    *,
+    activation_id: UUID | None = None,
+    request_id: UUID | None = None,
+) -> Capability:
+    return Capability(
+        purpose=purpose,
+        plan_id=plan_id,
+        subject_id=subject_id,
+        activation_id=activation_id,
+        expires_at=int(expires_at.timestamp()),
+        request_id=request_id,
+    )
+
+
+def _link(secret: bytes, base_url: str, capability: Capability, *, page: bool) -> str:
+    paths = _PAGE_PATHS if page else _OPERATION_PATHS
+    return f"{base_url}{paths[capability.purpose]}{issue(secret, capability)}"
 
 
 def ack_link(
@@ -34,15 +68,8 @@ def ack_link(
     page: bool = False,
 ) -> str:
     """A link that acknowledges ``activation_id`` as ``recipient_id`` until ``expires_at``."""
-    capability = Capability(
-        purpose="ack",
-        plan_id=plan_id,
-        subject_id=recipient_id,
-        activation_id=activation_id,
-        expires_at=int(expires_at.timestamp()),
-    )
-    path = "/ack/" if page else "/v1/acks/"
-    return f"{base_url}{path}{issue(secret, capability)}"
+    capability = _capability("ack", plan_id, recipient_id, expires_at, activation_id=activation_id)
+    return _link(secret, base_url, capability, page=page)
 
 
 def consent_link(
@@ -57,15 +84,8 @@ def consent_link(
 ) -> str:
     """The link where ``contact_id`` answers consent request ``request_id``, until
     ``expires_at``. It goes only to the contact's own channels, never to a partner."""
-    capability = Capability(
-        purpose="consent",
-        plan_id=plan_id,
-        subject_id=contact_id,
-        expires_at=int(expires_at.timestamp()),
-        request_id=request_id,
-    )
-    path = "/consent/" if page else "/v1/consents/"
-    return f"{base_url}{path}{issue(secret, capability)}"
+    capability = _capability("consent", plan_id, contact_id, expires_at, request_id=request_id)
+    return _link(secret, base_url, capability, page=page)
 
 
 def sign_in_link(
@@ -78,14 +98,8 @@ def sign_in_link(
 ) -> str:
     """The one-time link that signs ``participant_id`` in on another device, until
     ``expires_at``; the planner takes it once (``link_id``)."""
-    capability = Capability(
-        purpose="sign-in",
-        plan_id=plan_id,
-        subject_id=participant_id,
-        expires_at=int(expires_at.timestamp()),
-        request_id=link_id,
-    )
-    return f"{base_url}/sign-in/{issue(secret, capability)}"
+    capability = _capability("sign-in", plan_id, participant_id, expires_at, request_id=link_id)
+    return _link(secret, base_url, capability, page=True)
 
 
 def activation_page(base_url: str, plan_id: UUID, activation_id: UUID) -> str:

@@ -6,7 +6,8 @@ Every loop of both services waits through these, so none sleeps past its ``stop`
 import asyncio
 import random
 import traceback
-from collections.abc import Awaitable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping, Sequence
+from contextlib import asynccontextmanager
 from pathlib import PurePath
 from typing import Any, TypeVar
 
@@ -136,6 +137,27 @@ async def stop_within(task: asyncio.Task[None], seconds: float = STOP_TIMEOUT_SE
     except TimeoutError:
         return False
     return True
+
+
+@asynccontextmanager
+async def in_background(
+    work: Callable[[asyncio.Event], Coroutine[Any, Any, None]],
+    *,
+    name: str,
+    log: structlog.stdlib.BoundLogger,
+    late: str,
+) -> AsyncIterator[asyncio.Task[None]]:
+    """Run ``work(stop)`` as the task ``name`` for the duration of the block, then set
+    ``stop`` and wait for it: a task still running after ``STOP_TIMEOUT_SECONDS`` is
+    cancelled and logged as the event ``late``."""
+    stop = asyncio.Event()
+    task = asyncio.create_task(work(stop), name=name)
+    try:
+        yield task
+    finally:
+        stop.set()
+        if not await stop_within(task):
+            log.warning(late)
 
 
 # Checks given up on by answers_within, kept until they have unwound (a task nobody

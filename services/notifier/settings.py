@@ -8,7 +8,7 @@ from pathlib import Path
 
 import msgspec
 
-from common.addresses import email_address
+from common.channels.addresses import email_address
 from notifier.domain.alert_text import DEFAULT_CRISIS_RESOURCES
 from notifier.domain.retrying import RetrySchedule
 

@@ -3,7 +3,7 @@
 import re
 from pathlib import Path
 
-from common import dev_outbox
+from common.channels import dev_outbox
 from tests.support.eventually import eventually
 
 OUTBOX_WAIT_SECONDS = 20

@@ -9,7 +9,7 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from common import dev_outbox
+from common.channels import dev_outbox
 from tests.support import readme
 from tests.support.dev_stack import Dev, stop_servers_left_behind, until
 

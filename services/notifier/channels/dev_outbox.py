@@ -2,7 +2,7 @@
 
 ``make run`` with no ``TANDEM_SMTP_URL`` or ``TANDEM_SMS_URL`` uses this adapter, so a
 developer sees every alert the notifier would have sent: one JSON object per line in the
-outbox file (the full message; ``common.dev_outbox`` reads them back), and one line on the
+outbox file (the full message; ``common.channels.dev_outbox`` reads them back), and one line on the
 terminal saying only that a message was queued and where to read it: terminal output gets
 pasted into bug reports, so it never holds an address, a name or message text. It exists
 for development only; production configures real channels.

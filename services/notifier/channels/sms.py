@@ -19,7 +19,7 @@ import aiohttp
 import msgspec
 from yarl import URL
 
-from common.addresses import phone_number
+from common.channels.addresses import phone_number
 from notifier.channels.base import DeliveryOutcome, OutboundMessage, refused_before_trying
 from notifier.channels.http_post import HttpChannel, post_once
 from notifier.channels.retry import RetryPolicy, deliver_with_retries

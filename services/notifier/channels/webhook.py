@@ -9,7 +9,7 @@ Each request is a ``POST`` of the JSON payload with these headers:
 
 Receivers verify with any Standard Webhooks library, or with :func:`verify`. A channel
 without a secret is sent unsigned. Every try first checks the URL against
-``common.webhook_policy`` and, for plain http, connects to the address it checked.
+``common.channels.webhook_policy`` and, for plain http, connects to the address it checked.
 """
 
 import base64
@@ -23,7 +23,7 @@ import aiohttp
 import msgspec
 from yarl import URL
 
-from common.webhook_policy import (
+from common.channels.webhook_policy import (
     AsyncResolver,
     VettedUrl,
     WebhookAddressRefused,

@@ -74,7 +74,7 @@ def _agreed(recipient: Recipient) -> bool:
 def tier_deliveries(plan_id: UUID, activation: PlanActivated, tier: int) -> list[PlannedDelivery]:
     """The alert to every channel of every recipient in ``tier``."""
     return [
-        _planned(plan_id, activation, r.recipient_id, r.display_name, channel, tier)
+        _planned(plan_id, activation.activation_id, r.recipient_id, r.display_name, channel, tier)
         for r in recipients_in_tier(activation, tier)
         for channel in r.channels
     ]
@@ -122,8 +122,9 @@ def all_clear_deliveries(
     """An all-clear to exactly the (recipient, channel) pairs an alert was sent to."""
     names: dict[UUID, str] = {r.recipient_id: r.display_name for r in activation.recipients}
     unique = dict.fromkeys(alerted)  # keeps order, drops repeats
+    clear = MessageKind.ALL_CLEAR
     return [
-        _planned(plan_id, activation, rid, names.get(rid, ""), ch, NOTE_TIER, MessageKind.ALL_CLEAR)
+        _planned(plan_id, activation.activation_id, rid, names.get(rid, ""), ch, NOTE_TIER, clear)
         for rid, ch in unique
     ]
 
@@ -164,17 +165,7 @@ def _notes(
 ) -> list[PlannedDelivery]:
     """A message outside any activation to each (id, name, channels), on each channel."""
     return [
-        PlannedDelivery(
-            activation_id=None,
-            plan_id=plan_id,
-            recipient_id=recipient_id,
-            recipient_name=name,
-            channel=channel,
-            tier=NOTE_TIER,
-            message=message,
-            request_id=request_id,
-            about=about,
-        )
+        _planned(plan_id, None, recipient_id, name, channel, NOTE_TIER, message, request_id, about)
         for recipient_id, name, channels in recipients
         for channel in channels
     ]
@@ -182,18 +173,8 @@ def _notes(
 
 def sign_in_link_deliveries(plan_id: UUID, event: SignInLinkRequested) -> list[PlannedDelivery]:
     """A partner's sign-in link, to the one channel they chose: once per link."""
-    return [
-        PlannedDelivery(
-            activation_id=None,
-            plan_id=plan_id,
-            recipient_id=event.participant_id,
-            recipient_name=event.display_name,
-            channel=event.channel,
-            tier=NOTE_TIER,
-            message=MessageKind.SIGN_IN_LINK,
-            request_id=event.link_id,
-        )
-    ]
+    partner = (event.participant_id, event.display_name, (event.channel,))
+    return _notes(plan_id, MessageKind.SIGN_IN_LINK, event.link_id, None, [partner])
 
 
 def _to_activator(
@@ -202,7 +183,7 @@ def _to_activator(
     return [
         _planned(
             plan_id,
-            activation,
+            activation.activation_id,
             activation.activated_by,
             activation.activator_name,
             channel,
@@ -215,19 +196,23 @@ def _to_activator(
 
 def _planned(
     plan_id: UUID,
-    activation: PlanActivated,
+    activation_id: UUID | None,
     recipient_id: UUID,
     name: str,
     channel: Channel,
     tier: int,
     message: MessageKind = MessageKind.ALERT,
+    request_id: UUID | None = None,
+    about: UUID | None = None,
 ) -> PlannedDelivery:
     return PlannedDelivery(
-        activation_id=activation.activation_id,
+        activation_id=activation_id,
         plan_id=plan_id,
         recipient_id=recipient_id,
         recipient_name=name,
         channel=channel,
         tier=tier,
         message=message,
+        request_id=request_id,
+        about=about,
     )

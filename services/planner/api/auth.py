@@ -19,6 +19,11 @@ from planner.store.accounts import Operator, Participant
 BEARER = "bearer "
 
 
+def participant_actor(participant_id: UUID) -> str:
+    """How the plan's history names a participant who acted (``Metadata.actor``)."""
+    return f"participant:{participant_id}"
+
+
 class Principal(msgspec.Struct, frozen=True, kw_only=True):
     participant: Participant | None = None
     token_id: UUID | None = None  # the participant's token that made this request
@@ -27,7 +32,7 @@ class Principal(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def actor(self) -> str:
         if self.participant is not None:
-            return f"participant:{self.participant.participant_id}"
+            return participant_actor(self.participant.participant_id)
         if self.operator is not None:
             return f"operator:{self.operator.operator_id}"
         raise Unauthorized("no caller")

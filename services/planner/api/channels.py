@@ -6,9 +6,13 @@ from uuid import UUID
 
 import msgspec
 
-from common import addresses
 from common.capabilities import webhook_secret
-from common.webhook_policy import WebhookAddressRefused, WebhookHostUnresolved, vet_webhook_url
+from common.channels import addresses
+from common.channels.webhook_policy import (
+    WebhookAddressRefused,
+    WebhookHostUnresolved,
+    vet_webhook_url,
+)
 from contracts.vocabulary import Channel, ChannelKind
 from planner.api.schemas import ChannelIn, ChannelOut
 from planner.domain.errors import InvalidCommand

@@ -69,6 +69,7 @@ class Described(NamedTuple):
 
 
 PLAN = "/v1/plans/{plan_id}"
+PARTNER_COMMAND = Described(PARTNER, command=True)  # most of a plan's operations
 OPERATIONS: dict[str, Described] = {
     "GET /healthz": Described(ANYONE),
     "GET /readyz": Described(ANYONE, also=(503,)),
@@ -92,30 +93,30 @@ OPERATIONS: dict[str, Described] = {
     f"GET {PLAN}/events": Described(READER),
     f"GET {PLAN}/operator-reads": Described(PARTNER),
     "GET /v1/operator/reads": Described(OPERATOR),
-    f"POST {PLAN}/partner-invites": Described(PARTNER, command=True),
+    f"POST {PLAN}/partner-invites": PARTNER_COMMAND,
     "POST /v1/partner-invites/{code}/accept": Described(
         PARTICIPANT, command=True, errors=frozenset({404})
     ),
-    f"POST {PLAN}/warning-signs": Described(PARTNER, command=True),
-    f"PATCH {PLAN}/warning-signs/{{sign_id}}": Described(PARTNER, command=True),
-    f"DELETE {PLAN}/warning-signs/{{sign_id}}": Described(PARTNER, command=True),
-    f"POST {PLAN}/response-steps": Described(PARTNER, command=True),
-    f"PATCH {PLAN}/response-steps/{{step_id}}": Described(PARTNER, command=True),
-    f"DELETE {PLAN}/response-steps/{{step_id}}": Described(PARTNER, command=True),
-    f"POST {PLAN}/check-ins": Described(PARTNER, command=True),
-    f"POST {PLAN}/supports": Described(PARTNER, command=True),
-    f"DELETE {PLAN}/supports/{{contact_id}}": Described(PARTNER, command=True),
-    f"POST {PLAN}/supports/{{contact_id}}/consent-requests": Described(PARTNER, command=True),
-    f"PUT {PLAN}/supports/{{contact_id}}/disclosure": Described(PARTNER, command=True),
-    f"PUT {PLAN}/escalation": Described(PARTNER, command=True),
+    f"POST {PLAN}/warning-signs": PARTNER_COMMAND,
+    f"PATCH {PLAN}/warning-signs/{{sign_id}}": PARTNER_COMMAND,
+    f"DELETE {PLAN}/warning-signs/{{sign_id}}": PARTNER_COMMAND,
+    f"POST {PLAN}/response-steps": PARTNER_COMMAND,
+    f"PATCH {PLAN}/response-steps/{{step_id}}": PARTNER_COMMAND,
+    f"DELETE {PLAN}/response-steps/{{step_id}}": PARTNER_COMMAND,
+    f"POST {PLAN}/check-ins": PARTNER_COMMAND,
+    f"POST {PLAN}/supports": PARTNER_COMMAND,
+    f"DELETE {PLAN}/supports/{{contact_id}}": PARTNER_COMMAND,
+    f"POST {PLAN}/supports/{{contact_id}}/consent-requests": PARTNER_COMMAND,
+    f"PUT {PLAN}/supports/{{contact_id}}/disclosure": PARTNER_COMMAND,
+    f"PUT {PLAN}/escalation": PARTNER_COMMAND,
     # A consent link that expired, or that a newer request replaced: 410.
     "GET /v1/consents/{token}": Described(LINK, errors=frozenset({410})),
     "POST /v1/consents/{token}": Described(LINK, command=True, errors=frozenset({410})),
     "POST /v1/consents/{token}/withdraw": Described(LINK, command=True, errors=frozenset({410})),
-    f"POST {PLAN}/activations": Described(PARTNER, command=True),
+    f"POST {PLAN}/activations": PARTNER_COMMAND,
     f"GET {PLAN}/activations/{{activation_id}}": Described(READER),
-    f"POST {PLAN}/activations/{{activation_id}}/acknowledge": Described(PARTNER, command=True),
-    f"POST {PLAN}/activations/{{activation_id}}/resolve": Described(PARTNER, command=True),
+    f"POST {PLAN}/activations/{{activation_id}}/acknowledge": PARTNER_COMMAND,
+    f"POST {PLAN}/activations/{{activation_id}}/resolve": PARTNER_COMMAND,
     # A link whose holder is not among the activation's recipients: 403.
     "POST /v1/acks/{token}": Described(LINK, command=True, errors=frozenset({403, 410})),
 }

@@ -13,11 +13,17 @@ import asyncpg
 
 from common.ids import new_id
 from contracts.ids import ActivationId, ConsentRequestId, ContactId, ParticipantId, SignId
-from contracts.vocabulary import Channel, DisclosureChoice
+from contracts.vocabulary import Channel, DisclosureChoice, Tier
 from planner.api.channels import to_channels
 from planner.api.privacy_schemas import DisclosureChange
-from planner.api.schemas import NewActivation, NewSupport
-from planner.domain.commands import ActivatePlan, AddSupportContact, SetDisclosure
+from planner.api.schemas import EscalationPolicyIn, NewActivation, NewSupport
+from planner.domain.commands import (
+    ActivatePlan,
+    AddSupportContact,
+    RequestConsent,
+    SetDisclosure,
+    SetEscalationPolicy,
+)
 from planner.settings import Settings
 from planner.store import accounts, do_not_involve
 
@@ -27,6 +33,19 @@ PartnerChannels = dict[ParticipantId, tuple[Channel, ...]]
 def consent_until(settings: Settings, at: datetime) -> datetime:
     """Until when a consent request's link can be answered."""
     return at + timedelta(seconds=settings.consent_link_seconds)
+
+
+def request_consent(
+    settings: Settings, actor: ParticipantId, contact_id: UUID, at: datetime
+) -> RequestConsent:
+    """Ask a contact again, with a new link that lasts as a consent request's link does."""
+    return RequestConsent(
+        now=at,
+        actor=actor,
+        contact_id=ContactId(contact_id),
+        request_id=ConsentRequestId(new_id()),
+        expires_at=consent_until(settings, at),
+    )
 
 
 async def add_support(
@@ -85,3 +104,17 @@ def set_disclosure(
         alert=data.alert, share_signs=data.share_signs, share_note=data.share_note
     )
     return SetDisclosure(now=at, actor=actor, contact_id=contact_id, choice=choice)
+
+
+def escalation_policy(
+    actor: ParticipantId, data: EscalationPolicyIn, at: datetime
+) -> SetEscalationPolicy:
+    """A level's ordered tiers of contacts, each with the seconds to wait for an answer."""
+    tiers = tuple(
+        Tier(
+            contact_ids=tuple(ContactId(c) for c in tier.contact_ids),
+            ack_timeout_seconds=tier.ack_timeout_seconds,
+        )
+        for tier in data.tiers
+    )
+    return SetEscalationPolicy(now=at, actor=actor, level=data.level, tiers=tiers)

@@ -55,16 +55,7 @@ def add_contact(state: PlanState, command: AddSupportContact) -> list[PlanEvent]
         added_by_name=_name_of(state, command.actor),
         adder_disclosure=command.adder_disclosure,
     )
-    asked = ConsentRequested(
-        contact_id=added.contact_id,
-        request_id=command.request_id,
-        expires_at=command.request_expires_at,
-        contact_name=added.display_name,
-        channels=added.channels,
-        requested_by=command.actor,
-        requested_by_name=added.added_by_name,
-        consent_days=privacy.consent_days(command.consent_days),
-    )
+    asked = _asking(state, added, command, command.request_expires_at, command.consent_days)
     return [added, asked, *ask_other_partners(state, added, command)]
 
 
@@ -84,6 +75,26 @@ def _name_of(state: PlanState, participant_id: ParticipantId) -> str:
     return next((p.display_name for p in state.partners if p.participant_id == participant_id), "")
 
 
+def _asking(
+    state: PlanState,
+    contact: SupportContactAdded | SupportContact,
+    command: AddSupportContact | RequestConsent,
+    expires_at: datetime,
+    days: int,
+) -> ConsentRequested:
+    """The command's consent request, from its actor, to the contact's own channels only."""
+    return ConsentRequested(
+        contact_id=contact.contact_id,
+        request_id=command.request_id,
+        expires_at=expires_at,
+        contact_name=contact.display_name,
+        channels=contact.channels,
+        requested_by=command.actor,
+        requested_by_name=_name_of(state, command.actor),
+        consent_days=privacy.consent_days(days),
+    )
+
+
 def request_consent(state: PlanState, command: RequestConsent) -> list[PlanEvent]:
     """Ask again, when the last request was declined, withdrawn or expired, or to renew a
     consent that ends soon (or has ended)."""
@@ -96,17 +107,7 @@ def request_consent(state: PlanState, command: RequestConsent) -> list[PlanEvent
     days = command.consent_days
     if days is None:
         days = CONSENT_DAYS_DEFAULT if contact.request is None else contact.request.consent_days
-    asked = ConsentRequested(
-        contact_id=contact.contact_id,
-        request_id=command.request_id,
-        expires_at=command.expires_at,
-        contact_name=contact.display_name,
-        channels=contact.channels,
-        requested_by=command.actor,
-        requested_by_name=_name_of(state, command.actor),
-        consent_days=privacy.consent_days(days),
-    )
-    return [asked]
+    return [_asking(state, contact, command, command.expires_at, days)]
 
 
 def give_consent(state: PlanState, command: GiveConsent) -> list[PlanEvent]:

@@ -135,22 +135,12 @@ def _messages(facts: PlanFacts, recorded: Recorded) -> None:
     event = recorded.event
     match event:
         case ConsentRequested():
-            facts.asked[event.request_id] = Asked(
-                by=event.requested_by,
-                by_name=event.requested_by_name,
-                to=event.contact_id,
-                to_name=event.contact_name,
-                basis=basis(recorded),
-                position=recorded.position,
+            facts.asked[event.request_id] = _asked(
+                recorded, event, event.contact_id, event.contact_name
             )
         case DisclosureRequested():
-            facts.asked[recorded.event_id] = Asked(
-                by=event.requested_by,
-                by_name=event.requested_by_name,
-                to=event.partner_id,
-                to_name=event.partner_name,
-                basis=basis(recorded),
-                position=recorded.position,
+            facts.asked[recorded.event_id] = _asked(
+                recorded, event, event.partner_id, event.partner_name
             )
         case PlanActivated():
             facts.activations[event.activation_id] = _frozen(facts, event)
@@ -165,6 +155,20 @@ def _messages(facts: PlanFacts, recorded: Recorded) -> None:
                 facts.deliveries.append((recorded.position, event))
         case _:
             pass  # nothing else tells whom a message named, or why
+
+
+def _asked(
+    recorded: Recorded, asking: ConsentRequested | DisclosureRequested, to: UUID, to_name: str
+) -> Asked:
+    """A question put by a partner to ``to``: a contact's consent, a partner's agreement."""
+    return Asked(
+        by=asking.requested_by,
+        by_name=asking.requested_by_name,
+        to=to,
+        to_name=to_name,
+        basis=basis(recorded),
+        position=recorded.position,
+    )
 
 
 def _frozen(facts: PlanFacts, activation: PlanActivated) -> ActivationFacts:

@@ -6,8 +6,9 @@ The plan's shared parts (its title, response steps, contacts) belong to both par
 are named here only as far as a partner's own data points at them.
 """
 
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Literal
+from typing import Literal, TypeVar
 from uuid import UUID
 
 import msgspec
@@ -18,6 +19,8 @@ from planner.domain.disclosures import Disclosure
 from planner.domain.state import Activation, PlanState
 
 EXPORT_FORMAT = "tandem.export.v1"
+
+M = TypeVar("M", bound=msgspec.Struct)
 
 
 class Token(msgspec.Struct, frozen=True, kw_only=True):
@@ -121,29 +124,8 @@ def my_plan(state: PlanState, me: UUID) -> MyPlan:
         plan_id=state.plan_id,
         title=state.title,
         partner_names=[p.display_name for p in state.partners],
-        signs=[
-            MySign(
-                sign_id=s.sign_id,
-                category=s.category,
-                description=s.description,
-                level=s.level,
-                retired=s.retired,
-            )
-            for s in state.signs.values()
-            if s.owner_id == me
-        ],
-        check_ins=[
-            MyCheckIn(
-                check_in_id=c.check_in_id,
-                mood=c.mood,
-                craving=c.craving,
-                note=c.note,
-                signs_noticed=list(c.signs_noticed),
-                at=c.at,
-            )
-            for c in state.check_ins
-            if c.participant_id == me
-        ],
+        signs=_as(MySign, (s for s in state.signs.values() if s.owner_id == me)),
+        check_ins=_as(MyCheckIn, (c for c in state.check_ins if c.participant_id == me)),
         activations=[_activation(a) for a in state.activations.values() if a.activated_by == me],
         disclosure_choices=[
             MyChoice(
@@ -157,6 +139,11 @@ def my_plan(state: PlanState, me: UUID) -> MyPlan:
             if (choice := c.disclosures.get(ParticipantId(me))) is not None
         ],
     )
+
+
+def _as(mine: type[M], items: Iterable[object]) -> list[M]:
+    """Each item as ``mine``: the fields of that name, the others left out."""
+    return [msgspec.convert(item, mine, from_attributes=True) for item in items]
 
 
 def _activation(activation: Activation) -> MyActivation:

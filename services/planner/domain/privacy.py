@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Final
 
-from common.addresses import email_address, phone_number
+from common.channels.addresses import email_address, phone_number
 from contracts.ids import ParticipantId
 from contracts.support_events import CONSENT_DAYS_DEFAULT
 from contracts.vocabulary import Channel, ChannelKind, Level

@@ -19,7 +19,7 @@ import asyncpg
 import structlog
 
 from common.ids import new_id
-from common.waiting import stop_within, wait_any
+from common.waiting import in_background, wait_any
 from contracts.envelope import Metadata
 from contracts.ids import ContactId
 from contracts.support_events import CONSENT_DAYS_DEFAULT
@@ -68,9 +68,8 @@ async def noticing(
     pool: asyncpg.Pool, chain_key: bytes, notice_days: int, every_seconds: float
 ) -> AsyncIterator[None]:
     """Check for consents that end soon in the background for the duration of the block."""
-    stop = asyncio.Event()
 
-    async def rounds() -> None:
+    async def rounds(stop: asyncio.Event) -> None:
         while not stop.is_set():
             try:
                 told = await notice_due(pool, datetime.now(UTC), notice_days, chain_key)
@@ -81,10 +80,7 @@ async def noticing(
                     log.info("consent_ends.noticed", plans=told)
             await wait_any([stop], every_seconds)
 
-    task = asyncio.create_task(rounds(), name="consent-ends")
-    try:
+    async with in_background(
+        rounds, name="consent-ends", log=log, late="consent_ends.stop_timeout"
+    ):
         yield
-    finally:
-        stop.set()
-        if not await stop_within(task):
-            log.warning("consent_ends.stop_timeout")

@@ -22,7 +22,7 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
 
 from common.consuming import FETCH_ERRORS, dead_letter, opened, pull, retry_delay
-from common.waiting import Guard, stop_within, wait_any
+from common.waiting import Guard, in_background, wait_any
 from contracts.delivery import DeliveryReported, NotifierReport, TierEscalated, report_decoder
 from contracts.envelope import Metadata
 from contracts.ids import EventId
@@ -177,16 +177,13 @@ async def recording(pool: asyncpg.Pool, nats_url: str, chain_key: bytes) -> Asyn
 
     Connecting happens in the background too: the planner serves while NATS is away.
     """
-    stop = asyncio.Event()
-    task = asyncio.create_task(
-        _connected(pool, nats_url, chain_key, stop), name="delivery-recorder"
-    )
-    try:
+
+    async def connected(stop: asyncio.Event) -> None:
+        await _connected(pool, nats_url, chain_key, stop)
+
+    name = "delivery-recorder"
+    async with in_background(connected, name=name, log=log, late="recorder.stop_timeout"):
         yield
-    finally:
-        stop.set()
-        if not await stop_within(task):
-            log.warning("recorder.stop_timeout")
 
 
 async def _connected(

@@ -33,26 +33,15 @@ class Recorded(Protocol):
     def event(self) -> PlanEvent: ...
 
 
-# --- plan_members ---------------------------------------------------------------------
+# The statements that differ per table: the keys a fresh table gets after its bulk load,
+# and the swap that gives them their live names. The rest is written once, below, from a
+# projection's table name and columns (identifiers only, never a value).
 
-CREATE_FRESH_MEMBERS = """
-DROP TABLE IF EXISTS plan_members__fresh;
-CREATE TABLE plan_members__fresh (LIKE plan_members INCLUDING DEFAULTS INCLUDING CONSTRAINTS)
-"""
 KEYS_FRESH_MEMBERS = """
 ALTER TABLE plan_members__fresh
     ADD CONSTRAINT plan_members__fresh_pkey PRIMARY KEY (plan_id, participant_id);
 CREATE INDEX plan_members__fresh_by_participant ON plan_members__fresh (participant_id)
 """
-INSERT_FRESH_MEMBER = """
-INSERT INTO plan_members__fresh (plan_id, participant_id, joined_at) VALUES ($1, $2, $3)
-ON CONFLICT DO NOTHING
-"""
-INSERT_LIVE_MEMBER = """
-INSERT INTO plan_members (plan_id, participant_id, joined_at) VALUES ($1, $2, $3)
-ON CONFLICT DO NOTHING
-"""
-LOCK_MEMBERS = "LOCK TABLE plan_members IN ACCESS EXCLUSIVE MODE"
 SWAP_MEMBERS = """
 DROP TABLE plan_members;
 ALTER TABLE plan_members__fresh RENAME TO plan_members;
@@ -60,26 +49,10 @@ ALTER TABLE plan_members RENAME CONSTRAINT plan_members__fresh_pkey TO plan_memb
 ALTER INDEX plan_members__fresh_by_participant RENAME TO plan_members_by_participant
 """
 
-# --- partner_invite_codes -------------------------------------------------------------
-
-CREATE_FRESH_INVITES = """
-DROP TABLE IF EXISTS partner_invite_codes__fresh;
-CREATE TABLE partner_invite_codes__fresh
-    (LIKE partner_invite_codes INCLUDING DEFAULTS INCLUDING CONSTRAINTS)
-"""
 KEYS_FRESH_INVITES = """
 ALTER TABLE partner_invite_codes__fresh
     ADD CONSTRAINT partner_invite_codes__fresh_pkey PRIMARY KEY (code_sha256)
 """
-INSERT_FRESH_INVITE = """
-INSERT INTO partner_invite_codes__fresh (code_sha256, plan_id, expires_at) VALUES ($1, $2, $3)
-ON CONFLICT DO NOTHING
-"""
-INSERT_LIVE_INVITE = """
-INSERT INTO partner_invite_codes (code_sha256, plan_id, expires_at) VALUES ($1, $2, $3)
-ON CONFLICT DO NOTHING
-"""
-LOCK_INVITES = "LOCK TABLE partner_invite_codes IN ACCESS EXCLUSIVE MODE"
 SWAP_INVITES = """
 DROP TABLE partner_invite_codes;
 ALTER TABLE partner_invite_codes__fresh RENAME TO partner_invite_codes;
@@ -99,13 +72,40 @@ class Projection:
     """The primary key is the first ``key_width`` columns (a rebuild keeps the first row)."""
     rows: Callable[[Recorded], list[Row]]
     """The rows one event adds; applying an event twice adds nothing new."""
-    fresh_table: str
-    create_fresh: str
     keys_fresh: str
-    insert_fresh: str
-    insert_live: str
-    lock: str
     swap: str
+
+    @property
+    def fresh_table(self) -> str:
+        return f"{self.name}__fresh"
+
+    @property
+    def create_fresh(self) -> str:
+        return (
+            f"DROP TABLE IF EXISTS {self.fresh_table};\n"
+            f"CREATE TABLE {self.fresh_table}"
+            f" (LIKE {self.name} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)"
+        )
+
+    @property
+    def insert_fresh(self) -> str:
+        return self._insert(self.fresh_table)
+
+    @property
+    def insert_live(self) -> str:
+        return self._insert(self.name)
+
+    @property
+    def lock(self) -> str:
+        return f"LOCK TABLE {self.name} IN ACCESS EXCLUSIVE MODE"
+
+    def _insert(self, table: str) -> str:
+        # A row already there is the same row (rows are keyed on what the event says).
+        values = ", ".join(f"${n}" for n in range(1, len(self.columns) + 1))
+        columns = ", ".join(self.columns)
+        # S608: the table and the columns are this module's constants, never input.
+        insert = f"INSERT INTO {table} ({columns}) VALUES ({values})"  # noqa: S608
+        return insert + " ON CONFLICT DO NOTHING"
 
 
 def member_rows(recorded: Recorded) -> list[Row]:
@@ -124,12 +124,7 @@ PLAN_MEMBERS = Projection(
     columns=("plan_id", "participant_id", "joined_at"),
     key_width=2,
     rows=member_rows,
-    fresh_table="plan_members__fresh",
-    create_fresh=CREATE_FRESH_MEMBERS,
     keys_fresh=KEYS_FRESH_MEMBERS,
-    insert_fresh=INSERT_FRESH_MEMBER,
-    insert_live=INSERT_LIVE_MEMBER,
-    lock=LOCK_MEMBERS,
     swap=SWAP_MEMBERS,
 )
 
@@ -139,12 +134,7 @@ PARTNER_INVITE_CODES = Projection(
     columns=("code_sha256", "plan_id", "expires_at"),
     key_width=1,
     rows=invite_rows,
-    fresh_table="partner_invite_codes__fresh",
-    create_fresh=CREATE_FRESH_INVITES,
     keys_fresh=KEYS_FRESH_INVITES,
-    insert_fresh=INSERT_FRESH_INVITE,
-    insert_live=INSERT_LIVE_INVITE,
-    lock=LOCK_INVITES,
     swap=SWAP_INVITES,
 )
 

@@ -19,6 +19,7 @@ from litestar.response import Redirect
 
 from contracts.envelope import Metadata
 from planner import handlers
+from planner.api.auth import participant_actor
 from planner.api.commands import correlation_id
 from planner.api.errors import ResourceNotFound
 from planner.api.views import PlanView, plan_view
@@ -108,6 +109,19 @@ async def run_once(
         chain_key=chain_key,
     )
     return stored.body
+
+
+async def saved(
+    pool: asyncpg.Pool,
+    request: Req,
+    plan_id: UUID,
+    partner_id: UUID,
+    command: PlanCommand,
+    anchor: str,
+) -> Redirect:
+    """Run a partner's ``command`` on the plan, then back to the plan page at ``anchor``."""
+    await run(pool, request, plan_id, command, participant_actor(partner_id))
+    return see_other(f"/plans/{plan_id}?saved=1#{anchor}")
 
 
 def _digest(path: str) -> str:

@@ -3,7 +3,6 @@ same requests work again once it is back, without anyone touching the planner.""
 
 import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -11,10 +10,10 @@ import msgspec
 import pytest
 from litestar.testing import AsyncTestClient
 
-from planner.api.app import create_app
 from planner.runtime.embedded.postgres import EmbeddedPostgres
 from planner.settings import UNLIMITED, Settings
 from tests.support.api import TEST_SECRET, assert_problem, register
+from tests.support.app_client import app_client
 from tests.support.database import own_postgres
 from tests.support.eventually import eventually
 
@@ -30,12 +29,6 @@ async def postgres(tmp_path: Path) -> AsyncIterator[EmbeddedPostgres]:
         yield server
 
 
-@asynccontextmanager
-async def serving(settings: Settings) -> AsyncIterator[AsyncTestClient[Any]]:
-    async with AsyncTestClient(app=create_app(settings), base_url="http://tandem.test") as client:
-        yield client
-
-
 def assert_unavailable(response: Any) -> None:
     body = assert_problem(response, 503)
     assert body["type"].endswith("/unavailable")
@@ -49,7 +42,7 @@ async def test_a_stopped_database_answers_503_and_a_restarted_one_serves_again(
     settings = Settings(home=tmp_path, database_url=dsn, secret_key=TEST_SECRET)
     unthrottled = msgspec.structs.replace(settings, throttling=UNLIMITED)
     # Throttled, the rate limiter's store meets the outage first; unthrottled, the route.
-    async with serving(settings) as throttled, serving(unthrottled) as direct:
+    async with app_client(settings) as throttled, app_client(unthrottled) as direct:
         person = await register(direct, "Alex")
         await asyncio.to_thread(postgres.stop)
 

@@ -6,9 +6,9 @@ import msgspec
 import pytest
 from litestar.testing import AsyncTestClient
 
-from planner.api.app import create_app
 from planner.settings import Settings
 from tests.support.api import activate, add_support, assert_problem, consent_link, couple
+from tests.support.app_client import app_client
 from tests.support.eventually import eventually
 
 pytestmark = pytest.mark.integration
@@ -168,7 +168,7 @@ async def test_an_expired_consent_link_decides_nothing_but_can_still_withdraw(
     settings: Settings,
 ) -> None:
     brief = msgspec.structs.replace(settings, consent_link_seconds=1)
-    async with AsyncTestClient(app=create_app(brief), base_url="http://tandem.test") as client:
+    async with app_client(brief) as client:
         plan = await couple(client)
         _, unanswered = await add_support(client, plan, "Jo", consent=None)
         _, accepted = await add_support(client, plan, "Lee", consent="accept")

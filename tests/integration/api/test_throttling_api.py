@@ -2,16 +2,13 @@
 every planner process counts into the same store (a table in PostgreSQL)."""
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
 import msgspec
-from litestar.testing import AsyncTestClient
 
-from planner.api.app import create_app
 from planner.settings import UNLIMITED, Rate, Settings, Throttling
 from tests.support.api import assert_problem, couple, register
+from tests.support.app_client import app_client
 from tests.support.log_capture import captured_logs
 
 WRONG = {"Authorization": "Bearer tp_not-a-token-anyone-has"}
@@ -24,12 +21,6 @@ def limited(settings: Settings, **limits: Rate) -> Settings:
     )
 
 
-@asynccontextmanager
-async def serving(settings: Settings) -> AsyncIterator[AsyncTestClient[Any]]:
-    async with AsyncTestClient(app=create_app(settings), base_url="http://tandem.test") as client:
-        yield client
-
-
 def assert_throttled(response: Any, window: int = 60) -> None:
     """A 429 problem, saying to come back within the limit's window (seconds)."""
     body = assert_problem(response, 429)
@@ -40,7 +31,7 @@ def assert_throttled(response: Any, window: int = 60) -> None:
 
 async def test_a_burst_of_wrong_tokens_meets_429_with_retry_after(settings: Settings) -> None:
     with captured_logs() as logs:
-        async with serving(limited(settings, failures=Rate(5, "minute"))) as client:
+        async with app_client(limited(settings, failures=Rate(5, "minute"))) as client:
             answers = [await client.get("/v1/participants/me", headers=WRONG) for _ in range(8)]
 
     assert [answer.status_code for answer in answers] == [401] * 5 + [429] * 3
@@ -53,7 +44,7 @@ async def test_a_right_token_is_refused_too_once_an_address_has_guessed_too_ofte
     settings: Settings,
 ) -> None:
     """Otherwise a guesser would still tell a right guess (200) from a wrong one (429)."""
-    async with serving(limited(settings, failures=Rate(3, "minute"))) as client:
+    async with app_client(limited(settings, failures=Rate(3, "minute"))) as client:
         person = await register(client, "Alex")
         for _ in range(3):
             assert (await client.get("/v1/participants/me", headers=WRONG)).status_code == 401
@@ -62,7 +53,7 @@ async def test_a_right_token_is_refused_too_once_an_address_has_guessed_too_ofte
 
 
 async def test_guessed_links_and_invite_codes_count_as_failures(settings: Settings) -> None:
-    async with serving(limited(settings, failures=Rate(4, "minute"))) as client:
+    async with app_client(limited(settings, failures=Rate(4, "minute"))) as client:
         person = await register(client, "Sam")
         guesses = [
             await client.post("/v1/acks/not-a-link"),
@@ -76,7 +67,7 @@ async def test_guessed_links_and_invite_codes_count_as_failures(settings: Settin
 
 
 async def test_sign_ups_per_address_stop_at_the_configured_limit(settings: Settings) -> None:
-    async with serving(limited(settings, signups=Rate(3, "hour"))) as client:
+    async with app_client(limited(settings, signups=Rate(3, "hour"))) as client:
         for name in ("A", "B", "C"):
             await register(client, name)
         answer = await client.post("/v1/participants", json={"display_name": "D"})
@@ -86,7 +77,7 @@ async def test_sign_ups_per_address_stop_at_the_configured_limit(settings: Setti
 
 
 async def test_each_token_has_its_own_count_on_authenticated_routes(settings: Settings) -> None:
-    async with serving(limited(settings, token=Rate(4, "minute"))) as client:
+    async with app_client(limited(settings, token=Rate(4, "minute"))) as client:
         first, second = await register(client, "A"), await register(client, "B")
         for _ in range(4):
             assert (await client.get("/v1/participants/me", headers=first.auth)).status_code == 200
@@ -98,7 +89,7 @@ async def test_each_token_has_its_own_count_on_authenticated_routes(settings: Se
 async def test_two_planner_processes_share_one_count(settings: Settings) -> None:
     """Two apps (as two planner processes would) over one database: one count."""
     shared = limited(settings, failures=Rate(4, "minute"))
-    async with serving(shared) as one, serving(shared) as other:
+    async with app_client(shared) as one, app_client(shared) as other:
         for client in (one, other, one, other):
             assert (await client.get("/v1/participants/me", headers=WRONG)).status_code == 401
 
@@ -109,7 +100,7 @@ async def test_two_planner_processes_share_one_count(settings: Settings) -> None
 async def test_a_whole_journey_under_the_default_limits_never_meets_429(
     settings: Settings,
 ) -> None:
-    async with serving(msgspec.structs.replace(settings, throttling=Throttling())) as client:
+    async with app_client(msgspec.structs.replace(settings, throttling=Throttling())) as client:
         plan = await couple(client)
         path = f"/v1/plans/{plan.plan_id}"
         for _ in range(10):
@@ -124,7 +115,7 @@ async def test_a_whole_journey_under_the_default_limits_never_meets_429(
 async def test_concurrent_requests_on_several_routes_are_each_counted(
     settings: Settings,
 ) -> None:
-    async with serving(limited(settings, token=Rate(10, "minute"))) as client:
+    async with app_client(limited(settings, token=Rate(10, "minute"))) as client:
         person = await register(client, "A")
         plan = await client.post("/v1/plans", json={"title": "Ours"}, headers=person.auth)
         paths = ["/v1/participants/me", f"/v1/plans/{plan.json()['plan_id']}"] * 7

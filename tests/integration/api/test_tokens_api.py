@@ -8,9 +8,9 @@ import msgspec
 import pytest
 from litestar.testing import AsyncTestClient
 
-from planner.api.app import create_app
 from planner.settings import Settings
 from tests.support.api import Person, assert_problem, register
+from tests.support.app_client import app_client
 
 pytestmark = pytest.mark.integration
 
@@ -137,7 +137,7 @@ async def test_each_use_moves_the_expiry_on(
 
 async def test_the_lifetime_is_the_setting(settings: Settings) -> None:
     short = msgspec.structs.replace(settings, token_days=3)
-    async with AsyncTestClient(app=create_app(short), base_url="http://tandem.test") as client:
+    async with app_client(short) as client:
         answer = await client.post("/v1/participants", json={"display_name": "Alex"})
     assert answer.status_code == 201
     expires_at = datetime.fromisoformat(answer.json()["expires_at"])

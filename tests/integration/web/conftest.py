@@ -7,9 +7,8 @@ from typing import Any
 import pytest
 from litestar.testing import AsyncTestClient
 
-from planner.api.app import create_app
 from planner.settings import Settings
-from tests.support.api import TEST_SECRET
+from tests.support.app_client import app_client, app_settings
 
 pytestmark = pytest.mark.integration
 
@@ -18,17 +17,10 @@ CRISIS = "Call the test crisis line at 555-0100."
 
 @pytest.fixture
 def settings(tmp_path: Path, db_url: str) -> Settings:
-    return Settings(
-        home=tmp_path,
-        database_url=db_url,
-        public_url="http://tandem.test",
-        secret_key=TEST_SECRET,
-        crisis_resources=CRISIS,
-    )
+    return app_settings(tmp_path, db_url, crisis_resources=CRISIS)
 
 
 @pytest.fixture
 async def client(settings: Settings) -> AsyncIterator[AsyncTestClient[Any]]:
-    app = create_app(settings)
-    async with AsyncTestClient(app=app, base_url="http://tandem.test") as test_client:
+    async with app_client(settings) as test_client:
         yield test_client

@@ -2,7 +2,7 @@
 
 import pytest
 
-from common.addresses import email_address, phone_number
+from common.channels.addresses import email_address, phone_number
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from common import dev_outbox
+from common.channels import dev_outbox
 
 
 def test_a_missing_outbox_lists_nothing(tmp_path: Path) -> None:

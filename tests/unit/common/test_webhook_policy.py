@@ -5,7 +5,7 @@ from collections.abc import Iterable
 
 import pytest
 
-from common.webhook_policy import (
+from common.channels.webhook_policy import (
     WebhookAddressRefused,
     WebhookHostUnresolved,
     allow_private_from_env,

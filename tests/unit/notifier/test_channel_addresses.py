@@ -4,7 +4,7 @@ from uuid import UUID
 
 import pytest
 
-from common.addresses import phone_number
+from common.channels.addresses import phone_number
 from contracts.vocabulary import ChannelKind
 from notifier.channels.base import OutboundMessage
 from notifier.channels.email import build_email

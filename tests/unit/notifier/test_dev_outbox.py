@@ -3,7 +3,7 @@
 from pathlib import Path
 from uuid import UUID
 
-from common import dev_outbox
+from common.channels import dev_outbox
 from contracts.vocabulary import ChannelKind
 from notifier.channels.base import OutboundMessage
 from notifier.channels.dev_outbox import DevOutboxAdapter

@@ -11,7 +11,7 @@ from typing import Any
 
 from litestar import MediaType, get
 
-from common import dev_outbox
+from common.channels import dev_outbox
 from planner.api.deps import SettingsDep
 
 MAX_SHOWN = 200

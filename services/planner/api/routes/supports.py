@@ -11,14 +11,11 @@ import msgspec
 from litestar import Response, delete, post, put
 from litestar.params import FromPath, JSONBody
 
-from common.ids import new_id
-from contracts.ids import ConsentRequestId, ContactId
-from contracts.vocabulary import Tier
+from contracts.ids import ContactId
 from planner.api import people_commands
 from planner.api.channels import channels_out, with_secrets
 from planner.api.commands import Secrets, now, versioned
 from planner.api.deps import PartnerDep, PoolDep, SettingsDep
-from planner.api.people_commands import consent_until
 from planner.api.schemas import (
     ConsentRequestSent,
     EscalationPolicyIn,
@@ -29,8 +26,6 @@ from planner.api.schemas import (
 )
 from planner.domain.commands import (
     RemoveSupportContact,
-    RequestConsent,
-    SetEscalationPolicy,
 )
 from planner.settings import Settings
 
@@ -83,14 +78,7 @@ async def ask_again(
     A new link goes to their own channels; the links they had before stop working. A yes
     through it lasts as long as the last request said.
     """
-    at = now()
-    command = RequestConsent(
-        now=at,
-        actor=partner.participant_id,
-        contact_id=ContactId(contact_id),
-        request_id=ConsentRequestId(new_id()),
-        expires_at=consent_until(settings, at),
-    )
+    command = people_commands.request_consent(settings, partner.participant_id, contact_id, now())
     sent = versioned(
         ConsentRequestSent, contact_id=contact_id, consent_requested_until=command.expires_at
     )
@@ -113,16 +101,5 @@ async def set_escalation(
     partner: PartnerDep, data: JSONBody[EscalationPolicyIn]
 ) -> Response[EscalationSaved]:
     """Set a level's ordered tiers of contacts, each with an acknowledgement timeout."""
-    command = SetEscalationPolicy(
-        now=now(),
-        actor=partner.participant_id,
-        level=data.level,
-        tiers=tuple(
-            Tier(
-                contact_ids=tuple(ContactId(c) for c in tier.contact_ids),
-                ack_timeout_seconds=tier.ack_timeout_seconds,
-            )
-            for tier in data.tiers
-        ),
-    )
+    command = people_commands.escalation_policy(partner.participant_id, data, now())
     return await partner.run(command, versioned(EscalationSaved, level=data.level))

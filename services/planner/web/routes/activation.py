@@ -18,6 +18,7 @@ from common.ids import new_id
 from contracts.ids import ActivationId
 from contracts.vocabulary import Level, MessageKind
 from planner.api import content_commands, people_commands
+from planner.api.auth import participant_actor
 from planner.api.commands import now
 from planner.api.deps import PoolDep
 from planner.api.errors import ResourceNotFound
@@ -66,7 +67,7 @@ async def activate(request: Req, plan_id: FromPath[UUID], pool: PoolDep) -> Redi
         request,
         plan_id,
         command,
-        f"participant:{me.participant_id}",
+        participant_actor(me.participant_id),
         key=f"page-activation:{key}",
         answer=str(activation_id).encode(),
     )
@@ -102,7 +103,7 @@ async def resolve(
     fields = {k: acting.text(form, k) for k in ("outcome", "reflection")}
     resolution = acting.parsed(Resolution, fields)
     command = content_commands.resolve(me.participant_id, activation_id, resolution, now())
-    await acting.run(pool, request, plan_id, command, f"participant:{me.participant_id}")
+    await acting.run(pool, request, plan_id, command, participant_actor(me.participant_id))
     return acting.see_other(f"/plans/{plan_id}/activations/{activation_id}")
 
 

@@ -9,6 +9,7 @@ from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 
 from planner.api import content_commands
+from planner.api.auth import participant_actor
 from planner.api.commands import now
 from planner.api.deps import PoolDep
 from planner.api.errors import BadParameter
@@ -76,8 +77,7 @@ async def check_in(request: Req, plan_id: FromPath[UUID], pool: PoolDep) -> Redi
         },
     )
     command = content_commands.check_in(me.participant_id, new, now())
-    await acting.run(pool, request, plan_id, command, f"participant:{me.participant_id}")
-    return acting.see_other(f"/plans/{plan_id}?saved=1#check-ins")
+    return await acting.saved(pool, request, plan_id, me.participant_id, command, "check-ins")
 
 
 @get(PLAN + "/history", include_in_schema=False)
@@ -93,7 +93,7 @@ async def history_page(
     names = {}
     state = fold(e.event for e in envelopes)
     if state is not None:
-        names = {f"participant:{p.participant_id}": p.display_name for p in state.partners}
+        names = {participant_actor(p.participant_id): p.display_name for p in state.partners}
     events = [event_view(e) for e in reversed(envelopes[-HISTORY_SHOWN:])]
     then = None
     instant = _instant(as_of)

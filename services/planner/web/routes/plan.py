@@ -88,8 +88,7 @@ async def _run(
     me = await session.partner_of(request, pool, plan_id)
     form = await acting.form_of(request)
     command = command_of(me.participant_id, form)
-    await acting.run(pool, request, plan_id, command, f"participant:{me.participant_id}")
-    return acting.see_other(f"/plans/{plan_id}?saved=1#{anchor}")
+    return await acting.saved(pool, request, plan_id, me.participant_id, command, anchor)
 
 
 @post(PLAN + "/signs", include_in_schema=False)

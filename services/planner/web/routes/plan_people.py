@@ -12,30 +12,24 @@ from litestar.response import Redirect, Template
 
 from common.capabilities import invite_code
 from common.ids import new_id
-from contracts.ids import ConsentRequestId, ContactId, InviteId
-from contracts.vocabulary import ChannelKind, Tier
+from contracts.ids import ContactId, InviteId
+from contracts.vocabulary import ChannelKind
 from planner.api import people_commands
+from planner.api.auth import participant_actor
 from planner.api.commands import now
 from planner.api.deps import PoolDep, SettingsDep
-from planner.api.people_commands import consent_until
 from planner.api.privacy_schemas import DisclosureChange
 from planner.api.routes.plans import INVITE_LIFETIME, code_hash
 from planner.api.schemas import EscalationPolicyIn, NewSupport
 from planner.domain.commands import (
     InvitePartner,
     RemoveSupportContact,
-    RequestConsent,
-    SetEscalationPolicy,
 )
 from planner.web import acting, session
 
 Req = Request[Any, Any, Any]
 PLAN = "/plans/{plan_id:uuid}"
 SECONDS_PER_MINUTE = 60
-
-
-def _actor(participant_id: UUID) -> str:
-    return f"participant:{participant_id}"
 
 
 @post(PLAN + "/supports", include_in_schema=False)
@@ -56,8 +50,7 @@ async def add_support(
     command = await people_commands.add_support(
         pool, settings, plan_id, me.participant_id, new, now()
     )
-    await acting.run(pool, request, plan_id, command, _actor(me.participant_id))
-    return acting.see_other(f"/plans/{plan_id}?saved=1#supports")
+    return await acting.saved(pool, request, plan_id, me.participant_id, command, "supports")
 
 
 def _choice(form: FormMultiDict) -> dict[str, bool]:
@@ -76,8 +69,7 @@ async def set_disclosure(
     command = people_commands.set_disclosure(
         me.participant_id, ContactId(contact_id), change, now()
     )
-    await acting.run(pool, request, plan_id, command, _actor(me.participant_id))
-    return acting.see_other(f"/plans/{plan_id}?saved=1#supports")
+    return await acting.saved(pool, request, plan_id, me.participant_id, command, "supports")
 
 
 @post(PLAN + "/supports/{contact_id:uuid}/ask", include_in_schema=False)
@@ -89,16 +81,8 @@ async def ask_again(
     settings: SettingsDep,
 ) -> Redirect:
     me = await session.partner_of(request, pool, plan_id)
-    at = now()
-    command = RequestConsent(
-        now=at,
-        actor=me.participant_id,
-        contact_id=ContactId(contact_id),
-        request_id=ConsentRequestId(new_id()),
-        expires_at=consent_until(settings, at),
-    )
-    await acting.run(pool, request, plan_id, command, _actor(me.participant_id))
-    return acting.see_other(f"/plans/{plan_id}?saved=1#supports")
+    command = people_commands.request_consent(settings, me.participant_id, contact_id, now())
+    return await acting.saved(pool, request, plan_id, me.participant_id, command, "supports")
 
 
 @post(PLAN + "/supports/{contact_id:uuid}/remove", include_in_schema=False)
@@ -109,8 +93,7 @@ async def remove_support(
     command = RemoveSupportContact(
         now=now(), actor=me.participant_id, contact_id=ContactId(contact_id)
     )
-    await acting.run(pool, request, plan_id, command, _actor(me.participant_id))
-    return acting.see_other(f"/plans/{plan_id}?saved=1#supports")
+    return await acting.saved(pool, request, plan_id, me.participant_id, command, "supports")
 
 
 @post(PLAN + "/escalation", include_in_schema=False)
@@ -128,20 +111,8 @@ async def set_escalation(request: Req, plan_id: FromPath[UUID], pool: PoolDep) -
     policy = acting.parsed(
         EscalationPolicyIn, {"level": acting.text(form, "level"), "tiers": tiers}
     )
-    command = SetEscalationPolicy(
-        now=now(),
-        actor=me.participant_id,
-        level=policy.level,
-        tiers=tuple(
-            Tier(
-                contact_ids=tuple(ContactId(c) for c in tier.contact_ids),
-                ack_timeout_seconds=tier.ack_timeout_seconds,
-            )
-            for tier in policy.tiers
-        ),
-    )
-    await acting.run(pool, request, plan_id, command, _actor(me.participant_id))
-    return acting.see_other(f"/plans/{plan_id}?saved=1#escalation")
+    command = people_commands.escalation_policy(me.participant_id, policy, now())
+    return await acting.saved(pool, request, plan_id, me.participant_id, command, "escalation")
 
 
 @post(PLAN + "/invite", include_in_schema=False)
@@ -159,7 +130,7 @@ async def invite(
         code_sha256=code_hash(code),
         expires_at=at + INVITE_LIFETIME,
     )
-    await acting.run(pool, request, plan_id, command, _actor(me.participant_id))
+    await acting.run(pool, request, plan_id, command, participant_actor(me.participant_id))
     context = {
         "plan_id": plan_id,
         "code": code,

@@ -13,8 +13,9 @@ from litestar import Request, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Template
 
-from common import addresses, capabilities
+from common import capabilities
 from common.capabilities import Capability, ExpiredCapability
+from common.channels import addresses
 from common.ids import new_id
 from common.links import SIGN_IN_LINK_LIFETIME
 from planner.api.commands import now

@@ -13,6 +13,7 @@ from common.ids import new_id
 from contracts.ids import PlanId
 from contracts.vocabulary import ChannelKind
 from planner import handlers
+from planner.api.auth import participant_actor
 from planner.api.channels import to_channels
 from planner.api.commands import now
 from planner.api.deps import PoolDep, SettingsDep
@@ -111,7 +112,7 @@ async def create_plan(request: Req, pool: PoolDep) -> Redirect:
         actor=me.participant_id,
         actor_name=me.display_name,
     )
-    await acting.run(pool, request, plan_id, command, f"participant:{me.participant_id}")
+    await acting.run(pool, request, plan_id, command, participant_actor(me.participant_id))
     return acting.see_other(f"/plans/{plan_id}")
 
 
@@ -127,7 +128,7 @@ async def join(request: Req, pool: PoolDep) -> Redirect:
     command = AcceptInvite(
         now=now(), actor=me.participant_id, actor_name=me.display_name, code_sha256=code_hash(code)
     )
-    await acting.run(pool, request, plan_id, command, f"participant:{me.participant_id}")
+    await acting.run(pool, request, plan_id, command, participant_actor(me.participant_id))
     return acting.see_other(f"/plans/{plan_id}")
 
 

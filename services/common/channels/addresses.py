@@ -2,7 +2,7 @@
 
 Checked when a partner saves a contact's channels or their own, so "call me maybe" is a
 422 there and then, not a delivery that fails for good in the middle of a crisis. A
-webhook address has its own policy (``common.webhook_policy``). The notifier checks again
+webhook address has its own policy (``common.channels.webhook_policy``). The notifier checks again
 before each send.
 """
 
