@@ -21,7 +21,7 @@ from contracts import upcasting
 from contracts.events import PlanEvent
 from contracts.export import DECODER, ExportLine, encode_line
 from contracts.upcasting import current_version, decode_stored
-from planner.store import read_models
+from planner.store import read_models, unsealing
 from planner.store.event_store import Connection
 
 PAGE = 5000
@@ -97,14 +97,18 @@ async def export_lines(conn: Connection, span: Span) -> AsyncIterator[list[bytes
     async with conn.transaction(isolation="repeatable_read", readonly=True):
         after = span.from_position - 1
         while rows := await conn.fetch(EXPORT, after, span.to_position, span.plan_id, PAGE):
-            yield [_line(row, upcast=span.upcast) for row in rows]
+            # Upcast lines are for reading: their sealed fields opened (or "[erased]").
+            subjects = unsealing.subjects_of(rows) if span.upcast else []
+            keys = await unsealing.read_keys(conn, subjects)
+            yield [_line(row, keys, upcast=span.upcast) for row in rows]
             after = rows[-1]["position"]
 
 
-def _line(row: asyncpg.Record, *, upcast: bool) -> bytes:
+def _line(row: asyncpg.Record, keys: unsealing.Keys, *, upcast: bool) -> bytes:
     stored_hash: bytes | None = row["hash"]
-    payload = msgspec.json.decode(row["payload"])
     event_type, version = row["event_type"], row["schema_version"]
+    text = unsealing.opened_with(keys, row["event_id"], row["payload"]) if upcast else None
+    payload = msgspec.json.decode(text or row["payload"])
     if upcast:
         payload, version = (
             upcasting.upcast(event_type, version, payload),
@@ -134,7 +138,7 @@ def parse(lines: Iterable[bytes]) -> list[Restored]:
             continue
         try:
             event = DECODER.decode(line)
-            payload = msgspec.json.encode(event.payload)
+            payload = unsealing.erased(event.event_id, msgspec.json.encode(event.payload).decode())
             decoded = decode_stored(event.event_type, event.schema_version, payload)
         except msgspec.DecodeError as exc:
             raise ImportError_(f"line {number}: {exc}") from exc
@@ -165,8 +169,21 @@ async def import_events(
         await conn.execute(PUBLISH_ALL)
         await conn.execute(CONTINUE_POSITIONS)
         await conn.execute(CHAIN_STARTS_AFTER)
-        for restored in events:  # the read models commands write beside their events
-            await read_models.project(conn, restored.stored.stream_id, [restored.event])
+        # The read models commands write beside their events, from the events opened with
+        # the keys this database holds (a sealed field without its key reads "[erased]").
+        keys = await unsealing.read_keys(conn, None)
+        for restored in events:
+            event = _opened(restored, keys)
+            await read_models.project(conn, restored.stored.stream_id, [event])
+
+
+def _opened(restored: Restored, keys: unsealing.Keys) -> PlanEvent:
+    stored = restored.stored
+    payload = msgspec.json.encode(stored.payload).decode()
+    opened = unsealing.opened_with(keys, stored.event_id, payload)
+    if opened is payload:
+        return restored.event
+    return decode_stored(stored.event_type, stored.schema_version, opened)
 
 
 def _records(page: list[Restored]) -> list[tuple[object, ...]]:
