@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from uuid import UUID
 
 from contracts.envelope import Envelope
+from contracts.erasure_events import ParticipantErased, SupportContactErased
 from contracts.events import (
     ActivationAcknowledged,
     ActivationResolved,
@@ -39,6 +40,8 @@ ACTED_ON = (
     ActivationAcknowledged,
     ActivationResolved,
     SignInLinkRequested,
+    ParticipantErased,
+    SupportContactErased,
 )
 
 
@@ -75,6 +78,8 @@ class Alerting:
                 await self.resolved(conn, event)
             case SignInLinkRequested():
                 await self.sign_in_link(conn, plan_id, event)
+            case ParticipantErased() | SupportContactErased():
+                pass  # the ledger's part of an erasure is handled apart
             case _:
                 pass  # nothing to send for the other events
 
