@@ -10,10 +10,10 @@ import msgspec
 import msgspec.inspect as mi
 import pytest
 
+from contracts.erasure_events import ERASED
 from contracts.events import EVENT_TYPES, PlanActivated, PlanEvent, WarningSignRevised
 from contracts.vocabulary import Event
 from planner.domain.personal_fields import (
-    ERASED,
     RULES,
     PersonalField,
     Whose,

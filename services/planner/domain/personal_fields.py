@@ -17,8 +17,6 @@ from contracts.events import EVENT_TYPES, PlanEvent
 from contracts.vocabulary import Channel, Recipient
 
 Path = tuple[str | int, ...]
-ERASED = "[erased]"
-"""What an erased person's field reads as: it meets every string constraint of the events."""
 PARTICIPANT_ACTOR = "participant:"  # how Metadata.actor names a participant
 
 
@@ -160,6 +158,8 @@ RULES: dict[str, Rule] = {
     "plan.disclosure_chosen": _nothing,
     "plan.consent_expiring": _consent_expiring,
     "plan.sign_in_link_requested": _sign_in_link,
+    "plan.participant_erased": _nothing,
+    "plan.support_contact_erased": _nothing,
 }
 
 

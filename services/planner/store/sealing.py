@@ -15,6 +15,7 @@ from uuid import UUID
 
 import msgspec
 
+from contracts import erasure_events
 from contracts import events as catalogue
 from contracts.envelope import Metadata
 from contracts.events import WarningSignAdded, WarningSignRevised
@@ -24,7 +25,7 @@ from planner.store import data_keys
 from planner.store.event_store import Connection, NewEvent
 from planner.store.unsealing import READ_KEYS, Keys, sealed_value
 
-ERASED = personal_fields.ERASED
+ERASED = erasure_events.ERASED  # what a shredded subject's fields read as
 
 # Make the keys that are missing (a tombstone's row stays: no new key for it, ever), and
 # read every key asked for. The outer SELECT sees the table as the statement began, so a

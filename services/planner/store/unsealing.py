@@ -17,7 +17,8 @@ import asyncpg
 import msgspec
 from asyncpg.pool import PoolConnectionProxy
 
-from planner.domain.personal_fields import ERASED, Path, path_text
+from contracts.erasure_events import ERASED
+from planner.domain.personal_fields import Path, path_text
 from planner.store.data_keys import DataKey, unwrapped
 
 Executor = asyncpg.Connection | PoolConnectionProxy | asyncpg.Pool
