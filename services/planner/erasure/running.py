@@ -26,13 +26,13 @@ from planner.domain.errors import PlanNotFound
 from planner.domain.evolve import evolve
 from planner.domain.state import PlanState
 from planner.erasure import compaction, remnants
-from planner.erasure.shredding import shred
 from planner.handlers.attempt import new_event_id
 from planner.handlers.results import ConcurrencyConflict
 from planner.metrics import appended
 from planner.relay import wake
 from planner.store import appending, plan_states, read_models
 from planner.store.event_store import Connection, NewEvent, StreamHead, StreamVersionConflict
+from planner.store.sealing import shred
 
 log = structlog.stdlib.get_logger("planner.erasure")
 

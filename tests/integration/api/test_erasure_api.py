@@ -96,6 +96,13 @@ async def test_an_erased_partner_is_gone_and_the_other_keeps_the_plan(
         "at": event["data"]["at"],
         "by": "self",
     }
+    assert "Sam-sign-Quillwort" not in history.text
+    [sign] = [e for e in history.json()["events"] if e["type"] == "plan.warning_sign_added"]
+    assert sign["data"]["description"] == "[erased]"
+    stored = await db_pool.fetchval("SELECT string_agg(payload::text, ' ') FROM events")
+    assert "Sam-sign-Quillwort" not in stored
+    shredded = "SELECT wrapped IS NULL FROM data_keys WHERE subject_id = $1"
+    assert await db_pool.fetchval(shredded, sam.participant_id) is True
     again = await client.request("DELETE", ERASE, json=CONFIRMED, headers=sam.auth)
     assert_problem(again, 401)
 
