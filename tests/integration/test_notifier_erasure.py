@@ -14,7 +14,6 @@ from uuid import UUID
 import asyncpg
 import msgspec
 import nats
-import nats.errors
 import pytest
 from nats.aio.client import Client
 from nats.js import JetStreamContext
@@ -27,6 +26,8 @@ from contracts.ids import ActivationId, ParticipantId, PlanId, SignId
 from contracts.subjects import DLQ_STREAM, PLAN_STREAM, PLAN_SUBJECTS, dead_letter_subject
 from contracts.upcasting import current_version
 from notifier.erasing import streams
+from notifier.erasing.eraser import NotSettledYet
+from notifier.erasing.streams import Stored
 from notifier.intake.consumer import Consumer, consumer_config, ensure_consumer
 from notifier.ledger import migrations
 from notifier.settings import NotifierSettings
@@ -118,16 +119,18 @@ async def publish(servers: Servers, plan_id: UUID, *events: PlanEvent) -> None:
         await servers.js.publish(message.subject, message.payload, headers=message.headers)
 
 
-async def handle_all(servers: Servers) -> None:
-    """Fetch and handle every message the durable has, as the live intake does."""
+async def handle_all(servers: Servers, leave: str = "") -> None:
+    """Fetch and handle every message the durable has, as the live intake does; one whose
+    subject ends with ``leave`` is left unsettled (its handling still under way)."""
     subscription = await servers.js.pull_subscribe_bind(SETTINGS.consumer_name, PLAN_STREAM)
     while True:
         try:
             batch = await subscription.fetch(32, timeout=1)
-        except nats.errors.TimeoutError:
+        except TimeoutError:  # nats-py's own TimeoutError is one too: nothing left
             return
         for message in batch:
-            await servers.consumer.process(message)
+            if not (leave and message.subject.endswith(leave)):
+                await servers.consumer.process(message)
 
 
 def someone_elses_activation() -> PlanActivated:
@@ -157,12 +160,12 @@ def hits(text: str, strings: Sequence[str]) -> list[str]:
     return [s for s in strings if s in text]
 
 
-async def the_journey(servers: Servers) -> PlanActivated:
+async def the_journey(servers: Servers, leave: str = "") -> PlanActivated:
     """The plan's history handled, a dead letter of it, and someone else's alert in flight."""
     theirs = someone_elses_activation()
     await publish(servers, PLAN, *journey())
     await publish(servers, OTHER_PLAN, theirs)
-    await handle_all(servers)
+    await handle_all(servers, leave)
     subjects = f"tandem.plan.{PLAN}.check_in_recorded"
     [check_in] = [m async for m in streams.stored(servers.js, PLAN_STREAM, subjects)]
     await servers.js.publish(dead_letter_subject(check_in.subject), check_in.data)
@@ -202,12 +205,7 @@ async def test_a_redelivered_or_replayed_erasure_changes_nothing(servers: Server
     await publish(servers, PLAN, erasure)
     await handle_all(servers)
     after = await ledger(servers.pool)
-    [message] = [
-        m
-        async for m in streams.stored(servers.js, PLAN_STREAM, PLAN_SUBJECTS)
-        if b"participant_erased" in m.data
-    ]
-    envelope = msgspec.json.decode(message.data, type=Envelope)
+    message, envelope = await the_erasure(servers)
 
     await servers.consumer.eraser.erase(envelope, message.sequence, delivered=2)
     async with servers.pool.acquire() as conn, conn.transaction():
@@ -215,6 +213,32 @@ async def test_a_redelivered_or_replayed_erasure_changes_nothing(servers: Server
 
     assert await ledger(servers.pool) == after
     assert hits(await stream_text(servers.js), Z_STRINGS) == []
+
+
+async def test_messages_the_notifier_may_still_need_are_deleted_only_on_the_last_try(
+    servers: Servers,
+) -> None:
+    await the_journey(servers, leave=".activation_acknowledged")  # still being handled
+    await publish(servers, PLAN, ParticipantErased(participant_id=ZEPHYRINE, at=AT, by="self"))
+    message, envelope = await the_erasure(servers)
+
+    with pytest.raises(NotSettledYet):
+        await servers.consumer.eraser.erase(envelope, message.sequence, delivered=1)
+    assert hits(await ledger(servers.pool), Z_STRINGS) == []  # the ledger's part is done
+    assert hits(await stream_text(servers.js), Z_STRINGS) == list(Z_STRINGS)
+
+    last = SETTINGS.max_deliveries
+    await servers.consumer.eraser.erase(envelope, message.sequence, delivered=last)
+    assert hits(await stream_text(servers.js), Z_STRINGS) == []
+
+
+async def the_erasure(servers: Servers) -> tuple[Stored, Envelope]:
+    [message] = [
+        m
+        async for m in streams.stored(servers.js, PLAN_STREAM, PLAN_SUBJECTS)
+        if b"participant_erased" in m.data
+    ]
+    return message, msgspec.json.decode(message.data, type=Envelope)
 
 
 async def test_an_erased_contact_is_gone_and_the_partners_keep_their_own_text(

@@ -134,7 +134,11 @@ async def compact(conn: Connection, tables: Iterable[str]) -> None:
 
     Outside any transaction. Best effort: a failure is logged (no data in it) and the rest
     goes on; the text is blanked either way, and autovacuum reclaims the space later.
+    Nothing touched (a redelivered erasure): nothing to do.
     """
+    tables = list(tables)
+    if not tables:
+        return
     for table in tables:
         await _best_effort(conn, VACUUMS[table], "erasure.vacuum_failed", table)
     for statement in FLUSH_WAL:
