@@ -189,4 +189,5 @@ def _relay(settings: Settings) -> Relay | None:
         settings.nats_url,
         name=f"tandem-relay-{os.getpid()}",
         replicas=settings.nats_replicas,
+        max_age_days=settings.stream_max_age_days,
     )

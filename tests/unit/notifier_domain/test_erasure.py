@@ -1,0 +1,110 @@
+"""What erasing a person means to the notifier: their traces, and activations without them."""
+
+from uuid import UUID
+
+import msgspec
+import pytest
+
+from contracts.erasure_events import ERASED, ParticipantErased, SupportContactErased
+from contracts.events import PlanActivated
+from notifier.domain.erasure import (
+    MIN_TRACE_LENGTH,
+    erased_subject,
+    scrub_activation,
+    searchable,
+    traces,
+    usable,
+)
+from tests.support.erasure_journey import (
+    AT,
+    B_EMAIL,
+    B_NAME,
+    B_NOTE,
+    B_SIGN,
+    BORISLAV,
+    C_STRINGS,
+    CASSIA,
+    Z_STRINGS,
+    ZEPHYRINE,
+    journey,
+)
+
+B_STRINGS = (B_NAME, B_EMAIL, B_NOTE, B_SIGN)
+
+
+def activations() -> list[PlanActivated]:
+    return [e for e in journey() if isinstance(e, PlanActivated)]
+
+
+def test_an_erasure_names_the_person_it_erases_and_no_other_event_does() -> None:
+    assert erased_subject(ParticipantErased(participant_id=ZEPHYRINE, at=AT, by="self")) == (
+        ZEPHYRINE
+    )
+    assert erased_subject(SupportContactErased(contact_id=CASSIA, at=AT, by="partner")) == CASSIA
+    assert all(erased_subject(event) is None for event in journey())
+
+
+def test_a_partners_traces_are_every_string_of_theirs_and_nobody_elses() -> None:
+    found = traces(ZEPHYRINE, journey())
+
+    assert set(Z_STRINGS) <= found  # name, addresses, signs as revised, note, reflection …
+    assert not found & {*B_STRINGS, *C_STRINGS}
+
+
+def test_a_contacts_traces_are_their_name_relationship_and_addresses() -> None:
+    assert traces(CASSIA, journey()) == set(C_STRINGS)
+
+
+def test_strings_too_short_or_already_erased_are_not_looked_for() -> None:
+    assert usable(["Al", " ", ERASED, "  Ana  ", "x" * MIN_TRACE_LENGTH]) == {
+        "Ana",
+        "x" * MIN_TRACE_LENGTH,
+    }
+
+
+def test_a_string_is_looked_for_as_written_and_as_it_reads_inside_json() -> None:
+    assert searchable(['Zoe "Q7"']) == ['Zoe "Q7"', 'Zoe \\"Q7\\"']
+
+
+def test_the_activation_the_person_asked_for_keeps_ids_and_loses_their_text() -> None:
+    mine, _ = activations()
+
+    scrubbed = scrub_activation(mine, ZEPHYRINE, frozenset(Z_STRINGS))
+
+    assert (scrubbed.note, scrubbed.activator_name, scrubbed.activator_channels) == (
+        ERASED,
+        ERASED,
+        (),
+    )
+    assert scrubbed.recipients == mine.recipients  # the others are theirs to keep
+    assert (scrubbed.activated_by, scrubbed.tiers) == (mine.activated_by, mine.tiers)
+    text = msgspec.json.encode(scrubbed).decode()
+    assert not [s for s in Z_STRINGS if s in text]
+
+
+def test_as_a_recipient_the_person_loses_name_and_channels_and_the_rest_stays() -> None:
+    _, theirs = activations()
+
+    scrubbed = scrub_activation(theirs, ZEPHYRINE, frozenset(Z_STRINGS))
+
+    [erased] = [r for r in scrubbed.recipients if r.recipient_id == ZEPHYRINE]
+    assert (erased.display_name, erased.channels) == (ERASED, ())
+    assert (scrubbed.note, scrubbed.activator_name) == (B_NOTE, B_NAME)
+    assert scrubbed.activator_channels == theirs.activator_channels
+    assert scrub_activation(theirs, CASSIA, frozenset()) != theirs  # Cassia was alerted too
+
+
+@pytest.mark.parametrize("who", [BORISLAV, CASSIA])
+def test_an_activation_that_does_not_name_the_person_is_left_as_it_was(who: UUID) -> None:
+    mine, _ = activations()
+    others = tuple(r for r in mine.recipients if r.recipient_id != who)
+    without = msgspec.structs.replace(mine, recipients=others)
+
+    assert scrub_activation(without, who, frozenset({"Nobody-X9"})) == without
+
+
+def test_a_note_by_someone_else_that_names_the_person_reads_as_erased() -> None:
+    _, theirs = activations()
+    naming = msgspec.structs.replace(theirs, note="Worried about Zephyrine-Q7 tonight")
+
+    assert scrub_activation(naming, ZEPHYRINE, frozenset(Z_STRINGS)).note == ERASED
