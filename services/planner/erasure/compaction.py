@@ -35,23 +35,44 @@ RESET_LOCK_TIMEOUT = "RESET lock_timeout"
 
 async def compact(pool: asyncpg.Pool, tables: Iterable[str]) -> list[str]:
     """Vacuum ``tables`` (names from this package, never from a caller), then switch WAL and
-    checkpoint; the steps that could not be done, by name (none when all went well)."""
-    skipped: list[str] = []
-    async with pool.acquire() as conn:
-        await conn.execute(LOCK_TIMEOUT)
-        try:
-            for table in dict.fromkeys(tables):
-                if not await conn.fetchval(EXISTS, table):
-                    continue
-                # An identifier cannot be a parameter; the names are this package's own.
-                if not await _step(conn, f"VACUUM (FULL, ANALYZE) {table}", f"vacuum {table}"):
-                    skipped.append(f"vacuum {table}")
-            for statement, step in ((SWITCH_WAL, "switch WAL"), (CHECKPOINT, "checkpoint")):
-                if not await _step(conn, statement, step):
-                    skipped.append(step)
-        finally:
-            await conn.execute(RESET_LOCK_TIMEOUT)
-    return skipped
+    checkpoint; the steps that could not be done, by name (none when all went well). Never
+    raises: the erasure committed before, and a lost connection only leaves the remnants to
+    PostgreSQL's own vacuums and checkpoints."""
+    steps = [f"vacuum {table}" for table in dict.fromkeys(tables)] + ["switch WAL", "checkpoint"]
+    done: list[str] = []
+    try:
+        async with pool.acquire() as conn:
+            await conn.execute(LOCK_TIMEOUT)
+            try:
+                done = await _compact(conn, list(dict.fromkeys(tables)))
+            finally:
+                await _reset(conn)
+    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+        log.warning("erasure.compaction_failed", error=type(exc).__name__)
+    return [step for step in steps if step not in done]
+
+
+async def _compact(conn: Connection, tables: list[str]) -> list[str]:
+    done = []
+    for table in tables:
+        if not await conn.fetchval(EXISTS, table):
+            done.append(f"vacuum {table}")  # nothing to vacuum
+            continue
+        # An identifier cannot be a parameter; the names are this package's own.
+        if await _step(conn, f"VACUUM (FULL, ANALYZE) {table}", f"vacuum {table}"):
+            done.append(f"vacuum {table}")
+    for statement, step in ((SWITCH_WAL, "switch WAL"), (CHECKPOINT, "checkpoint")):
+        if await _step(conn, statement, step):
+            done.append(step)
+    return done
+
+
+async def _reset(conn: Connection) -> None:
+    """Pooled connections keep no session setting (``store.pool``): reset it, or close it."""
+    try:
+        await conn.execute(RESET_LOCK_TIMEOUT)
+    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+        conn.terminate()
 
 
 async def _step(conn: Connection, statement: str, step: str) -> bool:

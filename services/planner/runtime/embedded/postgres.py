@@ -60,10 +60,11 @@ class EmbeddedPostgres:
         # that is not yet reaped for a running one and fails to stop it noisily.
         server = module.get_server(self.data_dir, cleanup_mode=None)
         with module.PostgresServer._lock:  # the wheel's inter-process lock
-            changed = self._configure()
             # get_server() hands back a cached handle in this process: restart if stopped.
             server.ensure_postgres_running()
-            if changed and not started_here:
+            # The wheel starts a new folder's server as it initialises it: a setting added
+            # now takes effect by a reload (every later start reads it).
+            if self._configure():
                 self._pg_ctl(["reload"])
         if started_here:
             # A safety net for a caller that never reaches stop(); a server that was
