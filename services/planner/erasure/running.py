@@ -18,12 +18,11 @@ import structlog
 
 from contracts.envelope import Metadata
 from contracts.events import PlanEvent
-from contracts.ids import ContactId, EventId, ParticipantId
+from contracts.ids import ContactId, ParticipantId
 from planner.domain.decide_erasure import decide_erasure
 from planner.domain.erased_text import of_contact, of_participant
 from planner.domain.erasure_commands import EraseParticipant, EraseSupportContact, ErasureCommand
 from planner.domain.errors import PlanNotFound
-from planner.domain.evolve import evolve
 from planner.domain.state import PlanState
 from planner.erasure import compaction, remnants
 from planner.handlers.attempt import new_event_id
@@ -31,7 +30,7 @@ from planner.handlers.results import ConcurrencyConflict
 from planner.metrics import appended
 from planner.relay import wake
 from planner.store import appending, plan_states, read_models
-from planner.store.event_store import Connection, NewEvent, StreamHead, StreamVersionConflict
+from planner.store.event_store import Connection, NewEvent, StreamVersionConflict
 from planner.store.sealing import shred
 
 log = structlog.stdlib.get_logger("planner.erasure")
@@ -55,9 +54,6 @@ class Erased(msgspec.Struct, frozen=True, kw_only=True):
 
 class _Recorded(msgspec.Struct, frozen=True, kw_only=True):
     plan_id: UUID
-    state: PlanState
-    head: StreamHead | None
-    last_event_id: EventId
     events: tuple[PlanEvent, ...]
 
 
@@ -129,7 +125,7 @@ async def _on_plan(
         return [], state
     batch = [NewEvent(event_id=new_event_id(), event=event) for event in events]
     metadata = Metadata(actor=actor, correlation_id=new_event_id())
-    result = await appending.append(
+    await appending.append(
         conn,
         plan_id,
         batch,
@@ -141,17 +137,7 @@ async def _on_plan(
         head=head,
     )
     await read_models.project(conn, plan_id, events)
-    folded = state
-    for event in events:
-        folded = evolve(folded, event)
-    done = _Recorded(
-        plan_id=plan_id,
-        state=folded,
-        head=result.head,
-        last_event_id=batch[-1].event_id,
-        events=tuple(events),
-    )
-    return [done], state
+    return [_Recorded(plan_id=plan_id, events=tuple(events))], state
 
 
 async def _run(pool: asyncpg.Pool, once: Once, tables: tuple[str, ...], kind: str) -> Erased:
@@ -171,8 +157,9 @@ async def _run(pool: asyncpg.Pool, once: Once, tables: tuple[str, ...], kind: st
 def _committed(pool: asyncpg.Pool, recorded: list[_Recorded]) -> None:
     for done in recorded:
         appended(done.events)
-        if done.head is not None:
-            plan_states.PLANS.advance(done.plan_id, done.state, done.head, done.last_event_id)
+        # Folded again from the store on its next load, where the shredded fields read as
+        # erased: the state folded here still holds what the state cannot tell is theirs.
+        plan_states.PLANS.forget(done.plan_id)
     if recorded:
         wake.after_commit(pool)
 

@@ -1,11 +1,13 @@
 """DELETE /v1/participants/me: a confirmed erasure of the caller, refused while help is asked."""
 
 from typing import Any
+from uuid import UUID
 
 import asyncpg
 import pytest
 from litestar.testing import AsyncTestClient
 
+from planner.store.plan_states import PlanStates
 from tests.support.api import activate, add_support, assert_problem, couple
 
 pytestmark = pytest.mark.integration
@@ -55,6 +57,13 @@ async def test_an_erased_partner_is_gone_and_the_other_keeps_the_plan(
         headers={**sam.auth, "Idempotency-Key": "sam-sign-1"},
     )
     assert sign.status_code == 201, sign.text
+    step = await client.post(
+        f"{base}/response-steps",
+        json={"level": "watch", "description": "Sam-step-Quillwort"},
+        headers=sam.auth,
+    )
+    assert step.status_code == 201, step.text
+    assert "Sam-step-Quillwort" in (await client.get(base, headers=alex.auth)).text  # kept
     listed = await client.post(
         "/v1/participants/me/do-not-involve",
         json={"kind": "email", "address": "ex@example.org", "reason": "Sam's own reason"},
@@ -88,6 +97,7 @@ async def test_an_erased_partner_is_gone_and_the_other_keeps_the_plan(
     assert kept.status_code == 200, kept.text
     assert "Sam" not in kept.text
     assert "Sam-sign-Quillwort" not in kept.text
+    assert "Sam-step-Quillwort" not in kept.text  # the step Sam wrote: folded again
     assert [p["participant_id"] for p in kept.json()["partners"]] == [alex.participant_id]
     history = await client.get(f"{base}/events?limit=500", headers=alex.auth)
     [event] = [e for e in history.json()["events"] if e["type"] == "plan.participant_erased"]
@@ -127,3 +137,27 @@ async def test_nobody_is_erased_while_a_request_for_help_is_open(
     assert resolved.status_code == 200, resolved.text
     erased = await client.request("DELETE", ERASE, json=CONFIRMED, headers=plan.second.auth)
     assert erased.status_code == 204, erased.text
+
+
+async def test_a_plan_kept_in_another_process_is_folded_again_past_an_erasure(
+    client: AsyncTestClient[Any], db_pool: asyncpg.Pool
+) -> None:
+    plan = await couple(client)
+    step = await client.post(
+        f"/v1/plans/{plan.plan_id}/response-steps",
+        json={"level": "watch", "description": "Sam-step-Larkspur"},
+        headers=plan.second.auth,
+    )
+    assert step.status_code == 201, step.text
+    elsewhere = PlanStates()  # another planner process's plans
+    before = await elsewhere.load(db_pool, UUID(plan.plan_id))
+    assert before is not None
+    assert [s.description for s in before.steps.values()] == ["Sam-step-Larkspur"]
+
+    erased = await client.request("DELETE", ERASE, json=CONFIRMED, headers=plan.second.auth)
+    assert erased.status_code == 204, erased.text
+
+    after = await elsewhere.load(db_pool, UUID(plan.plan_id))
+    assert after is not None
+    assert [s.description for s in after.steps.values()] == ["[erased]"]
+    assert after.version == before.version + 1
