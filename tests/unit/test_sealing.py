@@ -71,7 +71,7 @@ def test_a_key_under_an_unknown_secret_is_refused_with_a_clear_message() -> None
 
 
 def payload_of(keys: unsealing.Keys, subject: UUID) -> str:
-    key = keys.get(subject)
+    key = keys.get(str(subject))
     assert key is not None
     sealed = unsealing.sealed_value(key, subject, EVENT, ("recipients", 0, "display_name"), "Jo")
     note = unsealing.sealed_value(key, subject, EVENT, ("note",), "hard day")

@@ -94,7 +94,7 @@ async def sealed_payloads(
         for field in fields:
             *parents, last = field.path
             holder = _at(decoded, parents)
-            key = keys.get(field.subject)
+            key = keys.get(str(field.subject))
             holder[last] = (
                 ERASED
                 if key is None

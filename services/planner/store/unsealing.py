@@ -9,8 +9,9 @@ events, written before sealing, and events with nothing personal) pass through u
 """
 
 import base64
+import binascii
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 import asyncpg
@@ -26,6 +27,7 @@ Executor = asyncpg.Connection | PoolConnectionProxy | asyncpg.Pool
 SEALED = "sealed"
 BY = "by"
 MARK = '"sealed"'  # only a payload with this text can hold a sealed field
+SEALED_SIZE = 2  # a sealed field's object has these two keys, and no other
 
 READ_KEYS = """
 SELECT subject_id, wrapped, kek_id FROM data_keys WHERE subject_id = ANY($1::uuid[])
@@ -35,31 +37,30 @@ READ_ALL_KEYS = "SELECT subject_id, wrapped, kek_id FROM data_keys"
 
 
 class Keys:
-    """Subjects' keys as read (still wrapped), unwrapped on first use.
-
-    A subject without a key reads as erased: shredded, or never given one.
-    """
+    """Subjects' keys as read (still wrapped), unwrapped on first use, by the subject's id
+    as a sealed field names it (its text). A subject without a key reads as erased:
+    shredded, or never given one."""
 
     def __init__(self, rows: Sequence[Any] = ()) -> None:
-        self._wrapped: dict[UUID, tuple[bytes, bytes] | None] = {}
-        self._keys: dict[UUID, DataKey | None] = {}
+        self._wrapped: dict[str, tuple[bytes, bytes, UUID] | None] = {}
+        self._keys: dict[str, DataKey | None] = {}
         self.add(rows)
 
     def add(self, rows: Sequence[Any]) -> None:
         """Keys from rows of ``data_keys`` (``subject_id``, ``wrapped``, ``kek_id``)."""
         for row in rows:
-            wrapped = row["wrapped"]
-            entry = None if wrapped is None else (bytes(row["kek_id"]), bytes(wrapped))
-            self._wrapped[row["subject_id"]] = entry
+            subject, wrapped = UUID(str(row["subject_id"])), row["wrapped"]
+            entry = None if wrapped is None else (bytes(row["kek_id"]), bytes(wrapped), subject)
+            self._wrapped[str(subject)] = entry
 
     def __contains__(self, subject: UUID) -> bool:
-        return subject in self._wrapped
+        return str(subject) in self._wrapped
 
-    def get(self, subject: UUID) -> DataKey | None:
+    def get(self, subject: str) -> DataKey | None:
         if subject in self._keys:
             return self._keys[subject]
         entry = self._wrapped.get(subject)
-        key = None if entry is None else unwrapped(entry[0], entry[1], subject)
+        key = None if entry is None else unwrapped(*entry)
         self._keys[subject] = key
         return key
 
@@ -69,32 +70,38 @@ def aad(event_id: UUID, path: Path) -> bytes:
     return event_id.bytes + path_text(path).encode()
 
 
+def _unb64(text: str) -> bytes:
+    # base64url, translated for binascii's standard alphabet (base64's own is much slower).
+    return binascii.a2b_base64(text.replace("-", "+").replace("_", "/"))
+
+
 def sealed_value(key: DataKey, subject: UUID, event_id: UUID, path: Path, text: str) -> Any:
     """``text`` sealed under ``key``, in its stored form."""
     token = key.seal(text, aad(event_id, path))
     return {SEALED: base64.urlsafe_b64encode(token).decode(), BY: str(subject)}
 
 
-def _is_sealed(value: object) -> bool:
-    return isinstance(value, dict) and value.keys() == {SEALED, BY}
-
-
-class _Slot(msgspec.Struct, frozen=True):
+class _Slot(NamedTuple):
     """One sealed field found in a decoded payload: where it is, and what it holds."""
 
     holder: Any  # the dict or list holding it
     place: str | int
     path: Path
-    by: UUID
+    by: str  # the subject's id, as stored
     token: str
 
 
 def _find(value: Any, path: Path, found: list[_Slot]) -> None:
-    items: Any = value.items() if isinstance(value, dict) else enumerate(value)
+    # Exact types: a decoded payload holds only JSON's own dicts and lists (and it is faster).
+    items: Any = value.items() if type(value) is dict else enumerate(value)
     for place, inner in items:
-        if _is_sealed(inner):
-            found.append(_Slot(value, place, (*path, place), UUID(inner[BY]), inner[SEALED]))
-        elif isinstance(inner, dict | list):
+        kind = type(inner)
+        if kind is dict:
+            if len(inner) == SEALED_SIZE and SEALED in inner and BY in inner:
+                found.append(_Slot(value, place, (*path, place), inner[BY], inner[SEALED]))
+            else:
+                _find(inner, (*path, place), found)
+        elif kind is list:
             _find(inner, (*path, place), found)
 
 
@@ -114,13 +121,13 @@ def _parsed(event_id: UUID, payload: str) -> _Payload | None:
     return _Payload(event_id, decoded, slots) if slots else None
 
 
-def _opened(parsed: _Payload, key_of: Callable[[UUID], DataKey | None]) -> str:
+def _opened(parsed: _Payload, key_of: Callable[[str], DataKey | None]) -> str:
     """The payload with each sealed field opened by its subject's key, or ``ERASED``."""
     for slot in parsed.slots:
         key = key_of(slot.by)
         text = ERASED
         if key is not None:
-            token = base64.urlsafe_b64decode(slot.token)
+            token = _unb64(slot.token)
             text = key.open(token, aad(parsed.event_id, slot.path))
         slot.holder[slot.place] = text
     return msgspec.json.encode(parsed.decoded).decode()
@@ -141,9 +148,13 @@ def _parsed_rows(rows: Sequence[Any]) -> list[tuple[int, _Payload]]:
     return [(i, parsed) for i, parsed in found if parsed is not None]
 
 
+def _subjects(parsed: list[tuple[int, _Payload]]) -> list[UUID]:
+    return sorted({UUID(by) for by in {slot.by for _, p in parsed for slot in p.slots}})
+
+
 def subjects_of(rows: Sequence[Any]) -> list[UUID]:
     """Every subject whose key seals a field of ``rows``."""
-    return sorted({slot.by for _, parsed in _parsed_rows(rows) for slot in parsed.slots})
+    return _subjects(_parsed_rows(rows))
 
 
 async def opened(conn: Executor, rows: Sequence[Any]) -> list[str]:
@@ -152,7 +163,7 @@ async def opened(conn: Executor, rows: Sequence[Any]) -> list[str]:
     parsed = _parsed_rows(rows)
     if not parsed:
         return payloads
-    keys = await read_keys(conn, sorted({slot.by for _, p in parsed for slot in p.slots}))
+    keys = await read_keys(conn, _subjects(parsed))
     for index, payload in parsed:
         payloads[index] = _opened(payload, keys.get)
     return payloads
