@@ -29,39 +29,73 @@ BY = "by"
 MARK = '"sealed"'  # only a payload with this text can hold a sealed field
 SEALED_SIZE = 2  # a sealed field's object has these two keys, and no other
 
+# Every key of the subjects asked for, and whether each was shredded (one row per key; a
+# subject without a key has one row with a NULL key).
 READ_KEYS = """
-SELECT subject_id, wrapped, kek_id FROM data_keys WHERE subject_id = ANY($1::uuid[])
+SELECT s.subject_id, k.key_id, k.wrapped, k.kek_id,
+       EXISTS (SELECT FROM data_key_tombstones AS t WHERE t.subject_id = s.subject_id)
+           AS shredded
+FROM unnest($1::uuid[]) AS s(subject_id)
+LEFT JOIN data_keys AS k ON k.subject_id = s.subject_id
 """
 # A replay's keys: all of them, read once in the replay's own snapshot.
-READ_ALL_KEYS = "SELECT subject_id, wrapped, kek_id FROM data_keys"
+READ_ALL_KEYS = """
+SELECT k.subject_id, k.key_id, k.wrapped, k.kek_id, false AS shredded FROM data_keys AS k
+WHERE NOT EXISTS (SELECT FROM data_key_tombstones AS t WHERE t.subject_id = k.subject_id)
+"""
+KEY_ID_BYTES = 8  # a sealed value starts with the id of the key that sealed it
 
 
 class Keys:
     """Subjects' keys as read (still wrapped), unwrapped on first use, by the subject's id
-    as a sealed field names it (its text). A subject without a key reads as erased:
-    shredded, or never given one."""
+    as a sealed field names it (its text). A shredded subject, or a key not read, opens
+    nothing: its fields read as erased."""
 
     def __init__(self, rows: Sequence[Any] = ()) -> None:
-        self._wrapped: dict[str, tuple[bytes, bytes, UUID] | None] = {}
-        self._keys: dict[str, DataKey | None] = {}
+        self._wrapped: dict[int, tuple[bytes, bytes, UUID]] = {}
+        self._of: dict[str, list[int]] = {}  # a subject's key ids, lowest first
+        self._owner: dict[int, str] = {}
+        self._shredded: set[str] = set()
+        self._keys: dict[int, DataKey] = {}
         self.add(rows)
 
     def add(self, rows: Sequence[Any]) -> None:
-        """Keys from rows of ``data_keys`` (``subject_id``, ``wrapped``, ``kek_id``)."""
+        """Rows of ``READ_KEYS``: subject_id, key_id, wrapped, kek_id, shredded."""
         for row in rows:
-            subject, wrapped = UUID(str(row["subject_id"])), row["wrapped"]
-            entry = None if wrapped is None else (bytes(row["kek_id"]), bytes(wrapped), subject)
-            self._wrapped[str(subject)] = entry
+            subject = UUID(str(row["subject_id"]))
+            text = str(subject)
+            if row["shredded"]:
+                self._shredded.add(text)
+            ids = self._of.setdefault(text, [])
+            if row["key_id"] is not None:
+                self._wrapped[row["key_id"]] = (
+                    bytes(row["kek_id"]),
+                    bytes(row["wrapped"]),
+                    subject,
+                )
+                ids.append(row["key_id"])
+                self._owner[row["key_id"]] = text
+                ids.sort()
 
-    def __contains__(self, subject: UUID) -> bool:
-        return str(subject) in self._wrapped
+    def shredded(self, subject: UUID) -> bool:
+        return str(subject) in self._shredded
 
-    def get(self, subject: str) -> DataKey | None:
-        if subject in self._keys:
-            return self._keys[subject]
-        entry = self._wrapped.get(subject)
-        key = None if entry is None else unwrapped(*entry)
-        self._keys[subject] = key
+    def sealing_key(self, subject: UUID) -> tuple[int, DataKey] | None:
+        """The key new fields of ``subject`` are sealed with (the lowest id: every append
+        picks the same one), or None when they have none."""
+        ids = self._of.get(str(subject))
+        if not ids or self.shredded(subject):
+            return None
+        key = self.get(str(subject), ids[0])
+        return None if key is None else (ids[0], key)
+
+    def get(self, subject: str, key_id: int) -> DataKey | None:
+        """The key ``key_id`` of ``subject`` (as text), None when it is not theirs to use."""
+        if self._owner.get(key_id) != subject or subject in self._shredded:
+            return None
+        key = self._keys.get(key_id)
+        if key is None:
+            key = self._keys[key_id] = unwrapped(*self._wrapped[key_id])
         return key
 
 
@@ -75,9 +109,12 @@ def _unb64(text: str) -> bytes:
     return binascii.a2b_base64(text.replace("-", "+").replace("_", "/"))
 
 
-def sealed_value(key: DataKey, subject: UUID, event_id: UUID, path: Path, text: str) -> Any:
-    """``text`` sealed under ``key``, in its stored form."""
-    token = key.seal(text, aad(event_id, path))
+def sealed_value(
+    key: tuple[int, DataKey], subject: UUID, event_id: UUID, path: Path, text: str
+) -> Any:
+    """``text`` sealed under ``key`` (its id and itself), in its stored form."""
+    key_id, data_key = key
+    token = key_id.to_bytes(KEY_ID_BYTES, "big") + data_key.seal(text, aad(event_id, path))
     return {SEALED: base64.urlsafe_b64encode(token).decode(), BY: str(subject)}
 
 
@@ -121,14 +158,14 @@ def _parsed(event_id: UUID, payload: str) -> _Payload | None:
     return _Payload(event_id, decoded, slots) if slots else None
 
 
-def _opened(parsed: _Payload, key_of: Callable[[str], DataKey | None]) -> str:
+def _opened(parsed: _Payload, key_of: Callable[[str, int], DataKey | None]) -> str:
     """The payload with each sealed field opened by its subject's key, or ``ERASED``."""
     for slot in parsed.slots:
-        key = key_of(slot.by)
+        token = _unb64(slot.token)
+        key = key_of(slot.by, int.from_bytes(token[:KEY_ID_BYTES], "big"))
         text = ERASED
         if key is not None:
-            token = _unb64(slot.token)
-            text = key.open(token, aad(parsed.event_id, slot.path))
+            text = key.open(token[KEY_ID_BYTES:], aad(parsed.event_id, slot.path))
         slot.holder[slot.place] = text
     return msgspec.json.encode(parsed.decoded).decode()
 
@@ -178,4 +215,4 @@ def opened_with(keys: Keys, event_id: UUID, payload: str) -> str:
 def erased(event_id: UUID, payload: str) -> str:
     """``payload`` with every sealed field as ``ERASED``: its shape, for checks without keys."""
     parsed = _parsed(event_id, payload)
-    return payload if parsed is None else _opened(parsed, lambda _: None)
+    return payload if parsed is None else _opened(parsed, lambda _subject, _key: None)
