@@ -291,3 +291,18 @@ async def test_a_transaction_left_open_after_making_a_key_never_holds_up_another
 
 async def appender_in(conn: Any, plan: PlanId) -> None:
     await append(conn, plan, batch(journey(plan)[:1]), "no_stream", METADATA, chain_key=CHAIN_KEY)
+
+
+async def test_a_sign_revised_later_by_the_other_partner_is_sealed_for_its_owner(
+    db_pool: asyncpg.Pool,
+) -> None:
+    plan = PlanId(UUID(str(uuid7())))
+    events = journey(plan)
+    await appender(db_pool, "in-transaction", METADATA)(plan, batch(events[:3]), "no_stream")
+    by_quill = Metadata(actor=f"participant:{QUILL}", correlation_id=uuid7())
+    await appender(db_pool, "in-transaction", by_quill)(plan, batch([events[3]]), 3)
+    async with db_pool.acquire() as conn:
+        await sealing.shred(conn, ZEPH)
+    [*_, revised] = [e.event for e in await read_stream(db_pool, plan)]
+    assert isinstance(revised, WarningSignRevised)
+    assert revised.description == sealing.ERASED
