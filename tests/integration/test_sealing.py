@@ -1,7 +1,9 @@
 """Sealed personal fields against a real PostgreSQL: nothing personal is stored in the clear,
 reads give it back, a shred turns it into "[erased]" for good, and the hash chain holds."""
 
+import asyncio
 from datetime import UTC, datetime
+from typing import Any
 from uuid import UUID
 
 import asyncpg
@@ -39,8 +41,10 @@ from contracts.vocabulary import (
     RecipientKind,
 )
 from planner.store import sealing
+from planner.store.appending import append
 from planner.store.event_store import EventIdConflict, NewEvent, read_all, read_stream
 from tests.support.appending import MODES, Appender, appender
+from tests.support.builders import CHAIN_KEY
 from tests.support.commands import chain_ok
 
 pytestmark = pytest.mark.integration
@@ -229,12 +233,11 @@ async def test_an_event_about_a_shredded_person_stores_erased_never_their_text(
     )
     await append_to(plan, batch([later]), 1)
     assert "Checkin-zephyrine-Q7" not in await stored_text(db_pool)
-    key = await db_pool.fetchrow(
-        "SELECT wrapped, shredded_at FROM data_keys WHERE subject_id = $1", ZEPH
+    keys = await db_pool.fetchval("SELECT count(*) FROM data_keys WHERE subject_id = $1", ZEPH)
+    assert keys == 0  # the tombstone: no key was made again
+    assert await db_pool.fetchval(
+        "SELECT shredded_at FROM data_key_tombstones WHERE subject_id = $1", ZEPH
     )
-    assert key is not None
-    assert key["wrapped"] is None  # the tombstone: no key was made again
-    assert key["shredded_at"] is not None
     [*_, last] = await read_stream(db_pool, plan)
     assert isinstance(last.event, CheckInRecorded)
     assert last.event.note == sealing.ERASED
@@ -259,3 +262,47 @@ async def test_events_stored_in_plaintext_before_sealing_still_read(
     [envelope] = await read_stream(db_pool, plan)
     assert isinstance(envelope.event, PlanCreated)
     assert envelope.event.creator_name == "Plain-old-name"
+
+
+async def test_a_transaction_left_open_after_making_a_key_never_holds_up_another(
+    db_pool: asyncpg.Pool,
+) -> None:
+    first, second = PlanId(UUID(str(uuid7()))), PlanId(UUID(str(uuid7())))
+    async with db_pool.acquire() as slow:
+        late = slow.transaction()
+        await late.start()
+        await appender_in(slow, first)  # makes ZEPH's first key, not yet committed
+        await asyncio.wait_for(
+            appender(db_pool, "in-transaction", METADATA)(
+                second, batch(journey(second)[:1]), "no_stream"
+            ),
+            timeout=30,
+        )
+        await late.commit()
+    assert await db_pool.fetchval("SELECT count(*) FROM data_keys WHERE subject_id = $1", ZEPH) == 2
+    for plan in (first, second):
+        [created] = [e.event for e in await read_stream(db_pool, plan)]
+        assert isinstance(created, PlanCreated)
+        assert created.creator_name == "Zephyrine-Q7"
+    async with db_pool.acquire() as conn:
+        await sealing.shred(conn, ZEPH)  # every key of theirs goes
+    assert await db_pool.fetchval("SELECT count(*) FROM data_keys WHERE subject_id = $1", ZEPH) == 0
+
+
+async def appender_in(conn: Any, plan: PlanId) -> None:
+    await append(conn, plan, batch(journey(plan)[:1]), "no_stream", METADATA, chain_key=CHAIN_KEY)
+
+
+async def test_a_sign_revised_later_by_the_other_partner_is_sealed_for_its_owner(
+    db_pool: asyncpg.Pool,
+) -> None:
+    plan = PlanId(UUID(str(uuid7())))
+    events = journey(plan)
+    await appender(db_pool, "in-transaction", METADATA)(plan, batch(events[:3]), "no_stream")
+    by_quill = Metadata(actor=f"participant:{QUILL}", correlation_id=uuid7())
+    await appender(db_pool, "in-transaction", by_quill)(plan, batch([events[3]]), 3)
+    async with db_pool.acquire() as conn:
+        await sealing.shred(conn, ZEPH)
+    [*_, revised] = [e.event for e in await read_stream(db_pool, plan)]
+    assert isinstance(revised, WarningSignRevised)
+    assert revised.description == sealing.ERASED

@@ -20,7 +20,13 @@ def key_rows(*subjects: UUID) -> list[dict[str, Any]]:
     """Rows as ``data_keys`` holds them: a fresh key per subject, wrapped under the KEK."""
     kek = data_keys.KEYRING.learn(CHAIN_KEY)
     return [
-        {"subject_id": s, "wrapped": data_keys.new_wrapped(kek, s), "kek_id": kek.kek_id}
+        {
+            "subject_id": s,
+            "key_id": data_keys.new_key_id(),
+            "wrapped": data_keys.new_wrapped(kek, s),
+            "kek_id": kek.kek_id,
+            "shredded": False,
+        }
         for s in subjects
     ]
 
@@ -71,7 +77,7 @@ def test_a_key_under_an_unknown_secret_is_refused_with_a_clear_message() -> None
 
 
 def payload_of(keys: unsealing.Keys, subject: UUID) -> str:
-    key = keys.get(subject)
+    key = keys.sealing_key(subject)
     assert key is not None
     sealed = unsealing.sealed_value(key, subject, EVENT, ("recipients", 0, "display_name"), "Jo")
     note = unsealing.sealed_value(key, subject, EVENT, ("note",), "hard day")
@@ -91,13 +97,28 @@ def test_a_payload_opens_field_by_field_and_reads_erased_without_the_key() -> No
         "note": "hard day",
         "recipients": [{"display_name": "Jo", "tier": 1}],
     }
-    shredded = unsealing.Keys([{"subject_id": ALEX, "wrapped": None, "kek_id": None}])
+    shredded = unsealing.Keys([{"subject_id": ALEX, "key_id": None, "shredded": True}])
     for text in (unsealing.opened_with(shredded, EVENT, payload), unsealing.erased(EVENT, payload)):
         erased = msgspec.json.decode(text)
         assert erased["note"] == ERASED
         assert erased["recipients"][0]["display_name"] == ERASED
     with pytest.raises(SealingError):  # the same sealed fields, claimed by another event
         unsealing.opened_with(keys, OTHER_EVENT, payload)
+
+
+def test_a_subject_with_two_keys_seals_with_the_lowest_and_opens_with_either() -> None:
+    first, second = key_rows(ALEX, ALEX)
+    keys = unsealing.Keys([first, second])
+    chosen = keys.sealing_key(ALEX)
+    assert chosen is not None
+    assert chosen[0] == min(first["key_id"], second["key_id"])
+    other = second if chosen[0] == first["key_id"] else first
+    key = keys.get(str(ALEX), other["key_id"])
+    assert key is not None
+    value = unsealing.sealed_value((other["key_id"], key), ALEX, EVENT, ("note",), "mine")
+    payload = msgspec.json.encode({"note": value}).decode()
+    assert msgspec.json.decode(unsealing.opened_with(keys, EVENT, payload)) == {"note": "mine"}
+    assert keys.get(str(BLAIR), other["key_id"]) is None  # a key opens for its subject only
 
 
 def test_a_payload_without_a_sealed_field_passes_through_untouched() -> None:

@@ -48,7 +48,7 @@ Rule = Callable[[Any, Whose], list[PersonalField]]
 
 def path_text(path: Path) -> str:
     """A path as written into the authenticated data of its sealed value."""
-    return ".".join(str(part) for part in path)
+    return ".".join(map(str, path))
 
 
 def _channels(prefix: Path, channels: tuple[Channel, ...], subject: UUID) -> list[PersonalField]:

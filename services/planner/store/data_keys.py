@@ -107,6 +107,11 @@ class DataKey:
         return data.decode()
 
 
+def new_key_id() -> int:
+    """A random positive 63-bit id: two makers of keys never clash, so never wait."""
+    return int.from_bytes(os.urandom(8), "big") >> 1
+
+
 def new_wrapped(kek: Kek, subject_id: UUID) -> bytes:
     """A fresh random data key for ``subject_id``, wrapped under ``kek``."""
     nonce = os.urandom(NONCE_BYTES)

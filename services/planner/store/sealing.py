@@ -9,7 +9,9 @@ fields read as ``ERASED`` from then on, and a later event about them stores ``ER
 never their plaintext.
 """
 
+import contextlib
 from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 from uuid import UUID
 
@@ -27,27 +29,29 @@ from planner.store.unsealing import READ_KEYS, Keys, sealed_value
 
 ERASED = erasure_events.ERASED  # what a shredded subject's fields read as
 
-# Make the keys that are missing (a tombstone's row stays: no new key for it, ever), and
-# read every key asked for. The outer SELECT sees the table as the statement began, so a
-# key made by a transaction that committed since then is read again (``_missing``).
-ENSURE_KEYS = """
-WITH made AS (
-    INSERT INTO data_keys (subject_id, wrapped, kek_id)
-    SELECT n.subject_id, n.wrapped, $3::bytea
-    FROM unnest($1::uuid[], $2::bytea[]) AS n(subject_id, wrapped)
-    ORDER BY n.subject_id
-    ON CONFLICT (subject_id) DO NOTHING
-    RETURNING subject_id, wrapped, kek_id
-)
-SELECT subject_id, wrapped, kek_id FROM made
-UNION ALL
-SELECT subject_id, wrapped, kek_id FROM data_keys WHERE subject_id = ANY($1::uuid[])
+# A shred and the making of a key for the same subject exclude each other (the making ones
+# share the lock): a key is made either before a shred, which then deletes it, or after,
+# when the tombstone refuses it. The lock is a statement of its own, before the insert, so
+# that the insert's snapshot (READ COMMITTED) sees a tombstone committed while it waited.
+LOCK_MAKING = """
+SELECT pg_advisory_xact_lock_shared(hashtextextended('tandem/data-key/' || s::text, 0))
+FROM unnest($1::uuid[]) AS s
+"""
+LOCK_SHREDDING = """
+SELECT pg_advisory_xact_lock(hashtextextended('tandem/data-key/' || $1::uuid::text, 0))
+"""
+
+MAKE_KEYS = """
+INSERT INTO data_keys (key_id, subject_id, wrapped, kek_id)
+SELECT n.key_id, n.subject_id, n.wrapped, $4::bytea
+FROM unnest($1::bigint[], $2::uuid[], $3::bytea[]) AS n(key_id, subject_id, wrapped)
+WHERE NOT EXISTS (SELECT FROM data_key_tombstones AS t WHERE t.subject_id = n.subject_id)
+RETURNING subject_id, key_id, wrapped, kek_id, false AS shredded
 """
 
 SHRED = """
-INSERT INTO data_keys (subject_id, wrapped, kek_id, shredded_at) VALUES ($1, NULL, NULL, now())
-ON CONFLICT (subject_id) DO UPDATE
-SET wrapped = NULL, kek_id = NULL, shredded_at = coalesce(data_keys.shredded_at, now())
+WITH gone AS (DELETE FROM data_keys WHERE subject_id = $1)
+INSERT INTO data_key_tombstones (subject_id) VALUES ($1) ON CONFLICT (subject_id) DO NOTHING
 """
 
 # Whose signs are revised: the owner named when each was added (ids are never sealed).
@@ -60,9 +64,16 @@ WHERE stream_id = $1 AND event_type = 'plan.warning_sign_added'
 
 
 async def shred(conn: Connection, subject_id: UUID) -> None:
-    """Delete ``subject_id``'s data key and leave a tombstone: nothing of theirs opens again,
+    """Delete ``subject_id``'s data keys and leave a tombstone: nothing of theirs opens again,
     and no key is ever made for them again. Shredding twice changes nothing."""
-    await conn.execute(SHRED, subject_id)
+    async with _transaction(conn):
+        await conn.execute(LOCK_SHREDDING, subject_id)
+        await conn.execute(SHRED, subject_id)
+
+
+def _transaction(conn: Connection) -> AbstractAsyncContextManager[object]:
+    """The caller's transaction, or one of our own for statements that go together."""
+    return contextlib.nullcontext() if conn.is_in_transaction() else conn.transaction()
 
 
 async def sealed_payloads(
@@ -94,7 +105,7 @@ async def sealed_payloads(
         for field in fields:
             *parents, last = field.path
             holder = _at(decoded, parents)
-            key = keys.get(field.subject)
+            key = keys.sealing_key(field.subject)
             holder[last] = (
                 ERASED
                 if key is None
@@ -125,9 +136,20 @@ async def _sign_owners(
 
 
 async def _ensure_keys(conn: Connection, subjects: list[UUID], kek: data_keys.Kek) -> Keys:
-    wrapped = [data_keys.new_wrapped(kek, subject) for subject in subjects]
-    keys = Keys(await conn.fetch(ENSURE_KEYS, subjects, wrapped, kek.kek_id))
-    missing = [subject for subject in subjects if subject not in keys]
-    if missing:  # made by a transaction that committed while this statement ran
-        keys.add(await conn.fetch(READ_KEYS, missing))
+    """The subjects' keys, made for those who have none (a shredded subject gets none)."""
+    keys = Keys(await conn.fetch(READ_KEYS, subjects))
+    missing = [s for s in subjects if not keys.shredded(s) and keys.sealing_key(s) is None]
+    if missing:
+        ids = [data_keys.new_key_id() for _ in missing]
+        wrapped = [data_keys.new_wrapped(kek, subject) for subject in missing]
+        async with _transaction(conn):
+            await conn.execute(LOCK_MAKING, missing)
+            made = await conn.fetch(MAKE_KEYS, ids, missing, wrapped, kek.kek_id)
+        keys.add(made)
+        refused = {UUID(str(row["subject_id"])) for row in made} ^ set(missing)
+        keys.add([_tombstone(subject) for subject in refused])  # shredded while we waited
     return keys
+
+
+def _tombstone(subject: UUID) -> dict[str, object]:
+    return {"subject_id": subject, "key_id": None, "shredded": True}
