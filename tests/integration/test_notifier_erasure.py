@@ -23,7 +23,14 @@ from contracts.envelope import Envelope, Metadata
 from contracts.erasure_events import ParticipantErased, SupportContactErased
 from contracts.events import PlanActivated, PlanEvent, event_type
 from contracts.ids import ActivationId, ParticipantId, PlanId, SignId
-from contracts.subjects import DLQ_STREAM, PLAN_STREAM, PLAN_SUBJECTS, dead_letter_subject
+from contracts.subjects import (
+    DELIVERY_STREAM,
+    DLQ_STREAM,
+    PLAN_STREAM,
+    PLAN_SUBJECTS,
+    dead_letter_subject,
+    delivery_subject,
+)
 from contracts.upcasting import current_version
 from notifier.erasing import streams
 from notifier.erasing.eraser import NotSettledYet
@@ -40,6 +47,8 @@ from tests.support.erasure_journey import (
     C_STRINGS,
     CASSIA,
     PLAN,
+    Z_ACTIVATION,
+    Z_EMAIL,
     Z_NAME,
     Z_STRINGS,
     ZEPHYRINE,
@@ -60,6 +69,7 @@ SETTINGS = NotifierSettings(
 OTHER_PLAN = PlanId(UUID("01950000-0000-7000-8000-0000000000f1"))
 DMITRA = ParticipantId(UUID("01950000-0000-7000-8000-0000000000f2"))
 D_NAME, D_NOTE, D_EMAIL = "Dmitra-P5", "Please come over (P5-note)", "elowen.r8@example.org"
+D_ADDRESS = "dmitra.p5@example.org"
 TABLES = ("deliveries", "activations", "signs", "timers")
 DUMP = "SELECT t::text AS row FROM notifier.{table} AS t ORDER BY 1"  # test tables only
 RELFILENODE = "SELECT relfilenode FROM pg_class WHERE oid = 'notifier.deliveries'::regclass"
@@ -139,7 +149,7 @@ def someone_elses_activation() -> PlanActivated:
     return msgspec.structs.replace(
         activation(ActivationId(new_id()), DMITRA, D_NOTE, (elowen,), SignId(new_id())),
         activator_name=D_NAME,
-        activator_channels=(email("dmitra.p5@example.org"),),
+        activator_channels=(email(D_ADDRESS),),
         at=AT + timedelta(days=30),
     )
 
@@ -151,9 +161,11 @@ async def ledger(pool: asyncpg.Pool) -> str:
 
 
 async def stream_text(js: JetStreamContext) -> str:
+    """What every message in the plan, dead-letter and delivery streams says."""
     plan = [m async for m in streams.stored(js, PLAN_STREAM, PLAN_SUBJECTS)]
     dead = [m async for m in streams.stored(js, DLQ_STREAM, "tandem.dlq.>")]
-    return "\n".join(m.data.decode() + repr(m.headers) for m in [*plan, *dead])
+    reports = [m async for m in streams.stored(js, DELIVERY_STREAM, "tandem.delivery.>")]
+    return "\n".join(m.data.decode() + repr(m.headers) for m in [*plan, *dead, *reports])
 
 
 def hits(text: str, strings: Sequence[str]) -> list[str]:
@@ -169,6 +181,10 @@ async def the_journey(servers: Servers, leave: str = "") -> PlanActivated:
     subjects = f"tandem.plan.{PLAN}.check_in_recorded"
     [check_in] = [m async for m in streams.stored(servers.js, PLAN_STREAM, subjects)]
     await servers.js.publish(dead_letter_subject(check_in.subject), check_in.data)
+    quoted = ((Z_ACTIVATION, Z_EMAIL), (theirs.activation_id, D_ADDRESS))
+    for activation_id, address in quoted:  # reports quoting a provider's words
+        reason = f"550 mailbox unavailable: <{address}>"
+        await servers.js.publish(delivery_subject(activation_id, "delivery"), reason.encode())
     return theirs
 
 
@@ -193,7 +209,11 @@ async def test_an_erased_partner_leaves_none_of_their_strings_in_the_ledger_or_j
     assert D_NAME in body
     async with servers.pool.acquire() as conn:
         assert await conn.fetchval(RELFILENODE) != before  # rewritten: VACUUM FULL ran
-    assert str(theirs.activation_id) in await stream_text(servers.js)
+    left = await stream_text(servers.js)
+    assert hits(left, [str(theirs.activation_id), D_ADDRESS]) == [  # the other plan's stay
+        str(theirs.activation_id),
+        D_ADDRESS,
+    ]
     await asyncio.to_thread(servers.nats.stop)  # flushed to its store, then read from disk
     assert on_disk(servers.store, Z_STRINGS) == []
     assert on_disk(servers.store, [D_NAME]) == [D_NAME]  # the store is where the test looks

@@ -96,6 +96,7 @@ class Redacted(msgspec.Struct, frozen=True, kw_only=True):
 
     rows: dict[str, int]
     traces: frozenset[str]
+    activations: list[UUID]  # the plan's, whose delivery reports may quote the person
 
     @property
     def tables(self) -> list[str]:
@@ -126,7 +127,7 @@ async def redact(
         if scrubbed != snapshot:
             await conn.execute(SET_SNAPSHOT, activation_id, msgspec.json.encode(scrubbed).decode())
             changed["activations"] += 1
-    return Redacted(rows=changed, traces=known)
+    return Redacted(rows=changed, traces=known, activations=list(snapshots))
 
 
 async def compact(conn: Connection, tables: Iterable[str]) -> None:
