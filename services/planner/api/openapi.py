@@ -87,6 +87,8 @@ OPERATIONS: dict[str, Described] = {
     ),
     "GET /v1/participants/me/disclosures": Described(PARTICIPANT),
     "GET /v1/participants/me/export": Described(PARTICIPANT),
+    # A request for help still open on one of their plans: 409.
+    "DELETE /v1/participants/me": Described(PARTICIPANT, errors=frozenset({409})),
     "POST /v1/plans": Described(PARTICIPANT, command=True),
     f"GET {PLAN}": Described(READER, cached=True),
     f"GET {PLAN}/events": Described(READER),

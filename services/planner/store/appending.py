@@ -17,7 +17,7 @@ from contracts import events as catalogue
 from contracts.envelope import Metadata
 from contracts.ids import EventId
 from contracts.upcasting import current_version
-from planner.store import chain
+from planner.store import chain, sealing
 from planner.store.event_store import (
     NOTIFY,
     OUTBOX_CHANNEL,
@@ -100,8 +100,8 @@ async def append(
     raised conflict that transaction is aborted: retry with a new one. Outside one, the
     append is a single statement, its own transaction (events and outbox rows together).
     A retry of an append that already committed (the same ids with the same content) is a
-    success that writes nothing, whatever ``expected`` says. ``chain_key`` (see ``chain``)
-    keys the hash each event records over its content and the hash before it in the stream.
+    success that writes nothing, whatever ``expected`` says. ``chain_key`` keys the hash chain
+    (``chain``) over the stored payloads, whose personal fields are sealed (``sealing``).
     ``notify`` sends the outbox NOTIFY that wakes the relay (inside the caller's
     transaction, or right after the statement); pass False and call
     ``planner.relay.wake.after_commit`` once committed, so the transaction does not NOTIFY.
@@ -113,8 +113,9 @@ async def append(
     hash): a stream that moved, or a database behind or elsewhere (restored, re-created),
     is a conflict, never a gap.
     """
-    call = _Append(conn, stream_id, expected, _encoded(events))
     with translated(stream_id, expected):
+        stored = await sealing.sealed_payloads(conn, stream_id, events, metadata, chain_key)
+        call = _Append(conn, stream_id, expected, _encoded(events, stored))
         if may_be_stored and call.in_transaction:  # a clash would abort the caller's transaction
             duplicate = await call.stored_already()
             if duplicate is not None:
@@ -134,14 +135,13 @@ class _Encoded(NamedTuple):
     payloads: list[str]
 
 
-def _encoded(events: Sequence[NewEvent]) -> _Encoded:
+def _encoded(events: Sequence[NewEvent], payloads: list[str]) -> _Encoded:
     """The events in the columns they are stored in; an id twice in one batch is refused."""
     ids = [new.event_id for new in events]
     for index, event_id in enumerate(ids):
         if event_id in ids[:index]:
             raise EventIdConflict(event_id)
-    types = [catalogue.event_type(new.event) for new in events]
-    return _Encoded(ids, types, [catalogue.encode(new.event).decode() for new in events])
+    return _Encoded(ids, [catalogue.event_type(new.event) for new in events], payloads)
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,9 @@
 """The event store over asyncpg: what it holds, and reading it back (writes: ``appending``).
 
-A stored row becomes an envelope by one rule, ``envelope_of``: the event in its type's
-current shape (upcast). The outbox, the event feed and the rebuild read rows of their own
-and use the same rule. asyncpg errors are translated here (``translated``), once.
+Stored rows become envelopes by one rule, ``envelopes_of``: their personal fields opened
+(``unsealing``), each event in its type's current shape (upcast). The outbox, the event
+feed and the rebuild read rows of their own and use the same rule. asyncpg errors are
+translated here (``translated``), once.
 """
 
 from collections.abc import Iterator, Sequence
@@ -19,6 +20,7 @@ from contracts.envelope import Envelope, Metadata
 from contracts.events import PlanEvent
 from contracts.ids import EventId
 from contracts.upcasting import current_version, decode_stored
+from planner.store import unsealing
 
 Connection = asyncpg.Connection | PoolConnectionProxy  # what append needs: one connection
 Executor = Connection | asyncpg.Pool  # what reads accept: a connection or a pool
@@ -126,7 +128,7 @@ async def read_stream(
         raise ValueError(msg)
     with translated():
         rows = await conn.fetch(READ_STREAM, stream_id, after_version, until, limit)
-    return [envelope_of(row) for row in rows]
+        return await envelopes_of(conn, rows)
 
 
 async def read_streams(
@@ -137,7 +139,7 @@ async def read_streams(
         return []
     with translated():
         rows = await conn.fetch(READ_STREAMS, list(stream_ids), until)
-    return [envelope_of(row) for row in rows]
+        return await envelopes_of(conn, rows)
 
 
 async def read_stream_and_head(
@@ -146,7 +148,8 @@ async def read_stream_and_head(
     """The stream's events after ``after_version``, and the last of them as a head."""
     with translated():
         rows = await conn.fetch(READ_STREAM, stream_id, after_version, None, None)
-    return [envelope_of(row) for row in rows], head_of(rows[-1] if rows else None)
+        envelopes = await envelopes_of(conn, rows)
+    return envelopes, head_of(rows[-1] if rows else None)
 
 
 def head_of(row: asyncpg.Record | None) -> StreamHead | None:
@@ -166,7 +169,7 @@ async def read_all(conn: Executor, *, after_position: int = 0, limit: int = 1000
     """
     with translated():
         rows = await conn.fetch(READ_ALL, after_position, limit)
-    return [envelope_of(row) for row in rows]
+        return await envelopes_of(conn, rows)
 
 
 async def stream_version(conn: Executor, stream_id: UUID) -> int:
@@ -181,8 +184,15 @@ async def is_plan(conn: Executor, stream_id: UUID) -> bool:
         return bool(await conn.fetchval(IS_PLAN, stream_id))
 
 
-def envelope_of(row: asyncpg.Record) -> Envelope:
-    """A stored row as an envelope carrying the event in its current shape (upcast)."""
+async def envelopes_of(conn: Executor, rows: Sequence[asyncpg.Record]) -> list[Envelope]:
+    """Stored rows as envelopes, their sealed fields opened (one query for all their keys)."""
+    payloads = await unsealing.opened(conn, rows)
+    return [envelope_of(row, payload) for row, payload in zip(rows, payloads, strict=True)]
+
+
+def envelope_of(row: asyncpg.Record, payload: str) -> Envelope:
+    """A stored row as an envelope carrying the event in its current shape (upcast), with
+    ``payload``: the row's own, its sealed fields opened (``envelopes_of``)."""
     event_type = row["event_type"]
     return Envelope(
         event_id=row["event_id"],
@@ -193,7 +203,7 @@ def envelope_of(row: asyncpg.Record) -> Envelope:
         schema_version=current_version(event_type),
         recorded_at=row["recorded_at"],
         metadata=_metadata_decoder.decode(row["metadata"]),
-        event=decode_stored(event_type, row["schema_version"], row["payload"]),
+        event=decode_stored(event_type, row["schema_version"], payload),
     )
 
 

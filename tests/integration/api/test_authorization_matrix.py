@@ -95,6 +95,8 @@ MATRIX = [
     Row("GET /v1/consents/{token}", "/v1/consents/{consent_token}", None,                                                 (404, 404, 404, 200, 404)),
     Row("POST /v1/consents/{token}", "/v1/consents/{consent_token}", {"decision": "accept"},                              (404, 404, 404, 200, 404)),
     Row("POST /v1/consents/{token}/withdraw", "/v1/consents/{consent_token}/withdraw", None,                              (404, 404, 404, 200, 404)),
+    # Last: it erases the caller. Alex's plan has a request for help open (409); Kim's none.
+    Row("DELETE /v1/participants/me", "/v1/participants/me", {"confirm": "erase"},                                        (401, 409, 204, 401, 403)),
 ]
 # fmt: on
 

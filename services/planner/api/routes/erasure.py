@@ -1,0 +1,51 @@
+"""Erasing yourself: everything Tandem holds about you, gone or unreadable for good.
+
+Your account (name, channels, tokens, sessions, your "do not involve" list) is deleted;
+you leave each of your plans (your partner keeps it); your data key is deleted, so what
+you wrote and what names you in the plans' history reads "[erased]" from then on. The
+notifier removes its copies of the messages about you when it hears of it.
+"""
+
+from litestar import delete
+from litestar.params import JSONBody
+
+from contracts.ids import ParticipantId
+from planner.api.auth import require_participant
+from planner.api.commands import Req
+from planner.api.deps import PoolDep, PrincipalDep
+from planner.api.schemas import ErasureConfirmation
+from planner.domain.errors import InvalidCommand
+from planner.erasure import running
+
+CONFIRM = "erase"
+HOW_TO_CONFIRM = (
+    'send {"confirm": "erase"} to erase yourself: your account and what you wrote are '
+    "erased for good, and cannot be brought back"
+)
+
+
+@delete("/v1/participants/me", status_code=204, tags=["participants"])
+async def erase_me(
+    request: Req,
+    data: JSONBody[ErasureConfirmation],
+    principal: PrincipalDep,
+    pool: PoolDep,
+) -> None:
+    """Erase yourself, for good: the body must be ``{"confirm": "erase"}``.
+
+    Your account, tokens and sessions are deleted (this token stops working), you leave
+    each of your plans (your partner keeps it), and everything you wrote or that names you
+    in their history reads "[erased]". Refused (409) while a request for help is open on
+    one of your plans: resolve it first. Without the confirmation: 422, saying what to send.
+    """
+    me = require_participant(principal)
+    if data.confirm != CONFIRM:
+        raise InvalidCommand("confirm", HOW_TO_CONFIRM)
+    chain_key: bytes = request.app.state.chain_key
+    await running.erase_participant(
+        pool,
+        ParticipantId(me.participant_id),
+        by="self",
+        actor=principal.actor,
+        chain_key=chain_key,
+    )
