@@ -57,6 +57,7 @@ from tests.support.erasure_journey import (
     journey,
     partner,
 )
+from tests.support.log_capture import captured_logs
 
 pytestmark = pytest.mark.integration
 
@@ -259,6 +260,31 @@ async def the_erasure(servers: Servers) -> tuple[Stored, Envelope]:
         if b"participant_erased" in m.data
     ]
     return message, msgspec.json.decode(message.data, type=Envelope)
+
+
+async def test_a_table_another_session_holds_is_left_unvacuumed_and_the_erasure_goes_on(
+    servers: Servers, db_url: str
+) -> None:
+    await the_journey(servers)
+    holder = await asyncpg.connect(db_url)
+    try:
+        holding = holder.transaction()
+        await holding.start()
+        await holder.execute("LOCK TABLE notifier.signs IN ACCESS SHARE MODE")
+        await publish(servers, PLAN, ParticipantErased(participant_id=ZEPHYRINE, at=AT, by="self"))
+        with captured_logs() as logs:
+            await handle_all(servers)
+        await holding.rollback()
+    finally:
+        await holder.close()
+
+    [failed] = logs.events("erasure.vacuum_failed")
+    assert (failed["what"], failed["error"]) == ("signs", "LockNotAvailableError")
+    [done] = logs.events("erasure.done")
+    assert (done["erased_id"], done["tables"]) == (str(ZEPHYRINE), "activations,deliveries,signs")
+    assert hits(await ledger(servers.pool), Z_STRINGS) == []  # blanked, if not yet rewritten
+    assert hits(await stream_text(servers.js), Z_STRINGS) == []
+    assert hits(logs.text, Z_STRINGS) == []  # logs carry ids, never what was erased
 
 
 async def test_an_erased_contact_is_gone_and_the_partners_keep_their_own_text(

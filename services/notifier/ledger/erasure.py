@@ -87,6 +87,10 @@ VACUUMS = {
     "signs": "VACUUM (FULL, ANALYZE) notifier.signs",
 }
 FLUSH_WAL = ("SELECT pg_switch_wal()", "CHECKPOINT")
+# A vacuum waiting for its lock would queue every later query on the table behind it: the
+# senders and the consumer would stall. Past this, it gives up (and is logged).
+LOCK_TIMEOUT = "SET lock_timeout = '5s'"
+RESET_LOCK_TIMEOUT = "RESET lock_timeout"
 
 _snapshot = msgspec.json.Decoder(PlanActivated)
 
@@ -140,10 +144,14 @@ async def compact(conn: Connection, tables: Iterable[str]) -> None:
     tables = list(tables)
     if not tables:
         return
-    for table in tables:
-        await _best_effort(conn, VACUUMS[table], "erasure.vacuum_failed", table)
-    for statement in FLUSH_WAL:
-        await _best_effort(conn, statement, "erasure.wal_flush_failed", statement.split()[-1])
+    await conn.execute(LOCK_TIMEOUT)
+    try:
+        for table in tables:
+            await _best_effort(conn, VACUUMS[table], "erasure.vacuum_failed", table)
+        for statement in FLUSH_WAL:
+            await _best_effort(conn, statement, "erasure.wal_flush_failed", statement.split()[-1])
+    finally:
+        await conn.execute(RESET_LOCK_TIMEOUT)
 
 
 async def _best_effort(conn: Connection, statement: str, event: str, what: str) -> None:
