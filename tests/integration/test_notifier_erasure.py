@@ -43,7 +43,9 @@ from planner.relay.streams import ensure_streams
 from planner.runtime.embedded.nats_server import EmbeddedNats
 from tests.support.erasure_journey import (
     AT,
+    B_ACTIVATION,
     B_NAME,
+    B_NOTE,
     C_STRINGS,
     CASSIA,
     PLAN,
@@ -73,6 +75,10 @@ D_NAME, D_NOTE, D_EMAIL = "Dmitra-P5", "Please come over (P5-note)", "elowen.r8@
 D_ADDRESS = "dmitra.p5@example.org"
 TABLES = ("deliveries", "activations", "signs", "timers")
 DUMP = "SELECT t::text AS row FROM notifier.{table} AS t ORDER BY 1"  # test tables only
+ALERT_TO = """
+SELECT body FROM notifier.deliveries
+WHERE activation_id = $1 AND recipient_id = $2 AND message = 'alert'
+"""
 RELFILENODE = "SELECT relfilenode FROM pg_class WHERE oid = 'notifier.deliveries'::regclass"
 
 
@@ -196,6 +202,8 @@ async def test_an_erased_partner_leaves_none_of_their_strings_in_the_ledger_or_j
     assert hits(await ledger(servers.pool), Z_STRINGS)  # the test would see them
     assert hits(await stream_text(servers.js), Z_STRINGS) == list(Z_STRINGS)
     others_before = await other_plan_rows(servers.pool)
+    alert_before = await cassias_alert_from_borislav(servers.pool)
+    assert B_NOTE in alert_before
     async with servers.pool.acquire() as conn:
         before = await conn.fetchval(RELFILENODE)
 
@@ -204,6 +212,7 @@ async def test_an_erased_partner_leaves_none_of_their_strings_in_the_ledger_or_j
 
     assert hits(await ledger(servers.pool), Z_STRINGS) == []
     assert hits(await stream_text(servers.js), Z_STRINGS) == []
+    assert await cassias_alert_from_borislav(servers.pool) == alert_before  # not about them
     assert await other_plan_rows(servers.pool) == others_before  # Elowen's alert, as it was
     [(status, body)] = others_before
     assert status == "claimed"
@@ -300,6 +309,12 @@ async def test_an_erased_contact_is_gone_and_the_partners_keep_their_own_text(
     assert hits(await stream_text(servers.js), C_STRINGS) == []
     assert Z_NAME in text
     assert B_NAME in text
+
+
+async def cassias_alert_from_borislav(pool: asyncpg.Pool) -> str:
+    """Borislav's alert to Cassia: it says nothing of Zephyrine, and keeps its words."""
+    async with pool.acquire() as conn:
+        return str(await conn.fetchval(ALERT_TO, B_ACTIVATION, CASSIA))
 
 
 async def other_plan_rows(pool: asyncpg.Pool) -> list[tuple[str, str]]:

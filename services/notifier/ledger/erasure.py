@@ -165,8 +165,8 @@ def _frozen(snapshots: dict[UUID, PlanActivated], subject: UUID) -> list[str]:
     """What the activations froze of ``subject``: as the one who asked, and as a recipient."""
     strings: list[str] = []
     for activation in snapshots.values():
-        if activation.activated_by == subject:
-            strings += [activation.note, activation.activator_name]
+        if activation.activated_by == subject:  # their note is no trace: see domain.erasure
+            strings += [activation.activator_name]
             strings += [c.address for c in activation.activator_channels]
         for recipient in activation.recipients:
             if recipient.recipient_id == subject:

@@ -27,6 +27,14 @@ from tests.support.erasure_journey import (
     BORISLAV,
     C_STRINGS,
     CASSIA,
+    Z_CHECK_IN,
+    Z_EMAIL,
+    Z_NAME,
+    Z_NOTE,
+    Z_PHONE,
+    Z_REFLECTION,
+    Z_SIGN,
+    Z_SIGN_REVISED,
     Z_STRINGS,
     ZEPHYRINE,
     email,
@@ -49,11 +57,17 @@ def test_an_erasure_names_the_person_it_erases_and_no_other_event_does() -> None
     assert all(erased_subject(event) is None for event in journey())
 
 
-def test_a_partners_traces_are_every_string_of_theirs_and_nobody_elses() -> None:
+def test_a_partners_traces_are_their_names_addresses_and_signs_and_nobody_elses() -> None:
     found = traces(ZEPHYRINE, journey())
 
-    assert set(Z_STRINGS) <= found  # name, addresses, signs as revised, note, reflection …
+    assert found == {Z_NAME, Z_EMAIL, Z_PHONE, Z_SIGN, Z_SIGN_REVISED}
     assert not found & {*B_STRINGS, *C_STRINGS}
+
+
+def test_what_a_person_wrote_is_found_by_where_it_is_not_by_its_words() -> None:
+    found = traces(ZEPHYRINE, journey())  # "help" as a note would match every alert
+
+    assert not found & {Z_NOTE, Z_REFLECTION, Z_CHECK_IN}
 
 
 def test_a_contacts_traces_are_their_name_relationship_and_addresses() -> None:
