@@ -23,7 +23,14 @@ from contracts.envelope import Envelope, Metadata
 from contracts.erasure_events import ParticipantErased, SupportContactErased
 from contracts.events import PlanActivated, PlanEvent, event_type
 from contracts.ids import ActivationId, ParticipantId, PlanId, SignId
-from contracts.subjects import DLQ_STREAM, PLAN_STREAM, PLAN_SUBJECTS, dead_letter_subject
+from contracts.subjects import (
+    DELIVERY_STREAM,
+    DLQ_STREAM,
+    PLAN_STREAM,
+    PLAN_SUBJECTS,
+    dead_letter_subject,
+    delivery_subject,
+)
 from contracts.upcasting import current_version
 from notifier.erasing import streams
 from notifier.erasing.eraser import NotSettledYet
@@ -36,10 +43,14 @@ from planner.relay.streams import ensure_streams
 from planner.runtime.embedded.nats_server import EmbeddedNats
 from tests.support.erasure_journey import (
     AT,
+    B_ACTIVATION,
     B_NAME,
+    B_NOTE,
     C_STRINGS,
     CASSIA,
     PLAN,
+    Z_ACTIVATION,
+    Z_EMAIL,
     Z_NAME,
     Z_STRINGS,
     ZEPHYRINE,
@@ -48,6 +59,7 @@ from tests.support.erasure_journey import (
     journey,
     partner,
 )
+from tests.support.log_capture import captured_logs
 
 pytestmark = pytest.mark.integration
 
@@ -60,8 +72,13 @@ SETTINGS = NotifierSettings(
 OTHER_PLAN = PlanId(UUID("01950000-0000-7000-8000-0000000000f1"))
 DMITRA = ParticipantId(UUID("01950000-0000-7000-8000-0000000000f2"))
 D_NAME, D_NOTE, D_EMAIL = "Dmitra-P5", "Please come over (P5-note)", "elowen.r8@example.org"
+D_ADDRESS = "dmitra.p5@example.org"
 TABLES = ("deliveries", "activations", "signs", "timers")
 DUMP = "SELECT t::text AS row FROM notifier.{table} AS t ORDER BY 1"  # test tables only
+ALERT_TO = """
+SELECT body FROM notifier.deliveries
+WHERE activation_id = $1 AND recipient_id = $2 AND message = 'alert'
+"""
 RELFILENODE = "SELECT relfilenode FROM pg_class WHERE oid = 'notifier.deliveries'::regclass"
 
 
@@ -139,7 +156,7 @@ def someone_elses_activation() -> PlanActivated:
     return msgspec.structs.replace(
         activation(ActivationId(new_id()), DMITRA, D_NOTE, (elowen,), SignId(new_id())),
         activator_name=D_NAME,
-        activator_channels=(email("dmitra.p5@example.org"),),
+        activator_channels=(email(D_ADDRESS),),
         at=AT + timedelta(days=30),
     )
 
@@ -151,9 +168,11 @@ async def ledger(pool: asyncpg.Pool) -> str:
 
 
 async def stream_text(js: JetStreamContext) -> str:
+    """What every message in the plan, dead-letter and delivery streams says."""
     plan = [m async for m in streams.stored(js, PLAN_STREAM, PLAN_SUBJECTS)]
     dead = [m async for m in streams.stored(js, DLQ_STREAM, "tandem.dlq.>")]
-    return "\n".join(m.data.decode() + repr(m.headers) for m in [*plan, *dead])
+    reports = [m async for m in streams.stored(js, DELIVERY_STREAM, "tandem.delivery.>")]
+    return "\n".join(m.data.decode() + repr(m.headers) for m in [*plan, *dead, *reports])
 
 
 def hits(text: str, strings: Sequence[str]) -> list[str]:
@@ -169,6 +188,10 @@ async def the_journey(servers: Servers, leave: str = "") -> PlanActivated:
     subjects = f"tandem.plan.{PLAN}.check_in_recorded"
     [check_in] = [m async for m in streams.stored(servers.js, PLAN_STREAM, subjects)]
     await servers.js.publish(dead_letter_subject(check_in.subject), check_in.data)
+    quoted = ((Z_ACTIVATION, Z_EMAIL), (theirs.activation_id, D_ADDRESS))
+    for activation_id, address in quoted:  # reports quoting a provider's words
+        reason = f"550 mailbox unavailable: <{address}>"
+        await servers.js.publish(delivery_subject(activation_id, "delivery"), reason.encode())
     return theirs
 
 
@@ -179,6 +202,8 @@ async def test_an_erased_partner_leaves_none_of_their_strings_in_the_ledger_or_j
     assert hits(await ledger(servers.pool), Z_STRINGS)  # the test would see them
     assert hits(await stream_text(servers.js), Z_STRINGS) == list(Z_STRINGS)
     others_before = await other_plan_rows(servers.pool)
+    alert_before = await cassias_alert_from_borislav(servers.pool)
+    assert B_NOTE in alert_before
     async with servers.pool.acquire() as conn:
         before = await conn.fetchval(RELFILENODE)
 
@@ -187,13 +212,18 @@ async def test_an_erased_partner_leaves_none_of_their_strings_in_the_ledger_or_j
 
     assert hits(await ledger(servers.pool), Z_STRINGS) == []
     assert hits(await stream_text(servers.js), Z_STRINGS) == []
+    assert await cassias_alert_from_borislav(servers.pool) == alert_before  # not about them
     assert await other_plan_rows(servers.pool) == others_before  # Elowen's alert, as it was
     [(status, body)] = others_before
     assert status == "claimed"
     assert D_NAME in body
     async with servers.pool.acquire() as conn:
         assert await conn.fetchval(RELFILENODE) != before  # rewritten: VACUUM FULL ran
-    assert str(theirs.activation_id) in await stream_text(servers.js)
+    left = await stream_text(servers.js)
+    assert hits(left, [str(theirs.activation_id), D_ADDRESS]) == [  # the other plan's stay
+        str(theirs.activation_id),
+        D_ADDRESS,
+    ]
     await asyncio.to_thread(servers.nats.stop)  # flushed to its store, then read from disk
     assert on_disk(servers.store, Z_STRINGS) == []
     assert on_disk(servers.store, [D_NAME]) == [D_NAME]  # the store is where the test looks
@@ -241,6 +271,31 @@ async def the_erasure(servers: Servers) -> tuple[Stored, Envelope]:
     return message, msgspec.json.decode(message.data, type=Envelope)
 
 
+async def test_a_table_another_session_holds_is_left_unvacuumed_and_the_erasure_goes_on(
+    servers: Servers, db_url: str
+) -> None:
+    await the_journey(servers)
+    holder = await asyncpg.connect(db_url)
+    try:
+        holding = holder.transaction()
+        await holding.start()
+        await holder.execute("LOCK TABLE notifier.signs IN ACCESS SHARE MODE")
+        await publish(servers, PLAN, ParticipantErased(participant_id=ZEPHYRINE, at=AT, by="self"))
+        with captured_logs() as logs:
+            await handle_all(servers)
+        await holding.rollback()
+    finally:
+        await holder.close()
+
+    [failed] = logs.events("erasure.vacuum_failed")
+    assert (failed["what"], failed["error"]) == ("signs", "LockNotAvailableError")
+    [done] = logs.events("erasure.done")
+    assert (done["erased_id"], done["tables"]) == (str(ZEPHYRINE), "activations,deliveries,signs")
+    assert hits(await ledger(servers.pool), Z_STRINGS) == []  # blanked, if not yet rewritten
+    assert hits(await stream_text(servers.js), Z_STRINGS) == []
+    assert hits(logs.text, Z_STRINGS) == []  # logs carry ids, never what was erased
+
+
 async def test_an_erased_contact_is_gone_and_the_partners_keep_their_own_text(
     servers: Servers,
 ) -> None:
@@ -254,6 +309,12 @@ async def test_an_erased_contact_is_gone_and_the_partners_keep_their_own_text(
     assert hits(await stream_text(servers.js), C_STRINGS) == []
     assert Z_NAME in text
     assert B_NAME in text
+
+
+async def cassias_alert_from_borislav(pool: asyncpg.Pool) -> str:
+    """Borislav's alert to Cassia: it says nothing of Zephyrine, and keeps its words."""
+    async with pool.acquire() as conn:
+        return str(await conn.fetchval(ALERT_TO, B_ACTIVATION, CASSIA))
 
 
 async def other_plan_rows(pool: asyncpg.Pool) -> list[tuple[str, str]]:

@@ -2,10 +2,14 @@
 
 An erasure event names a person by id only. What the notifier holds of them is text: their
 name and addresses on the messages sent to them, their name, note and signs in the messages
-about them, in the activations it keeps and in the plan's events still in JetStream. The
-person's **traces** are those strings, gathered from the plan's events (whose fields say
-whose each one is) and from the ledger; a message or row that carries one of them is about
-the person, whoever it went to.
+about them, in the activations it keeps and in the plan's events still in JetStream.
+
+Their note, reflections and check-ins are found by where they are: an activation they asked
+for, an event that names them by id. Their **traces** are the rest, the strings that can
+turn up anywhere in the plan (a name in a consent request or an answer's note, an address,
+a sign another partner observed): gathered from the plan's events, whose fields say whose
+each one is, and from the ledger. A message or row carrying a trace is about the person,
+whoever it went to. Free text is no trace: a one-word note ("help") would match every alert.
 """
 
 from collections.abc import Iterable, Iterator
@@ -15,8 +19,6 @@ import msgspec
 
 from contracts.erasure_events import ERASED, ParticipantErased, SupportContactErased
 from contracts.events import (
-    ActivationResolved,
-    CheckInRecorded,
     PartnerJoined,
     PlanActivated,
     PlanCreated,
@@ -143,12 +145,8 @@ def _theirs(event: PlanEvent, subject: UUID, signs: set[UUID]) -> Iterator[str]:
             yield from _recipients(event.partners, subject)
         case PlanActivated():
             if event.activated_by == subject:
-                yield from (event.note, event.activator_name, *_addresses(event.activator_channels))
+                yield from (event.activator_name, *_addresses(event.activator_channels))
             yield from _recipients(event.recipients, subject)
-        case ActivationResolved() if event.resolved_by == subject:
-            yield event.reflection
-        case CheckInRecorded() if event.participant_id == subject:
-            yield event.note
         case SignInLinkRequested() if event.participant_id == subject:
             yield from (event.display_name, event.channel.address)
         case _:

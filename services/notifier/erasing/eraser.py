@@ -7,8 +7,8 @@ failed half-way is finished by its redelivery:
    traces from them (``domain.erasure.traces``);
 2. blank every ledger row that holds them, in one transaction (``ledger.erasure.redact``),
    then rewrite the tables touched (``compact``: ``VACUUM (FULL, ANALYZE)``, a WAL flush);
-3. delete, securely, the plan's messages that carry the person's id or a trace, and the
-   dead letters that do.
+3. delete, securely, the plan's messages that carry the person's id or a trace, the
+   dead letters that do, and the plan's delivery reports that quote a trace.
 
 Step 3 waits until the notifier no longer needs those messages: one it acts on that is not
 acknowledged yet (its handling was retried, or another plan's slower message keeps the
@@ -26,8 +26,13 @@ import structlog
 from nats.js import JetStreamContext
 
 from contracts.envelope import Envelope
-from contracts.events import PlanEvent
-from contracts.subjects import DLQ_STREAM, DLQ_SUBJECTS, PLAN_STREAM
+from contracts.subjects import (
+    DELIVERY_STREAM,
+    DLQ_STREAM,
+    DLQ_SUBJECTS,
+    PLAN_STREAM,
+    delivery_subject,
+)
 from notifier.alerting.handlers import ACTED_ON
 from notifier.domain.erasure import erased_subject, searchable, traces
 from notifier.erasing import streams
@@ -57,24 +62,18 @@ class Eraser:
         if subject is None:
             return
         plan_id = envelope.stream_id
-        history = [
-            m
-            async for m in streams.stored(
-                self.js, PLAN_STREAM, streams.plan_subjects(plan_id), before=sequence
-            )
-        ]
+        subjects = streams.plan_subjects(plan_id)
+        history = [m async for m in streams.stored(self.js, PLAN_STREAM, subjects, before=sequence)]
         async with self.pool.acquire() as conn:
             async with conn.transaction():
-                found = traces(subject, _events(history))
-                redacted = await erasure.redact(conn, plan_id, subject, found)
+                redacted = await erasure.redact(conn, plan_id, subject, traces_in(subject, history))
             await erasure.compact(conn, redacted.tables)
-        needles = _needles(subject, redacted.traces)
+        texts = [s.encode() for s in searchable(redacted.traces)]
+        needles = [str(subject).encode(), *texts]  # the person's id, or one of their strings
         theirs = [m for m in history if m.carries(needles)]
         if delivered < self.settings.max_deliveries and await self._unsettled(theirs):
             raise NotSettledYet(str(envelope.event_id))
-        messages = await streams.erase(self.js, PLAN_STREAM, [m.sequence for m in theirs])
         letters = [m async for m in streams.stored(self.js, DLQ_STREAM, DLQ_SUBJECTS)]
-        dead = await streams.erase(self.js, DLQ_STREAM, _carrying(letters, needles))
         log.info(
             "erasure.done",
             plan_id=str(plan_id),
@@ -82,9 +81,24 @@ class Eraser:
             event_id=str(envelope.event_id),
             rows=sum(redacted.rows.values()),
             tables=",".join(redacted.tables),
-            messages=messages,
-            dead_letters=dead,
+            messages=await streams.erase(self.js, PLAN_STREAM, [m.sequence for m in theirs]),
+            dead_letters=await streams.erase(self.js, DLQ_STREAM, _carrying(letters, needles)),
+            reports=await self._reports(plan_id, redacted.activations, texts),
         )
+
+    async def _reports(self, plan_id: UUID, activations: list[UUID], texts: list[bytes]) -> int:
+        """Delete the plan's delivery reports that quote the person (a provider's failure
+        reason may give an address). By text only: a report naming them by id says no more
+        than the planner's own record of it, and the planner may not have read it yet."""
+        if not texts:
+            return 0
+        quoting = []
+        for key in (plan_id, *activations):  # a report's subject names its activation or plan
+            subjects = delivery_subject(key, "*")
+            quoting += _carrying(
+                [m async for m in streams.stored(self.js, DELIVERY_STREAM, subjects)], texts
+            )
+        return await streams.erase(self.js, DELIVERY_STREAM, quoting)
 
     async def _unsettled(self, messages: list[Stored]) -> bool:
         """Whether a message the notifier acts on may not be acknowledged yet."""
@@ -95,20 +109,15 @@ class Eraser:
         return any(m.sequence > floor for m in acted_on)
 
 
-def _events(history: Iterable[Stored]) -> list[PlanEvent]:
-    """The plan events of ``history``; a message that does not decode has none to give."""
+def traces_in(subject: UUID, history: Iterable[Stored]) -> frozenset[str]:
+    """The person's strings in the plan's messages; one that does not decode gives none."""
     events = []
     for message in history:
         try:
             events.append(_envelope.decode(message.data).event)
         except msgspec.DecodeError:
             continue
-    return events
-
-
-def _needles(subject: UUID, strings: Iterable[str]) -> list[bytes]:
-    """What marks a message as the person's: their id, or one of their strings."""
-    return [str(subject).encode(), *(s.encode() for s in searchable(strings))]
+    return traces(subject, events)
 
 
 def _carrying(messages: Iterable[Stored], needles: list[bytes]) -> list[int]:

@@ -87,6 +87,10 @@ VACUUMS = {
     "signs": "VACUUM (FULL, ANALYZE) notifier.signs",
 }
 FLUSH_WAL = ("SELECT pg_switch_wal()", "CHECKPOINT")
+# A vacuum waiting for its lock would queue every later query on the table behind it: the
+# senders and the consumer would stall. Past this, it gives up (and is logged).
+LOCK_TIMEOUT = "SET lock_timeout = '5s'"
+RESET_LOCK_TIMEOUT = "RESET lock_timeout"
 
 _snapshot = msgspec.json.Decoder(PlanActivated)
 
@@ -96,6 +100,7 @@ class Redacted(msgspec.Struct, frozen=True, kw_only=True):
 
     rows: dict[str, int]
     traces: frozenset[str]
+    activations: list[UUID]  # the plan's, whose delivery reports may quote the person
 
     @property
     def tables(self) -> list[str]:
@@ -126,7 +131,7 @@ async def redact(
         if scrubbed != snapshot:
             await conn.execute(SET_SNAPSHOT, activation_id, msgspec.json.encode(scrubbed).decode())
             changed["activations"] += 1
-    return Redacted(rows=changed, traces=known)
+    return Redacted(rows=changed, traces=known, activations=list(snapshots))
 
 
 async def compact(conn: Connection, tables: Iterable[str]) -> None:
@@ -139,10 +144,14 @@ async def compact(conn: Connection, tables: Iterable[str]) -> None:
     tables = list(tables)
     if not tables:
         return
-    for table in tables:
-        await _best_effort(conn, VACUUMS[table], "erasure.vacuum_failed", table)
-    for statement in FLUSH_WAL:
-        await _best_effort(conn, statement, "erasure.wal_flush_failed", statement.split()[-1])
+    await conn.execute(LOCK_TIMEOUT)
+    try:
+        for table in tables:
+            await _best_effort(conn, VACUUMS[table], "erasure.vacuum_failed", table)
+        for statement in FLUSH_WAL:
+            await _best_effort(conn, statement, "erasure.wal_flush_failed", statement.split()[-1])
+    finally:
+        await conn.execute(RESET_LOCK_TIMEOUT)
 
 
 async def _best_effort(conn: Connection, statement: str, event: str, what: str) -> None:
@@ -156,8 +165,8 @@ def _frozen(snapshots: dict[UUID, PlanActivated], subject: UUID) -> list[str]:
     """What the activations froze of ``subject``: as the one who asked, and as a recipient."""
     strings: list[str] = []
     for activation in snapshots.values():
-        if activation.activated_by == subject:
-            strings += [activation.note, activation.activator_name]
+        if activation.activated_by == subject:  # their note is no trace: see domain.erasure
+            strings += [activation.activator_name]
             strings += [c.address for c in activation.activator_channels]
         for recipient in activation.recipients:
             if recipient.recipient_id == subject:
