@@ -111,8 +111,10 @@ async def test_an_erased_partner_is_gone_and_the_other_keeps_the_plan(
     assert sign["data"]["description"] == "[erased]"
     stored = await db_pool.fetchval("SELECT string_agg(payload::text, ' ') FROM events")
     assert "Sam-sign-Quillwort" not in stored
-    shredded = "SELECT wrapped IS NULL FROM data_keys WHERE subject_id = $1"
-    assert await db_pool.fetchval(shredded, sam.participant_id) is True
+    keys = "SELECT count(*) FROM data_keys WHERE subject_id = $1"
+    assert await db_pool.fetchval(keys, sam.participant_id) == 0
+    tombstone = "SELECT count(*) FROM data_key_tombstones WHERE subject_id = $1"
+    assert await db_pool.fetchval(tombstone, sam.participant_id) == 1
     again = await client.request("DELETE", ERASE, json=CONFIRMED, headers=sam.auth)
     assert_problem(again, 401)
 
