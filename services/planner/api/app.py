@@ -73,6 +73,7 @@ ROUTES: list[ControllerRouterHandler] = [
     supports.add_support,
     supports.ask_again,
     supports.remove_support,
+    erasure.erase_support,
     supports.set_escalation,
     privacy.set_my_disclosure,
     privacy.my_do_not_involve,

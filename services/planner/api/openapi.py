@@ -110,6 +110,8 @@ OPERATIONS: dict[str, Described] = {
     f"POST {PLAN}/supports/{{contact_id}}/consent-requests": Described(PARTNER, command=True),
     f"PUT {PLAN}/supports/{{contact_id}}/disclosure": Described(PARTNER, command=True),
     f"PUT {PLAN}/escalation": Described(PARTNER, command=True),
+    # A request for help still open on the plan: 409; a bad confirmation: 422.
+    f"POST {PLAN}/supports/{{contact_id}}/erasure": Described(PARTNER, errors=frozenset({409})),
     # A consent link that expired, or that a newer request replaced: 410.
     "GET /v1/consents/{token}": Described(LINK, errors=frozenset({410})),
     "POST /v1/consents/{token}": Described(LINK, command=True, errors=frozenset({410})),

@@ -163,3 +163,29 @@ async def test_a_plan_kept_in_another_process_is_folded_again_past_an_erasure(
     assert after is not None
     assert [s.description for s in after.steps.values()] == ["[erased]"]
     assert after.version == before.version + 1
+
+
+async def test_a_partner_erases_a_support_contact_of_their_plan(
+    client: AsyncTestClient[Any],
+) -> None:
+    plan = await couple(client)
+    jo, _ = await add_support(client, plan, "Jo-Periwinkle")
+    erasure = f"/v1/plans/{plan.plan_id}/supports/{jo}/erasure"
+    unconfirmed = await client.post(erasure, json={}, headers=plan.second.auth)
+    assert '{"confirm": "erase"}' in assert_problem(unconfirmed, 422)["detail"]
+    stranger = await couple(client)
+    refused = await client.post(erasure, json=CONFIRMED, headers=stranger.first.auth)
+    assert_problem(refused, 403)
+
+    erased = await client.post(erasure, json=CONFIRMED, headers=plan.second.auth)
+
+    assert erased.status_code == 204, erased.text
+    shown = await client.get(f"/v1/plans/{plan.plan_id}", headers=plan.first.auth)
+    assert "Jo-Periwinkle" not in shown.text
+    assert "jo-periwinkle@example.org" not in shown.text
+    history = await client.get(f"/v1/plans/{plan.plan_id}/events", headers=plan.first.auth)
+    assert "Jo-Periwinkle" not in history.text
+    [event] = [e for e in history.json()["events"] if e["type"] == "plan.support_contact_erased"]
+    assert event["data"]["by"] == "partner"
+    unknown = f"/v1/plans/{plan.plan_id}/supports/{stranger.plan_id}/erasure"
+    assert_problem(await client.post(unknown, json=CONFIRMED, headers=plan.first.auth), 404)
