@@ -53,7 +53,11 @@ INSERT INTO plan_members (plan_id, participant_id, joined_at) VALUES ($1, $2, $3
 ON CONFLICT DO NOTHING
 """
 LOCK_MEMBERS = "LOCK TABLE plan_members IN ACCESS EXCLUSIVE MODE"
+# Under the swap's lock, every event is in: a partner erased since joining is no member.
 SWAP_MEMBERS = """
+DELETE FROM plan_members__fresh AS m USING events AS e
+WHERE e.stream_id = m.plan_id AND e.event_type = 'plan.participant_erased'
+  AND e.payload ->> 'participant_id' = m.participant_id::text;
 DROP TABLE plan_members;
 ALTER TABLE plan_members__fresh RENAME TO plan_members;
 ALTER TABLE plan_members RENAME CONSTRAINT plan_members__fresh_pkey TO plan_members_pkey;

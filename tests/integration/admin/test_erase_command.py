@@ -77,3 +77,20 @@ async def test_erase_refuses_unknown_people_open_requests_and_unclear_arguments(
     code, _, err = await asyncio.to_thread(erase, db_url, "--participant", alex, stdin="n\n")
     assert code == 1
     assert "nothing erased" in err
+
+
+async def test_a_replay_of_the_memberships_leaves_an_erased_partner_out(
+    client: AsyncTestClient[Any], db_url: str, db_pool: asyncpg.Pool
+) -> None:
+    plan = await couple(client)
+    sam = plan.second.participant_id
+    code, _, err = await asyncio.to_thread(erase, db_url, "--participant", sam, "--yes")
+    assert code == 0, err
+
+    replayed = await asyncio.to_thread(
+        CliRunner().invoke, app, ["replay", "plan_members"], env={"TANDEM_DATABASE_URL": db_url}
+    )
+
+    assert replayed.exit_code == 0, replayed.stderr
+    members = await db_pool.fetch("SELECT participant_id::text FROM plan_members")
+    assert [m[0] for m in members] == [plan.first.participant_id]
