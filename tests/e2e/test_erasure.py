@@ -26,6 +26,7 @@ import pytest
 
 from planner.runtime.embedded.postgres import EmbeddedPostgres, with_database
 from planner.runtime.stack import DATABASE_NAME
+from tests.integration.web.forms import csrf_of
 from tests.support.dev_stack import Dev, stop_servers_left_behind, until
 from tests.support.eventually import eventually
 from tests.support.receivers import SmsProvider, SmtpServer, WebhookReceiver
@@ -54,6 +55,7 @@ WHERE table_schema IN ('public', 'notifier') AND table_type = 'BASE TABLE'
 
 class Journey(msgspec.Struct, kw_only=True):
     plan_id: str
+    activation_id: str
     zephyrine: dict[str, str]
     borislav: dict[str, str]
 
@@ -168,7 +170,31 @@ async def journey(client: httpx.AsyncClient, hooks: WebhookReceiver) -> Journey:
     await eventually(lambda: len(sent(hooks, "tandem.all_clear")) == 2, 30)
     check_in = {"mood": 3, "craving": 4, "note": CHECK_IN}
     await ok(await client.post(f"{base}/check-ins", json=check_in, headers=bearer(z)), 201)
-    return Journey(plan_id=plan["plan_id"], zephyrine=z, borislav=b)
+    return Journey(
+        plan_id=plan["plan_id"],
+        activation_id=started["activation_id"],
+        zephyrine=z,
+        borislav=b,
+    )
+
+
+async def borislavs_pages(client: httpx.AsyncClient, done: Journey) -> dict[str, str]:
+    """The plan, its history and Zephyrine's activation as Borislav's browser shows them."""
+    start = await client.get("/")
+    signed_in = await client.post(
+        "/sign-in/token",
+        data={"token": done.borislav["token"], "_csrf_token": csrf_of(start.text)},
+    )
+    assert signed_in.status_code in (200, 303), signed_in.text
+    plan = f"/plans/{done.plan_id}"
+    paths = {
+        "plan": plan,
+        "history": plan + "/history",
+        "activation": f"{plan}/activations/{done.activation_id}",
+    }
+    shown = {name: await client.get(path) for name, path in paths.items()}
+    assert all(page.status_code == 200 for page in shown.values()), shown
+    return {name: page.text for name, page in shown.items()}
 
 
 def sent(hooks: WebhookReceiver, kind: str) -> list[Any]:
@@ -242,9 +268,12 @@ async def test_an_erased_partner_leaves_none_of_their_strings_anywhere(
         plan = await ok(
             await client.get(f"/v1/plans/{done.plan_id}", headers=bearer(done.borislav))
         )
+        pages = await borislavs_pages(client, done)
     assert [p["participant_id"] for p in plan["partners"]] == [done.borislav["participant_id"]]
     assert not [s for s in STRINGS if s in str(plan)]
     assert "[erased]" in str(plan)
+    assert "[erased]" in pages["activation"]  # her note, as Borislav's page shows it
+    assert "A partner was erased" in pages["history"]
 
     exported = tandem(stack, "events", "export")
     assert exported.returncode == 0, exported.stderr
@@ -267,6 +296,7 @@ async def test_an_erased_partner_leaves_none_of_their_strings_anywhere(
         "jetstream store folder": on_disk(stack.home / "nats", STRINGS),
         "events export": [s for s in STRINGS if s in exported.stdout],
         "plan show": [s for s in STRINGS if s in shown.stdout],
+        "pages": [s for s in STRINGS if any(s in page for page in pages.values())],
         "logs": [s for s in STRINGS if s in logs],
     }
     assert found == {where: [] for where in found}
