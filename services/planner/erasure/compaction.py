@@ -29,7 +29,9 @@ log = structlog.stdlib.get_logger("planner.erasure")
 EXISTS = "SELECT to_regclass($1) IS NOT NULL"
 SWITCH_WAL = "SELECT pg_switch_wal()"
 CHECKPOINT = "CHECKPOINT"
-LOCK_TIMEOUT = "SET lock_timeout = '5s'"
+# Every request reads participant_tokens: a vacuum waiting for its lock queues them behind
+# it, so it gives up soon (logged) rather than hold them; the rows are deleted regardless.
+LOCK_TIMEOUT = "SET lock_timeout = '2s'"
 RESET_LOCK_TIMEOUT = "RESET lock_timeout"
 
 
