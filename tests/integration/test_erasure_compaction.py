@@ -58,3 +58,19 @@ async def test_compaction_never_fails_the_erasure_that_committed_before_it(db_ur
     skipped = await compaction.compact(pool, ["idempotency_keys"])
 
     assert skipped == ["vacuum idempotency_keys", "switch WAL", "checkpoint"]
+
+
+async def test_a_table_another_transaction_holds_is_left_and_the_rest_goes_on(
+    db_url: str,
+) -> None:
+    holder = await asyncpg.connect(db_url)
+    pool = await asyncpg.create_pool(db_url, min_size=1, max_size=1)  # one connection, reused
+    try:
+        async with holder.transaction():
+            await holder.execute("LOCK TABLE idempotency_keys IN ACCESS SHARE MODE")
+            skipped = await compaction.compact(pool, ["idempotency_keys", "page_sessions"])
+        assert skipped == ["vacuum idempotency_keys"]
+        assert await pool.fetchval("SHOW lock_timeout") == "0"  # given back as it was
+    finally:
+        await pool.close()
+        await holder.close()
