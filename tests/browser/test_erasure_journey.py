@@ -1,5 +1,5 @@
-"""Being erased, in a browser: a support contact from the link they got, a partner from My
-privacy. Each reads what goes, ticks the box, and lands on a page that says it is done;
+"""Being erased, in a browser: a support contact from the link they got, or by a partner
+from the plan page, a partner from My privacy. Each reads what goes, ticks the box, and lands on a page that says it is done;
 axe-core checks the pages on the way."""
 
 import pytest
@@ -12,7 +12,7 @@ from tests.browser.pages import checked, phone
 pytestmark = pytest.mark.integration
 
 
-async def test_a_contact_and_then_a_partner_erase_themselves_after_confirming(
+async def test_contacts_and_then_a_partner_are_erased_after_confirming(
     browser: Browser, live: LiveStack
 ) -> None:
     alex = await sign_up(await phone(browser), live, "Alex")
@@ -35,6 +35,14 @@ async def test_a_contact_and_then_a_partner_erase_themselves_after_confirming(
     await checked(jo, "erased")
     await alex.goto(plan_url)
     assert "Jo-Erasable" not in await alex.content()
+
+    await ask_support(alex, plan_url, "Kai-Erasable", "kai.erasable@example.org")
+    await alex.get_by_role("link", name="Erase Kai-Erasable…").click()
+    await checked(alex, "erase-support")
+    await alex.get_by_label("I understand: this erases Kai-Erasable for good").check()
+    await alex.get_by_role("button", name="Erase Kai-Erasable").click()
+    await expect(alex.get_by_role("heading", name="People who help")).to_be_visible()
+    assert "Kai-Erasable" not in await alex.content()
 
     await sam.goto(live.base_url + "/me/privacy")
     await sam.get_by_role("link", name="Erase me…").click()

@@ -99,3 +99,28 @@ async def test_an_open_request_for_help_refuses_an_erasure_in_plain_words(
     assert refused.headers["content-type"].startswith("text/html")
     assert "resolve it first" in refused.text
     assert await db_pool.fetchval(ACCOUNT, plan.second.participant_id) == 1
+
+
+async def test_a_partner_erases_a_support_contact_from_the_plan_page(
+    client: AsyncTestClient[Any],
+) -> None:
+    plan = await couple(client)
+    contact_id, _ = await add_support(client, plan, "Jo-Hawthorne")
+    await signed_in(client, plan.second)
+    page = f"/plans/{plan.plan_id}"
+    erase = f"{page}/supports/{contact_id}/erase"
+    assert f'href="{erase}"' in (await client.get(page)).text
+    asked = await client.get(erase)
+    assert "Erase Jo-Hawthorne" in asked.text
+    assert "cannot be" in asked.text
+
+    erased = await submit(client, erase, erase, {"confirm": "erase"})
+
+    assert erased.status_code == 303, erased.text
+    assert erased.headers["location"] == f"{page}#supports"
+    shown = await client.get(page)
+    assert "Jo-Hawthorne" not in shown.text
+    assert (await client.get(erase)).status_code == 404
+    history = await client.get(f"/v1/plans/{plan.plan_id}/events", headers=plan.first.auth)
+    [event] = [e for e in history.json()["events"] if e["type"] == "plan.support_contact_erased"]
+    assert event["data"]["by"] == "partner"

@@ -45,6 +45,8 @@ PAGES: list[ControllerRouterHandler] = [
     plan_people.set_disclosure,
     plan_people.ask_again,
     plan_people.remove_support,
+    erasure.confirm_support,
+    erasure.erase_support,
     plan_people.set_escalation,
     plan_people.invite,
     activation.confirm_page,
