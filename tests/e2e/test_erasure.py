@@ -1,4 +1,4 @@
-"""Issue 16, done when: a participant erased after a full journey leaves none of their strings
+"""What erasure promises: a participant erased after a full journey leaves none of their strings
 in the PostgreSQL data folder, the JetStream store folder, `tandem events export` or the
 logs; `tandem events verify` passes; the plan shows them as erased.
 
