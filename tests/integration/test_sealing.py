@@ -2,7 +2,11 @@
 reads give it back, a shred turns it into "[erased]" for good, and the hash chain holds."""
 
 import asyncio
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -48,6 +52,9 @@ from tests.support.builders import CHAIN_KEY
 from tests.support.commands import chain_ok
 
 pytestmark = pytest.mark.integration
+
+TANDEM = str(Path(sys.executable).with_name("tandem"))
+TESTS_SECRET = "tests-secret-key"  # the one tests.support.builders.CHAIN_KEY is made from
 
 AT = datetime(2026, 3, 1, 12, tzinfo=UTC)
 ZEPH = ParticipantId(UUID(str(uuid7())))  # the partner who will be erased
@@ -306,3 +313,33 @@ async def test_a_sign_revised_later_by_the_other_partner_is_sealed_for_its_owner
     [*_, revised] = [e.event for e in await read_stream(db_pool, plan)]
     assert isinstance(revised, WarningSignRevised)
     assert revised.description == sealing.ERASED
+
+
+def plan_show(db_url: str, plan: UUID, secret: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "TANDEM_DATABASE_URL": db_url, "TANDEM_SECRET_KEY": secret}
+    return subprocess.run(  # noqa: S603 - our own program, our own arguments
+        [TANDEM, "plan", "show", str(plan), "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+async def test_plan_show_opens_sealed_fields_with_the_secret_and_says_so_without_it(
+    db_url: str, db_pool: asyncpg.Pool
+) -> None:
+    plan = PlanId(UUID(str(uuid7())))
+    created, _, sign, _, contact, *_ = journey(plan)  # a plan that folds: no invite, no partner
+    await appender(db_pool, "in-transaction", METADATA)(
+        plan, batch([created, sign, contact]), "no_stream"
+    )
+    shown = await asyncio.to_thread(plan_show, db_url, plan, TESTS_SECRET)
+    assert shown.returncode == 0, shown.stderr
+    assert "Zephyrine-Q7" in shown.stdout
+    refused = await asyncio.to_thread(plan_show, db_url, plan, "another-secret")
+    assert refused.returncode == 2
+    assert "Traceback" not in refused.stderr
+    assert "TANDEM_SECRET_KEY" in refused.stderr
+    assert "Zephyrine-Q7" not in refused.stdout + refused.stderr

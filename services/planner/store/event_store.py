@@ -126,9 +126,8 @@ async def read_stream(
     if until is not None and until.tzinfo is None:
         msg = "until must be timezone-aware"
         raise ValueError(msg)
-    with translated():
-        rows = await conn.fetch(READ_STREAM, stream_id, after_version, until, limit)
-        return await envelopes_of(conn, rows)
+    _, envelopes = await _read(conn, READ_STREAM, stream_id, after_version, until, limit)
+    return envelopes
 
 
 async def read_streams(
@@ -137,18 +136,15 @@ async def read_streams(
     """The events of every stream named, in position order; with ``until``, recorded by then."""
     if not stream_ids:
         return []
-    with translated():
-        rows = await conn.fetch(READ_STREAMS, list(stream_ids), until)
-        return await envelopes_of(conn, rows)
+    _, envelopes = await _read(conn, READ_STREAMS, list(stream_ids), until)
+    return envelopes
 
 
 async def read_stream_and_head(
     conn: Executor, stream_id: UUID, *, after_version: int = 0
 ) -> tuple[list[Envelope], StreamHead | None]:
     """The stream's events after ``after_version``, and the last of them as a head."""
-    with translated():
-        rows = await conn.fetch(READ_STREAM, stream_id, after_version, None, None)
-        envelopes = await envelopes_of(conn, rows)
+    rows, envelopes = await _read(conn, READ_STREAM, stream_id, after_version, None, None)
     return envelopes, head_of(rows[-1] if rows else None)
 
 
@@ -167,9 +163,20 @@ async def read_all(conn: Executor, *, after_position: int = 0, limit: int = 1000
     Not a live feed: a transaction that commits late can add a position below one already
     read (see the outbox migration). Follow the outbox for new events.
     """
+    _, envelopes = await _read(conn, READ_ALL, after_position, limit)
+    return envelopes
+
+
+async def _read(
+    conn: Executor, query: str, *args: object
+) -> tuple[list[asyncpg.Record], list[Envelope]]:
+    """Rows and their envelopes, read on one connection (a pool's held for both queries)."""
     with translated():
-        rows = await conn.fetch(READ_ALL, after_position, limit)
-        return await envelopes_of(conn, rows)
+        if isinstance(conn, asyncpg.Pool):
+            async with conn.acquire() as held:
+                return await _read(held, query, *args)
+        rows = await conn.fetch(query, *args)
+        return rows, await envelopes_of(conn, rows)
 
 
 async def stream_version(conn: Executor, stream_id: UUID) -> int:

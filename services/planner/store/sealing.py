@@ -23,7 +23,7 @@ from contracts.envelope import Metadata
 from contracts.events import WarningSignAdded, WarningSignRevised
 from planner.domain import personal_fields
 from planner.domain.personal_fields import PersonalField, Whose
-from planner.store import data_keys
+from planner.store import data_keys, unsealing
 from planner.store.event_store import Connection, NewEvent
 from planner.store.unsealing import READ_KEYS, Keys, sealed_value
 
@@ -52,6 +52,10 @@ RETURNING subject_id, key_id, wrapped, kek_id, false AS shredded
 SHRED = """
 WITH gone AS (DELETE FROM data_keys WHERE subject_id = $1)
 INSERT INTO data_key_tombstones (subject_id) VALUES ($1) ON CONFLICT (subject_id) DO NOTHING
+"""
+
+STORED_EVENT = """
+SELECT event_id, stream_id, event_type, payload::text AS payload FROM events WHERE event_id = $1
 """
 
 # Whose signs are revised: the owner named when each was added (ids are never sealed).
@@ -113,6 +117,22 @@ async def sealed_payloads(
             )
         payloads[index] = msgspec.json.encode(decoded).decode()
     return payloads
+
+
+async def same_opened(
+    conn: Connection, stream_id: UUID, stored: Any, events: Sequence[NewEvent]
+) -> bool:
+    """Whether the stored event (a row with its ``event_id``) is one of ``events`` once its
+    sealed fields are opened: an append racing its own retry may have sealed a new person's
+    fields under a key of its own, so the bytes differ while the content is the same."""
+    new = next((n for n in events if n.event_id == stored["event_id"]), None)
+    row = await conn.fetchrow(STORED_EVENT, stored["event_id"])
+    if new is None or row is None or row["stream_id"] != stream_id:
+        return False
+    if row["event_type"] != catalogue.event_type(new.event):
+        return False
+    [opened] = await unsealing.opened(conn, [row])
+    return bool(msgspec.json.decode(opened) == msgspec.json.decode(catalogue.encode(new.event)))
 
 
 def _at(decoded: Any, path: Sequence[str | int]) -> Any:
