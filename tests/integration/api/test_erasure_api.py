@@ -8,7 +8,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from planner.store.plan_states import PlanStates
-from tests.support.api import activate, add_support, assert_problem, couple
+from tests.support.api import activate, add_support, assert_problem, couple, register
 
 pytestmark = pytest.mark.integration
 
@@ -189,3 +189,15 @@ async def test_a_partner_erases_a_support_contact_of_their_plan(
     assert event["data"]["by"] == "partner"
     unknown = f"/v1/plans/{plan.plan_id}/supports/{stranger.plan_id}/erasure"
     assert_problem(await client.post(unknown, json=CONFIRMED, headers=plan.first.auth), 404)
+
+
+async def test_someone_with_no_plan_is_erased_too(
+    client: AsyncTestClient[Any], db_pool: asyncpg.Pool
+) -> None:
+    lone = await register(client, "Lone-Marigold")
+
+    erased = await client.request("DELETE", ERASE, json=CONFIRMED, headers=lone.auth)
+
+    assert erased.status_code == 204, erased.text
+    assert await db_pool.fetchval(COUNTS, lone.participant_id) == 0
+    assert_problem(await client.get("/v1/participants/me", headers=lone.auth), 401)
