@@ -217,6 +217,17 @@ async def rows_text(home: Path) -> str:
     return " ".join(t for t in texts if t)
 
 
+async def analyzed(home: Path) -> None:
+    url = with_database(EmbeddedPostgres(home / "postgres").dsn(), DATABASE_NAME)
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute("ANALYZE")
+        sampled = await conn.fetchval("SELECT string_agg(s::text, ' ') FROM pg_stats AS s")
+    finally:
+        await conn.close()
+    assert NAME in sampled  # the statistics now hold her name too
+
+
 def on_disk(folder: Path, strings: Sequence[str]) -> list[str]:
     """Each string found in a file under ``folder``, with the file, byte for byte."""
     found = []
@@ -250,6 +261,7 @@ async def test_an_erased_partner_leaves_none_of_their_strings_anywhere(
         assert NOTE in await rows_text(stack.home)
         assert on_disk(stack.home / "nats", [NOTE])
         assert on_disk(stack.home / "postgres", [NAME])
+        await analyzed(stack.home)  # as autovacuum does: statistics sample the columns
 
         erased = await client.request(
             "DELETE",

@@ -1,10 +1,12 @@
 """After an erasure: the tables touched are rewritten, and the WAL that held the rows goes."""
 
+import asyncio
 from pathlib import Path
 
 import asyncpg
 import pytest
 
+from common import compaction as compaction_lock
 from planner.erasure import compaction
 from tests.support.database import own_postgres
 from tests.support.eventually import eventually
@@ -57,7 +59,12 @@ async def test_compaction_never_fails_the_erasure_that_committed_before_it(db_ur
 
     skipped = await compaction.compact(pool, ["idempotency_keys"])
 
-    assert skipped == ["vacuum idempotency_keys", "switch WAL", "checkpoint"]
+    assert skipped == [
+        "vacuum idempotency_keys",
+        "vacuum pg_catalog.pg_statistic",
+        "switch WAL",
+        "checkpoint",
+    ]
 
 
 async def test_a_table_another_transaction_holds_is_left_and_the_rest_goes_on(
@@ -74,3 +81,37 @@ async def test_a_table_another_transaction_holds_is_left_and_the_rest_goes_on(
     finally:
         await pool.close()
         await holder.close()
+
+
+async def test_no_personal_column_is_sampled_into_the_statistics(db_pool: asyncpg.Pool) -> None:
+    await db_pool.execute(
+        "INSERT INTO participants (participant_id, display_name) "
+        "SELECT gen_random_uuid(), 'Zephyrine-Q7' FROM generate_series(1, 50)"
+    )
+    await db_pool.execute("ANALYZE participants")
+    sampled = await db_pool.fetchval("SELECT string_agg(s::text, ' ') FROM pg_stats AS s")
+    assert "participant_id" in await db_pool.fetchval(
+        "SELECT string_agg(attname, ' ') FROM pg_stats WHERE tablename = 'participants'"
+    )  # the table was analyzed
+    assert "Zephyrine-Q7" not in sampled
+
+
+async def test_a_compaction_waits_for_another_one_in_the_same_database(db_url: str) -> None:
+    other = await asyncpg.connect(db_url)  # the notifier's compaction, say
+    pool = await asyncpg.create_pool(db_url, min_size=1, max_size=1)
+    try:
+        await other.execute(compaction_lock.LOCK, compaction_lock.KEY)
+        started = asyncio.create_task(compaction.compact(pool, ["page_sessions"]))
+        waiting = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+
+        async def waits() -> None:
+            assert await other.fetchval(waiting) == 1
+
+        await eventually(waits, 10)  # for the other one
+        assert not started.done()
+        await other.execute(compaction_lock.UNLOCK, compaction_lock.KEY)
+        assert await asyncio.wait_for(started, 30) == []
+        assert await pool.fetchval("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'") == 0
+    finally:
+        await pool.close()
+        await other.close()

@@ -19,6 +19,7 @@ from uuid import UUID
 import msgspec
 import structlog
 
+from common import compaction as compaction_lock
 from contracts.erasure_events import ERASED
 from contracts.events import PlanActivated
 from notifier.domain.erasure import scrub_activation, searchable, usable
@@ -86,6 +87,9 @@ VACUUMS = {
     "activations": "VACUUM (FULL, ANALYZE) notifier.activations",
     "signs": "VACUUM (FULL, ANALYZE) notifier.signs",
 }
+# ANALYZE replaced the tables' statistics, which sample column values (names, words): the
+# old ones stay in pg_statistic's file as dead rows until it too is rewritten (superuser).
+VACUUM_STATISTICS = "VACUUM (FULL) pg_catalog.pg_statistic"
 FLUSH_WAL = ("SELECT pg_switch_wal()", "CHECKPOINT")
 # A vacuum waiting for its lock would queue every later query on the table behind it: the
 # senders and the consumer would stall. Past this, it gives up (and is logged).
@@ -144,14 +148,29 @@ async def compact(conn: Connection, tables: Iterable[str]) -> None:
     tables = list(tables)
     if not tables:
         return
+    # One compaction at a time in the database (the planner's too): see common.compaction.
+    await conn.execute(compaction_lock.WAIT)
+    locked = await _locked(conn)
     await conn.execute(LOCK_TIMEOUT)
     try:
         for table in tables:
             await _best_effort(conn, VACUUMS[table], "erasure.vacuum_failed", table)
+        await _best_effort(conn, VACUUM_STATISTICS, "erasure.vacuum_failed", "pg_statistic")
         for statement in FLUSH_WAL:
             await _best_effort(conn, statement, "erasure.wal_flush_failed", statement.split()[-1])
     finally:
+        if locked:
+            await conn.execute(compaction_lock.UNLOCK, compaction_lock.KEY)
         await conn.execute(RESET_LOCK_TIMEOUT)
+
+
+async def _locked(conn: Connection) -> bool:
+    try:
+        await conn.execute(compaction_lock.LOCK, compaction_lock.KEY)
+    except DATABASE_ERRORS as exc:
+        log.warning("erasure.compaction_lock_failed", error=type(exc).__name__)
+        return False
+    return True
 
 
 async def _best_effort(conn: Connection, statement: str, event: str, what: str) -> None:
