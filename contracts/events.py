@@ -1,7 +1,8 @@
 """The event catalogue: one tagged union of frozen Structs, every event the store holds.
 
-Plan streams hold what people decided (below, and ``contracts.support_events``); delivery
-streams hold what the system reports (``contracts.delivery_events``).
+Plan streams hold what people decided (below, ``contracts.support_events`` and
+``contracts.erasure_events``); delivery streams hold what the system reports
+(``contracts.delivery_events``).
 
 Evolution rules (msgspec schema evolution): a new field gets a default; a field's type
 never changes; a breaking change is a new tag. Unknown fields are ignored on decode so
@@ -15,6 +16,7 @@ from uuid import UUID
 import msgspec
 
 from contracts.delivery_events import ActivationEscalated, AlertDeliveryRecorded
+from contracts.erasure_events import ParticipantErased, SupportContactErased
 from contracts.ids import (
     ActivationId,
     CheckInId,
@@ -191,6 +193,8 @@ PlanEvent = (
     | DisclosureChosen
     | ConsentExpiring
     | SignInLinkRequested
+    | ParticipantErased
+    | SupportContactErased
 )
 
 EVENT_TYPES: dict[str, type[PlanEvent]] = {

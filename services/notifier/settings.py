@@ -8,7 +8,9 @@ from pathlib import Path
 
 import msgspec
 
+from common import retention
 from common.channels.addresses import email_address
+from common.retention import DEFAULT_MAX_AGE_DAYS
 from notifier.domain.alert_text import DEFAULT_CRISIS_RESOURCES
 from notifier.domain.retrying import RetrySchedule
 
@@ -39,6 +41,7 @@ class NotifierSettings(msgspec.Struct, frozen=True, kw_only=True):
     ack_wait_seconds: float = 30.0
     lease_seconds: float = 60.0  # a claim whose sender died is sent again after this
     consumer_name: str = "notifier"
+    stream_max_age_days: int = DEFAULT_MAX_AGE_DAYS  # TANDEM_STREAM_MAX_AGE_DAYS (common.retention)
     # One round of a send: a few quick tries by the channel adapter (0.5 s, 1 s apart; tests
     # shorten it). A round that fails for now is tried again on the ledger's schedule
     # (notifier.domain.retrying), for as long as the delivery is wanted.
@@ -88,7 +91,15 @@ def from_env(environ: dict[str, str] | None = None) -> NotifierSettings:
         retry_base_delay=_seconds(env, "TANDEM_NOTIFIER_RETRY_BASE_DELAY", 0.5),
         failing_after_seconds=_seconds(env, "TANDEM_NOTIFIER_FAILING_AFTER_SECONDS", 90.0),
         status_port=_port(env, "TANDEM_NOTIFIER_PORT", DEFAULT_STATUS_PORT),
+        stream_max_age_days=_max_age_days(env),
     )
+
+
+def _max_age_days(env: dict[str, str]) -> int:
+    try:
+        return retention.max_age_days(env)
+    except retention.MaxAgeError as error:
+        raise SettingsError(str(error)) from None
 
 
 def _email_from(text: str, *, smtp: bool) -> str:

@@ -18,6 +18,7 @@ from planner.admin import (
     database,
     disclosures,
     dlq,
+    erase,
     events_backup,
     events_tail,
     events_verify,
@@ -51,6 +52,7 @@ app.command("migrate")(admin_migrate.migrate)
 app.command("replay")(replay.replay)
 app.command("reads")(reads.reads)
 app.command("disclosures")(disclosures.disclosures)
+app.command("erase")(erase.erase)
 app.add_typer(dlq.dlq, name="dlq")
 app.add_typer(notifier_commands.notifier, name="notifier")
 console = Console(stderr=True)

@@ -8,6 +8,8 @@ from typing import Literal, get_args
 
 import msgspec
 
+from common import retention
+from common.retention import DEFAULT_MAX_AGE_DAYS
 from contracts.vocabulary import DEFAULT_CRISIS_RESOURCES
 from planner.store import chain
 
@@ -68,6 +70,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Run the outbox relay in this process when NATS is configured (standbys are fine)."""
     nats_replicas: int = 1
     """Replicas of each JetStream stream: 3 on a 3-node cluster (infra/nats/README.md)."""
+    stream_max_age_days: int = DEFAULT_MAX_AGE_DAYS
+    """Days a JetStream message is kept (TANDEM_STREAM_MAX_AGE_DAYS; common.retention)."""
     dev_outbox: Path | None = None
     """Set by `tandem dev` only: serve the notifier's dev outbox at /dev/outbox."""
     allow_private_webhooks: bool = False
@@ -126,6 +130,7 @@ def from_env(environ: dict[str, str] | None = None) -> Settings:
         secret_key=secret.encode() if secret else b"",
         run_relay=_flag(env, "TANDEM_RUN_RELAY", default=True),
         nats_replicas=_replicas(env.get("TANDEM_NATS_REPLICAS", "1")),
+        stream_max_age_days=_max_age_days(env),
         allow_private_webhooks=_flag(env, "TANDEM_WEBHOOK_ALLOW_PRIVATE", default=False),
         token_days=_token_days(env.get("TANDEM_TOKEN_DAYS", "").strip()),
         throttling=_throttling(env),
@@ -140,6 +145,13 @@ def _flag(env: dict[str, str], name: str, *, default: bool) -> bool:
     if text not in TRUE_WORDS + FALSE_WORDS:
         raise SettingsError(f"{name} must be true or false, got {text!r}")
     return text in TRUE_WORDS
+
+
+def _max_age_days(env: dict[str, str]) -> int:
+    try:
+        return retention.max_age_days(env)
+    except retention.MaxAgeError as error:
+        raise SettingsError(str(error)) from None
 
 
 def _replicas(text: str) -> int:

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from uuid import UUID
 
 from contracts.envelope import Envelope
+from contracts.erasure_events import ParticipantErased, SupportContactErased
 from contracts.events import (
     ActivationAcknowledged,
     ActivationResolved,
@@ -23,7 +24,7 @@ from contracts.vocabulary import Channel
 from notifier.alerting.rendering import About, renderer
 from notifier.domain import deliveries as plan
 from notifier.domain.escalation import ActivationStatus, fires_at
-from notifier.ledger import activations, claims, retries, timers
+from notifier.ledger import activations, claims, erasure, retries, timers
 from notifier.ledger.activations import ActivationRecord
 from notifier.ledger.sessions import Connection
 from notifier.settings import NotifierSettings
@@ -39,6 +40,8 @@ ACTED_ON = (
     ActivationAcknowledged,
     ActivationResolved,
     SignInLinkRequested,
+    ParticipantErased,
+    SupportContactErased,
 )
 
 
@@ -59,8 +62,14 @@ class Alerting:
         """Apply one plan event (inside the caller's transaction)."""
         plan_id, event = envelope.stream_id, envelope.event
         match event:
-            case WarningSignAdded() | WarningSignRevised():
-                await activations.remember_sign(conn, event.sign_id, plan_id, event.description)
+            case WarningSignAdded():
+                await activations.remember_sign(
+                    conn, event.sign_id, plan_id, event.description, event.owner_id
+                )
+            case WarningSignRevised():
+                await activations.remember_sign(
+                    conn, event.sign_id, plan_id, event.description, None
+                )
             case ConsentRequested():
                 await self.consent_requested(conn, plan_id, event)
             case DisclosureRequested():
@@ -75,6 +84,12 @@ class Alerting:
                 await self.resolved(conn, event)
             case SignInLinkRequested():
                 await self.sign_in_link(conn, plan_id, event)
+            # The live consumer erases apart (notifier.erasing: the plan's JetStream
+            # messages and a vacuum too); a replay of an erasure redoes the ledger's part.
+            case ParticipantErased():
+                await erasure.redact(conn, plan_id, event.participant_id)
+            case SupportContactErased():
+                await erasure.redact(conn, plan_id, event.contact_id)
             case _:
                 pass  # nothing to send for the other events
 

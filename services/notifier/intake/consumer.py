@@ -21,12 +21,14 @@ from nats.js.errors import BadRequestError, NotFoundError
 from nats.js.manager import JetStreamManager
 
 from common import consuming
-from common.consuming import opened, retry_delay
+from common.consuming import FETCH_ERRORS, opened, retry_delay
 from common.waiting import raised_at
 from contracts.envelope import Envelope
 from contracts.subjects import PLAN_STREAM, plan_event_filter
 from notifier import correlation
 from notifier.alerting.handlers import ACTED_ON, Alerting, NotYetKnown, acts_on
+from notifier.domain.erasure import erased_subject
+from notifier.erasing.eraser import Eraser, NotSettledYet
 from notifier.ledger.sessions import DATABASE_ERRORS
 from notifier.metrics import DEAD_LETTERS, REDELIVERIES
 from notifier.settings import NotifierSettings
@@ -106,6 +108,7 @@ class Consumer:
         self.pool = pool
         self.js = js
         self.alerting = Alerting(settings)
+        self.eraser = Eraser(settings, pool, js)
 
     async def process(self, msg: Msg) -> None:
         """Handle one message and settle it: ack, nak(delay) or dead-letter + term."""
@@ -128,12 +131,14 @@ class Consumer:
             await msg.ack()
             return
         try:
-            async with self.pool.acquire() as conn, conn.transaction():
-                await self.alerting.handle(conn, envelope)
+            await self._apply(msg, envelope, delivered)
         except NotYetKnown:
             await msg.nak(delay=retry_delay(delivered))  # its activation is still on the way
             return
-        except DATABASE_ERRORS as exc:
+        except NotSettledYet:
+            await msg.nak(delay=retry_delay(delivered))  # the person's messages are still wanted
+            return
+        except (*DATABASE_ERRORS, *FETCH_ERRORS) as exc:
             log.warning("consumer.retry", event_id=envelope.event_id, error=type(exc).__name__)
             await msg.nak(delay=retry_delay(delivered))
             return
@@ -148,6 +153,15 @@ class Consumer:
             return
         await msg.ack()
         log.debug("consumer.handled", event_id=envelope.event_id, event_type=envelope.event_type)
+
+    async def _apply(self, msg: Msg, envelope: Envelope, delivered: int) -> None:
+        """An erasure does its own transactions (a vacuum runs outside any); the rest is
+        applied in one."""
+        if erased_subject(envelope.event) is not None:
+            await self.eraser.erase(envelope, msg.metadata.sequence.stream, delivered)
+            return
+        async with self.pool.acquire() as conn, conn.transaction():
+            await self.alerting.handle(conn, envelope)
 
     async def dead_letter(self, msg: Msg, reason: str) -> None:
         await consuming.dead_letter(self.js, msg, reason)

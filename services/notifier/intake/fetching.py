@@ -14,6 +14,7 @@ from nats.aio.msg import Msg
 from nats.js.errors import NotFoundError
 
 from common.consuming import FETCH_ERRORS, Subscription, pull
+from common.retention import apply_max_age
 from common.waiting import Faults, Guard, wait_any
 from contracts.subjects import PLAN_STREAM
 from notifier.intake.consumer import Consumer, consumer_config, ensure_consumer
@@ -26,15 +27,22 @@ PLAN_ID_PART = 2  # of a subject tandem.plan.<plan id>.<event>
 
 
 async def ensure_durable(nc: Client, settings: NotifierSettings, stop: asyncio.Event) -> None:
-    """Wait for the planner's stream, then make our durable consumer match the code."""
+    """Wait for the planner's stream, then make our durable consumer match the code, and the
+    streams' ``max_age`` match the setting."""
     jsm = nc.jsm()
     while not stop.is_set():
         try:
             await ensure_consumer(jsm, consumer_config(settings))
-            return
+            break
         except (NotFoundError, *FETCH_ERRORS) as exc:
             log.warning("consumer.waiting", stream=PLAN_STREAM, error=type(exc).__name__)
             await wait_any([stop], 1.0)
+    if stop.is_set():
+        return
+    try:
+        await apply_max_age(jsm, settings.stream_max_age_days)
+    except FETCH_ERRORS as exc:  # the planner applies it too; alerts must not wait for this
+        log.warning("jetstream.max_age_failed", error=type(exc).__name__)
 
 
 async def consume(

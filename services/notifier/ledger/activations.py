@@ -41,9 +41,11 @@ WHERE activation_id = $1 AND status <> 'resolved'
 RETURNING activation_id, plan_id, snapshot::text AS snapshot, status, acknowledged_by,
     correlation_id
 """
+# A revision names no owner ($4 null): the owner the sign was added with stays.
 UPSERT_SIGN = """
-INSERT INTO notifier.signs (sign_id, plan_id, description) VALUES ($1, $2, $3)
-ON CONFLICT (sign_id) DO UPDATE SET description = excluded.description
+INSERT INTO notifier.signs (sign_id, plan_id, description, owner_id) VALUES ($1, $2, $3, $4)
+ON CONFLICT (sign_id) DO UPDATE SET description = excluded.description,
+    owner_id = coalesce(excluded.owner_id, notifier.signs.owner_id)
 """
 SIGNS = "SELECT sign_id, description FROM notifier.signs WHERE sign_id = ANY($1::uuid[])"
 
@@ -106,9 +108,12 @@ async def mark_resolved(conn: Executor, activation_id: UUID) -> ActivationRecord
     return _record(await conn.fetchrow(RESOLVE, activation_id))
 
 
-async def remember_sign(conn: Connection, sign_id: UUID, plan_id: UUID, description: str) -> None:
-    """Keep a warning sign's latest description, for the alerts that quote it."""
-    await conn.execute(UPSERT_SIGN, sign_id, plan_id, description)
+async def remember_sign(
+    conn: Connection, sign_id: UUID, plan_id: UUID, description: str, owner_id: UUID | None
+) -> None:
+    """Keep a warning sign's latest description, for the alerts that quote it, and whose it
+    is (None for a revision: the owner stays)."""
+    await conn.execute(UPSERT_SIGN, sign_id, plan_id, description, owner_id)
 
 
 async def sign_descriptions(conn: Connection, sign_ids: Iterable[UUID]) -> dict[UUID, str]:

@@ -41,9 +41,11 @@ WITH claimed AS (
 )
 SELECT delivery_id FROM claimed LEFT JOIN woken ON true
 """
+# An alert to a person since erased (its key blanked, notifier.ledger.erasure) is owed nothing.
 ALERTED = """
 SELECT recipient_id, channel_kind, address FROM notifier.deliveries
 WHERE activation_id = $1 AND message = 'alert' AND status = 'sent'
+  AND claim_key NOT LIKE 'erased:%'
 """
 
 Render = Callable[[PlannedDelivery, int], Rendered]  # (delivery, its sequence) → the words

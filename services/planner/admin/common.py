@@ -17,6 +17,7 @@ import typer
 from rich.console import Console
 
 from planner.settings import Settings, SettingsError, from_env, with_home_secret
+from planner.store import data_keys
 
 EXIT_FOUND_PROBLEM = 1
 EXIT_CANNOT_RUN = 2
@@ -25,10 +26,17 @@ console = Console(stderr=True)  # people read stderr; stdout is data for scripts
 
 
 def settings() -> Settings:
+    """The settings from the environment; with the service secret, when there is one, known
+    to the event store, so that the command reads personal fields (``planner.store.sealing``)."""
     try:
-        return from_env()
+        configured = from_env()
     except SettingsError as exc:
         fail(str(exc))
+    if configured.secret_key:
+        data_keys.learn(configured.chain_key)
+    elif (configured.home / "secret_key").exists():
+        data_keys.learn(with_home_secret(configured).chain_key)
+    return configured
 
 
 def settings_with_secret() -> Settings:
@@ -66,6 +74,7 @@ COULD_NOT_RUN: tuple[type[Exception], ...] = (
     asyncpg.InvalidCatalogNameError,
     asyncpg.InvalidAuthorizationSpecificationError,
     nats.errors.NoServersError,
+    data_keys.SealingError,  # sealed personal data, and not the secret it was sealed under
 )
 
 

@@ -19,6 +19,7 @@ from planner.api.routes import (
     check_ins,
     consents,
     dev_outbox,
+    erasure,
     health,
     metrics,
     my_data,
@@ -36,6 +37,7 @@ from planner.inbound.delivery_recorder import recording
 from planner.relay import wake
 from planner.relay.loop import Relay, running
 from planner.settings import Settings
+from planner.store import data_keys
 from planner.store import pool as pool_factory
 from planner.store.rate_limits import PostgresStore
 from planner.web import session as page_session
@@ -49,6 +51,7 @@ ROUTES: list[ControllerRouterHandler] = [
     participants.register,
     participants.me,
     participants.set_my_channels,
+    erasure.erase_me,
     tokens.list_tokens,
     tokens.issue_token,
     tokens.revoke_other_tokens,
@@ -70,6 +73,7 @@ ROUTES: list[ControllerRouterHandler] = [
     supports.add_support,
     supports.ask_again,
     supports.remove_support,
+    erasure.erase_support,
     supports.set_escalation,
     privacy.set_my_disclosure,
     privacy.my_do_not_involve,
@@ -145,8 +149,9 @@ def _lifespan(
             else:
                 raise RuntimeError("the planner needs a database URL (TANDEM_DATABASE_URL)")
             counts.use(app.state.pool)
-            app.state.relay = await _background(stack, settings, app.state.pool)
             app.state.chain_key = settings.chain_key  # fails at start without a secret
+            data_keys.learn(app.state.chain_key)  # before the relay reads sealed events
+            app.state.relay = await _background(stack, settings, app.state.pool)
             yield
             await wake.settled(app.state.pool)  # the last commits' NOTIFY, then close
 
@@ -185,4 +190,5 @@ def _relay(settings: Settings) -> Relay | None:
         settings.nats_url,
         name=f"tandem-relay-{os.getpid()}",
         replicas=settings.nats_replicas,
+        max_age_days=settings.stream_max_age_days,
     )

@@ -88,6 +88,8 @@ OPERATIONS: dict[str, Described] = {
     ),
     "GET /v1/participants/me/disclosures": Described(PARTICIPANT),
     "GET /v1/participants/me/export": Described(PARTICIPANT),
+    # A request for help still open on one of their plans: 409.
+    "DELETE /v1/participants/me": Described(PARTICIPANT, errors=frozenset({409})),
     "POST /v1/plans": Described(PARTICIPANT, command=True),
     f"GET {PLAN}": Described(READER, cached=True),
     f"GET {PLAN}/events": Described(READER),
@@ -109,6 +111,8 @@ OPERATIONS: dict[str, Described] = {
     f"POST {PLAN}/supports/{{contact_id}}/consent-requests": PARTNER_COMMAND,
     f"PUT {PLAN}/supports/{{contact_id}}/disclosure": PARTNER_COMMAND,
     f"PUT {PLAN}/escalation": PARTNER_COMMAND,
+    # A request for help still open on the plan: 409; a bad confirmation: 422.
+    f"POST {PLAN}/supports/{{contact_id}}/erasure": Described(PARTNER, errors=frozenset({409})),
     # A consent link that expired, or that a newer request replaced: 410.
     "GET /v1/consents/{token}": Described(LINK, errors=frozenset({410})),
     "POST /v1/consents/{token}": Described(LINK, command=True, errors=frozenset({410})),

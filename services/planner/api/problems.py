@@ -33,6 +33,7 @@ from planner.domain.errors import (
     PlanNotFound,
     RuleViolated,
 )
+from planner.erasure.remnants import UnknownPerson
 from planner.handlers.results import ConcurrencyConflict, PreconditionFailed
 from planner.store.event_store import EventIdConflict
 from planner.store.idempotency import IdempotencyKeyReused
@@ -55,6 +56,7 @@ PROBLEMS: dict[type[Exception], tuple[int, str, str]] = {
     ResourceNotFound: (404, "not-found", "Not found"),
     PlanNotFound: (404, "plan-not-found", "Plan not found"),
     NotFound: (404, "not-found", "Not found"),
+    UnknownPerson: (404, "not-found", "Not found"),  # erased already, a moment ago
     ExpiredCapability: (410, "link-expired", "This link has expired"),
     InvalidCapability: (404, "invalid-link", "This link is not valid"),
     PlanAlreadyExists: (409, "plan-exists", "Plan already exists"),

@@ -28,6 +28,10 @@ class NewParticipant(Request, frozen=True, kw_only=True, forbid_unknown_fields=T
     display_name: Name
 
 
+class ErasureConfirmation(Request, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    confirm: str = ""  # "erase": anything else is refused, saying what to send
+
+
 class ParticipantCreated(msgspec.Struct, frozen=True, kw_only=True):
     participant_id: UUID
     token: str  # shown once; only its hash is stored

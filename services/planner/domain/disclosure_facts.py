@@ -13,6 +13,7 @@ from uuid import UUID
 import msgspec
 
 from contracts.delivery_events import AlertDeliveryRecorded
+from contracts.erasure_events import SupportContactErased
 from contracts.events import (
     ActivationAcknowledged,
     PartnerJoined,
@@ -96,8 +97,17 @@ def facts_of(plan_id: UUID, history: Iterable[Recorded]) -> PlanFacts:
 
 
 def _apply(facts: PlanFacts, recorded: Recorded) -> None:
-    if not _people(facts, recorded):
+    if isinstance(recorded.event, SupportContactErased):
+        _contact_erased(facts, recorded.event)
+    elif not _people(facts, recorded):
         _messages(facts, recorded)
+
+
+def _contact_erased(facts: PlanFacts, event: SupportContactErased) -> None:
+    # An erasure discloses nothing, and an erased contact is told nothing from then on.
+    facts.consents.pop(event.contact_id, None)
+    for key in [k for k in facts.agreements if k[0] == event.contact_id]:
+        del facts.agreements[key]
 
 
 def _people(facts: PlanFacts, recorded: Recorded) -> bool:

@@ -6,6 +6,7 @@ from typing import assert_never
 from msgspec.structs import replace
 
 from contracts.delivery_events import ActivationEscalated, AlertDeliveryRecorded
+from contracts.erasure_events import ParticipantErased, SupportContactErased
 from contracts.events import (
     ActivationAcknowledged,
     ActivationResolved,
@@ -26,6 +27,7 @@ from contracts.events import (
 from contracts.support_events import EscalationPolicySet
 from planner.domain.delivery_log import with_delivery, with_escalation
 from planner.domain.evolve_contacts import ContactEvent, apply_contact_event
+from planner.domain.evolve_erasure import apply_erasure
 from planner.domain.state import (
     Acknowledgement,
     Activation,
@@ -109,6 +111,8 @@ def _apply(state: PlanState, event: PlanEvent) -> PlanState:  # noqa: PLR0912 - 
             return _escalated(state, event)
         case SignInLinkRequested():
             return state  # the message is the whole of it; the link is never kept
+        case ParticipantErased() | SupportContactErased():
+            return apply_erasure(state, event)
         case _:
             assert_never(event)
 

@@ -2,6 +2,7 @@
 
 from datetime import datetime
 from enum import StrEnum
+from uuid import UUID
 
 import msgspec
 
@@ -171,6 +172,7 @@ class PlanState(msgspec.Struct, frozen=True, kw_only=True):
     policies: dict[Level, tuple[Tier, ...]] = msgspec.field(default_factory=dict)
     activations: dict[ActivationId, Activation] = msgspec.field(default_factory=dict)
     check_ins: tuple[CheckIn, ...] = ()
+    erased: tuple[UUID, ...] = ()  # the participants and contacts erased from the plan
 
     def is_partner(self, participant_id: ParticipantId) -> bool:
         return any(p.participant_id == participant_id for p in self.partners)

@@ -20,6 +20,7 @@ from logging import ERROR, WARNING
 
 import structlog
 
+from common.retention import DEFAULT_MAX_AGE_DAYS
 from common.waiting import Backoff, stop_within, unless_stopped, wait_any
 from contracts.envelope import Envelope
 from planner import metrics
@@ -54,6 +55,7 @@ class Relay:
         *,
         name: str = "relay",
         replicas: int = 1,
+        max_age_days: int = DEFAULT_MAX_AGE_DAYS,
         batch_size: int = BATCH_SIZE,
         safety_net_seconds: float = SAFETY_NET_SECONDS,
     ) -> None:
@@ -62,6 +64,7 @@ class Relay:
         self.published_count = 0  # events JetStream acked from this relay, duplicates included
         self._database_url = database_url
         self._replicas = replicas
+        self._max_age_days = max_age_days
         self._batch_size = batch_size
         self._safety_net = safety_net_seconds
         self._wake = asyncio.Event()  # an outbox NOTIFY arrived (or the connection was lost)
@@ -164,7 +167,7 @@ class Relay:
 
     async def _ensure_streams(self) -> None:
         try:
-            await self._publisher.ensure_streams(self._replicas)
+            await self._publisher.ensure_streams(self._replicas, self._max_age_days)
         except RelayNatsError as error:
             log.log(_level(error), "relay.streams_failed", name=self.name, error=repr(error))
             raise

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import msgspec
 
 from contracts.envelope import Envelope
+from planner.store import unsealing
 from planner.store.event_store import EventStoreError, Executor, envelope_of, translated
 
 # "Not yet published", never a position cursor, with each row's event in the columns
@@ -61,10 +62,11 @@ async def pending_envelopes(conn: Executor, limit: int = 500) -> PendingBatch:
     """
     with translated():
         rows = await conn.fetch(PENDING_ENVELOPES, limit)
+        payloads = await unsealing.opened(conn, rows)
     envelopes: list[Envelope] = []
-    for row in rows:
+    for row, payload in zip(rows, payloads, strict=True):
         try:
-            envelopes.append(envelope_of(row))
+            envelopes.append(envelope_of(row, payload))
         except msgspec.DecodeError as error:  # the message may quote content: not kept
             if envelopes:
                 break

@@ -132,9 +132,9 @@ class Publisher:
         self._js = nc.jetstream(timeout=PUBLISH_TIMEOUT_SECONDS)
         self._outage_reported = False
 
-    async def ensure_streams(self, replicas: int) -> None:
+    async def ensure_streams(self, replicas: int, max_age_days: int) -> None:
         async with _translated():
-            await ensure_streams(self._jetstream(), replicas)
+            await ensure_streams(self._jetstream(), replicas, max_age_days)
 
     async def publish(self, envelope: Envelope) -> bool:
         """Publish one event and wait for JetStream's ack; True if it was a duplicate."""

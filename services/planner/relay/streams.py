@@ -14,6 +14,7 @@ from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfi
 from nats.js.errors import BadRequestError, NotFoundError
 from nats.js.manager import JetStreamManager
 
+from common.retention import DEFAULT_MAX_AGE_DAYS, max_age_seconds
 from contracts.subjects import (
     DELIVERY_STREAM,
     DELIVERY_SUBJECTS,
@@ -29,7 +30,6 @@ log = structlog.stdlib.get_logger(__name__)
 # must outlast the relay's longest retry of one message: at least 2 minutes (see
 # docs/architecture.md).
 DUPLICATE_WINDOW_SECONDS = 300.0
-NO_MAX_AGE = 0.0  # JetStream's "no limit": plan history is kept, replay reads it all
 
 # The fields the code decides. Others (say, an operator's max_bytes) are left as they are.
 OWNED_FIELDS = (
@@ -51,18 +51,31 @@ class StreamConfigError(RuntimeError):
     """A stream could not be made to match the code's definition."""
 
 
-def stream_configs(replicas: int = 1) -> list[StreamConfig]:
-    """Every stream the planner ensures. ``replicas`` is 3 on a 3-node JetStream cluster."""
+def stream_configs(
+    replicas: int = 1, max_age_days: int = DEFAULT_MAX_AGE_DAYS
+) -> list[StreamConfig]:
+    """Every stream the planner ensures. ``replicas`` is 3 on a 3-node JetStream cluster;
+    a message is dropped ``max_age_days`` after it was stored (``common.retention``)."""
+    age = max_age_seconds(max_age_days)
     return [
-        _limits_stream(PLAN_STREAM, PLAN_SUBJECTS, "Planner events by plan and type", replicas),
-        _limits_stream(DELIVERY_STREAM, DELIVERY_SUBJECTS, "Notifier delivery events", replicas),
-        _limits_stream(DLQ_STREAM, DLQ_SUBJECTS, "Dead letters, each with its reason", replicas),
+        _limits_stream(
+            PLAN_STREAM, PLAN_SUBJECTS, "Planner events by plan and type", replicas, age
+        ),
+        _limits_stream(
+            DELIVERY_STREAM, DELIVERY_SUBJECTS, "Notifier delivery events", replicas, age
+        ),
+        _limits_stream(
+            DLQ_STREAM, DLQ_SUBJECTS, "Dead letters, each with its reason", replicas, age
+        ),
     ]
 
 
-def _limits_stream(name: str, subjects: str, description: str, replicas: int) -> StreamConfig:
+def _limits_stream(
+    name: str, subjects: str, description: str, replicas: int, max_age: float
+) -> StreamConfig:
     # Limits retention, never work-queue: replay and every consumer read the same messages,
-    # and acknowledging a message must not delete it.
+    # and acknowledging a message must not delete it. The event store is the record, so a
+    # message need not outlive max_age: what it says of a person leaves the broker with it.
     return StreamConfig(
         name=name,
         description=description,
@@ -71,14 +84,16 @@ def _limits_stream(name: str, subjects: str, description: str, replicas: int) ->
         storage=StorageType.FILE,
         discard=DiscardPolicy.OLD,
         duplicate_window=DUPLICATE_WINDOW_SECONDS,
-        max_age=NO_MAX_AGE,
+        max_age=max_age,
         num_replicas=replicas,
     )
 
 
-async def ensure_streams(jsm: JetStreamManager, replicas: int = 1) -> None:
+async def ensure_streams(
+    jsm: JetStreamManager, replicas: int = 1, max_age_days: int = DEFAULT_MAX_AGE_DAYS
+) -> None:
     """Create or update every stream of ``stream_configs``."""
-    for config in stream_configs(replicas):
+    for config in stream_configs(replicas, max_age_days):
         await ensure_stream(jsm, config)
 
 

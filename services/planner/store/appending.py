@@ -17,7 +17,7 @@ from contracts import events as catalogue
 from contracts.envelope import Metadata
 from contracts.ids import EventId
 from contracts.upcasting import current_version
-from planner.store import chain
+from planner.store import chain, sealing
 from planner.store.event_store import (
     NOTIFY,
     OUTBOX_CHANNEL,
@@ -99,22 +99,22 @@ async def append(
     Inside a transaction the events commit with whatever else the caller writes; after a
     raised conflict that transaction is aborted: retry with a new one. Outside one, the
     append is a single statement, its own transaction (events and outbox rows together).
-    A retry of an append that already committed (the same ids with the same content) is a
-    success that writes nothing, whatever ``expected`` says. ``chain_key`` (see ``chain``)
-    keys the hash each event records over its content and the hash before it in the stream.
+    A retry of an append that already committed (the same ids with the same content, sealed
+    or not) is a success that writes nothing, whatever ``expected`` says. ``chain_key`` keys
+    the hash chain (``chain``) over the stored payloads, their personal fields sealed.
     ``notify`` sends the outbox NOTIFY that wakes the relay (inside the caller's
     transaction, or right after the statement); pass False and call
     ``planner.relay.wake.after_commit`` once committed, so the transaction does not NOTIFY.
     ``may_be_stored=False`` says every event id was made for this very call, so no earlier
     append can have stored it, and skips the look for a retried append. ``head``, the stream's
     last event as the caller knows it (just read by ``read_stream_and_head``, or kept in
-    memory), spares reading it again when it is at ``expected``. Whichever head the append
-    goes on, the insert itself checks that it is still the stream's last event (version and
-    hash): a stream that moved, or a database behind or elsewhere (restored, re-created),
-    is a conflict, never a gap.
+    memory), spares reading it again when it is at ``expected``. The insert itself checks
+    that its head is still the stream's last event (version and hash): a stream that moved,
+    or a database behind or elsewhere (restored, re-created), is a conflict, never a gap.
     """
-    call = _Append(conn, stream_id, expected, _encoded(events))
     with translated(stream_id, expected):
+        stored = await sealing.sealed_payloads(conn, stream_id, events, metadata, chain_key)
+        call = _Append(conn, stream_id, expected, _encoded(events, stored))
         if may_be_stored and call.in_transaction:  # a clash would abort the caller's transaction
             duplicate = await call.stored_already()
             if duplicate is not None:
@@ -132,16 +132,16 @@ class _Encoded(NamedTuple):
     ids: list[EventId]
     types: list[str]
     payloads: list[str]
+    events: Sequence[NewEvent]
 
 
-def _encoded(events: Sequence[NewEvent]) -> _Encoded:
+def _encoded(events: Sequence[NewEvent], payloads: list[str]) -> _Encoded:
     """The events in the columns they are stored in; an id twice in one batch is refused."""
     ids = [new.event_id for new in events]
     for index, event_id in enumerate(ids):
         if event_id in ids[:index]:
             raise EventIdConflict(event_id)
-    types = [catalogue.event_type(new.event) for new in events]
-    return _Encoded(ids, types, [catalogue.encode(new.event).decode() for new in events])
+    return _Encoded(ids, [catalogue.event_type(n.event) for n in events], payloads, events)
 
 
 @dataclass(frozen=True)
@@ -194,7 +194,7 @@ class _Append:
     ) -> tuple[list[bytes], list[asyncpg.Record] | None]:
         """The events' hashes, and the rows inserted (None: a unique key clashed, outside a
         transaction; inside one the clash is raised, for the caller must retry)."""
-        ids, types, payloads = self.batch
+        ids, types, payloads, _ = self.batch
         versions = [current_version(event_type) for event_type in types]
         links = [
             chain.Link(event_id=i, event_type=t, schema_version=v, payload=p)
@@ -228,14 +228,14 @@ class _Append:
 
     async def stored_already(self) -> AppendResult | None:
         """The original result when all these events are stored as given; None when none is."""
-        ids, types, payloads = self.batch
-        rows = (
-            await self.conn.fetch(FIND_STORED, self.stream_id, ids, types, payloads) if ids else []
-        )
+        ids, types, payloads, events = self.batch
+        rows = await self.conn.fetch(FIND_STORED, self.stream_id, ids, types, payloads)
         if not rows:
             return None
         for row in rows:
-            if not row["same"]:
+            if not row["same"] and not await sealing.same_opened(
+                self.conn, self.stream_id, row, events
+            ):
                 raise EventIdConflict(row["event_id"])
         if len(rows) != len(ids):
             # Some ids are stored as given and some not at all: ids reused across batches,

@@ -21,7 +21,7 @@ from contracts import upcasting
 from contracts.events import PlanEvent
 from contracts.export import DECODER, ExportLine, encode_line
 from contracts.upcasting import current_version, decode_stored
-from planner.store import read_models
+from planner.store import key_backup, read_models, unsealing
 from planner.store.event_store import Connection
 
 PAGE = 5000
@@ -92,19 +92,28 @@ async def count(conn: Connection, span: Span) -> int:
     return int(await conn.fetchval(COUNT, span.from_position, span.to_position, span.plan_id))
 
 
-async def export_lines(conn: Connection, span: Span) -> AsyncIterator[list[bytes]]:
-    """Pages of NDJSON lines (each ending in a newline), read on one snapshot."""
+async def export_lines(
+    conn: Connection, span: Span, sealed_for: set[UUID] | None = None
+) -> AsyncIterator[list[bytes]]:
+    """Pages of NDJSON lines (each ending in a newline), read on one snapshot; the subjects
+    whose keys sealed their fields are added to ``sealed_for`` when given."""
     async with conn.transaction(isolation="repeatable_read", readonly=True):
         after = span.from_position - 1
         while rows := await conn.fetch(EXPORT, after, span.to_position, span.plan_id, PAGE):
-            yield [_line(row, upcast=span.upcast) for row in rows]
+            if sealed_for is not None:
+                sealed_for.update(unsealing.subjects_of(rows))
+            # Upcast lines are for reading: their sealed fields opened (or "[erased]").
+            subjects = unsealing.subjects_of(rows) if span.upcast else []
+            keys = await unsealing.read_keys(conn, subjects)
+            yield [_line(row, keys, upcast=span.upcast) for row in rows]
             after = rows[-1]["position"]
 
 
-def _line(row: asyncpg.Record, *, upcast: bool) -> bytes:
+def _line(row: asyncpg.Record, keys: unsealing.Keys, *, upcast: bool) -> bytes:
     stored_hash: bytes | None = row["hash"]
-    payload = msgspec.json.decode(row["payload"])
     event_type, version = row["event_type"], row["schema_version"]
+    text = unsealing.opened_with(keys, row["event_id"], row["payload"]) if upcast else None
+    payload = msgspec.json.decode(text or row["payload"])
     if upcast:
         payload, version = (
             upcasting.upcast(event_type, version, payload),
@@ -134,7 +143,7 @@ def parse(lines: Iterable[bytes]) -> list[Restored]:
             continue
         try:
             event = DECODER.decode(line)
-            payload = msgspec.json.encode(event.payload)
+            payload = unsealing.erased(event.event_id, msgspec.json.encode(event.payload).decode())
             decoded = decode_stored(event.event_type, event.schema_version, payload)
         except msgspec.DecodeError as exc:
             raise ImportError_(f"line {number}: {exc}") from exc
@@ -152,12 +161,17 @@ def parse(lines: Iterable[bytes]) -> list[Restored]:
 
 
 async def import_events(
-    conn: Connection, events: list[Restored], progress: Callable[[int], None]
+    conn: Connection,
+    events: list[Restored],
+    progress: Callable[[int], None],
+    keys: list[key_backup.KeyLine] | None = None,
 ) -> None:
-    """Write ``events`` into an empty store in one transaction, with the read models."""
+    """Write ``events`` into an empty store in one transaction, with the read models, and
+    the data keys their personal fields were sealed with (``key_backup``)."""
     async with conn.transaction():
         if not await conn.fetchval(IS_EMPTY):
             raise ImportError_("the store already holds events: import needs an empty store")
+        await key_backup.restore_keys(conn, keys or [])
         for start in range(0, len(events), PAGE):
             page = events[start : start + PAGE]
             await conn.copy_records_to_table("events", records=_records(page), columns=COLUMNS)
@@ -165,8 +179,21 @@ async def import_events(
         await conn.execute(PUBLISH_ALL)
         await conn.execute(CONTINUE_POSITIONS)
         await conn.execute(CHAIN_STARTS_AFTER)
-        for restored in events:  # the read models commands write beside their events
-            await read_models.project(conn, restored.stored.stream_id, [restored.event])
+        # The read models commands write beside their events, from the events opened with
+        # the keys this database holds (a sealed field without its key reads "[erased]").
+        opening = await unsealing.read_keys(conn, None)
+        for restored in events:
+            event = _opened(restored, opening)
+            await read_models.project(conn, restored.stored.stream_id, [event])
+
+
+def _opened(restored: Restored, keys: unsealing.Keys) -> PlanEvent:
+    stored = restored.stored
+    payload = msgspec.json.encode(stored.payload).decode()
+    opened = unsealing.opened_with(keys, stored.event_id, payload)
+    if opened is payload:
+        return restored.event
+    return decode_stored(stored.event_type, stored.schema_version, opened)
 
 
 def _records(page: list[Restored]) -> list[tuple[object, ...]]:

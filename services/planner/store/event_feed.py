@@ -13,7 +13,7 @@ from uuid import UUID
 import msgspec
 
 from contracts.envelope import Envelope
-from planner.store.event_store import Connection, envelope_of
+from planner.store.event_store import Connection, envelopes_of
 
 # Rows written before migration 0004 have no xact_id: they committed before any snapshot
 # a reader holds, so they are never "since" it.
@@ -56,7 +56,8 @@ async def latest(conn: Connection, wanted: Filter, limit: int) -> Batch:
     async with conn.transaction(isolation="repeatable_read", readonly=True):
         snapshot = str(await conn.fetchval(SNAPSHOT))
         rows = await conn.fetch(LATEST, wanted.stream_id, _types(wanted), limit)
-    return Batch(snapshot=snapshot, envelopes=[envelope_of(row) for row in reversed(rows)])
+        envelopes = await envelopes_of(conn, rows[::-1])
+    return Batch(snapshot=snapshot, envelopes=envelopes)
 
 
 async def committed_since(conn: Connection, snapshot: str, wanted: Filter) -> Batch:
@@ -64,7 +65,8 @@ async def committed_since(conn: Connection, snapshot: str, wanted: Filter) -> Ba
     async with conn.transaction(isolation="repeatable_read", readonly=True):
         now = str(await conn.fetchval(SNAPSHOT))
         rows = await conn.fetch(COMMITTED_SINCE, snapshot, wanted.stream_id, _types(wanted))
-    return Batch(snapshot=now, envelopes=[envelope_of(row) for row in rows])
+        envelopes = await envelopes_of(conn, rows)
+    return Batch(snapshot=now, envelopes=envelopes)
 
 
 def _types(wanted: Filter) -> list[str] | None:

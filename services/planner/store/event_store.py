@@ -1,8 +1,9 @@
 """The event store over asyncpg: what it holds, and reading it back (writes: ``appending``).
 
-A stored row becomes an envelope by one rule, ``envelope_of``: the event in its type's
-current shape (upcast). The outbox, the event feed and the rebuild read rows of their own
-and use the same rule. asyncpg errors are translated here (``translated``), once.
+Stored rows become envelopes by one rule, ``envelopes_of``: their personal fields opened
+(``unsealing``), each event in its type's current shape (upcast). The outbox, the event
+feed and the rebuild read rows of their own and use the same rule. asyncpg errors are
+translated here (``translated``), once.
 """
 
 from collections.abc import Iterator, Sequence
@@ -19,6 +20,7 @@ from contracts.envelope import Envelope, Metadata
 from contracts.events import PlanEvent
 from contracts.ids import EventId
 from contracts.upcasting import current_version, decode_stored
+from planner.store import unsealing
 
 Connection = asyncpg.Connection | PoolConnectionProxy  # what append needs: one connection
 Executor = Connection | asyncpg.Pool  # what reads accept: a connection or a pool
@@ -124,9 +126,8 @@ async def read_stream(
     if until is not None and until.tzinfo is None:
         msg = "until must be timezone-aware"
         raise ValueError(msg)
-    with translated():
-        rows = await conn.fetch(READ_STREAM, stream_id, after_version, until, limit)
-    return [envelope_of(row) for row in rows]
+    _, envelopes = await _read(conn, READ_STREAM, stream_id, after_version, until, limit)
+    return envelopes
 
 
 async def read_streams(
@@ -135,18 +136,16 @@ async def read_streams(
     """The events of every stream named, in position order; with ``until``, recorded by then."""
     if not stream_ids:
         return []
-    with translated():
-        rows = await conn.fetch(READ_STREAMS, list(stream_ids), until)
-    return [envelope_of(row) for row in rows]
+    _, envelopes = await _read(conn, READ_STREAMS, list(stream_ids), until)
+    return envelopes
 
 
 async def read_stream_and_head(
     conn: Executor, stream_id: UUID, *, after_version: int = 0
 ) -> tuple[list[Envelope], StreamHead | None]:
     """The stream's events after ``after_version``, and the last of them as a head."""
-    with translated():
-        rows = await conn.fetch(READ_STREAM, stream_id, after_version, None, None)
-    return [envelope_of(row) for row in rows], head_of(rows[-1] if rows else None)
+    rows, envelopes = await _read(conn, READ_STREAM, stream_id, after_version, None, None)
+    return envelopes, head_of(rows[-1] if rows else None)
 
 
 def head_of(row: asyncpg.Record | None) -> StreamHead | None:
@@ -164,9 +163,20 @@ async def read_all(conn: Executor, *, after_position: int = 0, limit: int = 1000
     Not a live feed: a transaction that commits late can add a position below one already
     read (see the outbox migration). Follow the outbox for new events.
     """
+    _, envelopes = await _read(conn, READ_ALL, after_position, limit)
+    return envelopes
+
+
+async def _read(
+    conn: Executor, query: str, *args: object
+) -> tuple[list[asyncpg.Record], list[Envelope]]:
+    """Rows and their envelopes, read on one connection (a pool's held for both queries)."""
     with translated():
-        rows = await conn.fetch(READ_ALL, after_position, limit)
-    return [envelope_of(row) for row in rows]
+        if isinstance(conn, asyncpg.Pool):
+            async with conn.acquire() as held:
+                return await _read(held, query, *args)
+        rows = await conn.fetch(query, *args)
+        return rows, await envelopes_of(conn, rows)
 
 
 async def stream_version(conn: Executor, stream_id: UUID) -> int:
@@ -181,8 +191,15 @@ async def is_plan(conn: Executor, stream_id: UUID) -> bool:
         return bool(await conn.fetchval(IS_PLAN, stream_id))
 
 
-def envelope_of(row: asyncpg.Record) -> Envelope:
-    """A stored row as an envelope carrying the event in its current shape (upcast)."""
+async def envelopes_of(conn: Executor, rows: Sequence[asyncpg.Record]) -> list[Envelope]:
+    """Stored rows as envelopes, their sealed fields opened (one query for all their keys)."""
+    payloads = await unsealing.opened(conn, rows)
+    return [envelope_of(row, payload) for row, payload in zip(rows, payloads, strict=True)]
+
+
+def envelope_of(row: asyncpg.Record, payload: str) -> Envelope:
+    """A stored row as an envelope carrying the event in its current shape (upcast), with
+    ``payload``: the row's own, its sealed fields opened (``envelopes_of``)."""
     event_type = row["event_type"]
     return Envelope(
         event_id=row["event_id"],
@@ -193,7 +210,7 @@ def envelope_of(row: asyncpg.Record) -> Envelope:
         schema_version=current_version(event_type),
         recorded_at=row["recorded_at"],
         metadata=_metadata_decoder.decode(row["metadata"]),
-        event=decode_stored(event_type, row["schema_version"], row["payload"]),
+        event=decode_stored(event_type, row["schema_version"], payload),
     )
 
 

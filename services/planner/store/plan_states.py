@@ -25,12 +25,14 @@ from typing import NamedTuple
 from uuid import UUID
 
 from contracts.envelope import Envelope
+from contracts.erasure_events import ParticipantErased, SupportContactErased
 from contracts.ids import EventId
 from planner.domain.evolve import fold
 from planner.domain.state import PlanState
 from planner.store import event_store
 from planner.store.event_store import Executor, StreamHead
 
+ERASURES = (ParticipantErased, SupportContactErased)
 CAPACITY = 2048
 """Plans kept, least recently used first out: the active ones, not every plan there is."""
 
@@ -64,7 +66,11 @@ class PlanStates:
                 conn, plan_id, after_version=kept.state.version - 1
             )
             if envelopes and envelopes[0].event_id == kept.last_event_id:
-                return self._keep(plan_id, kept, envelopes[1:], head)
+                newer = envelopes[1:]
+                # An erasure shredded a key: what the kept state holds in plaintext reads
+                # as erased from the store now (a step's author is not in the state).
+                if not any(isinstance(e.event, ERASURES) for e in newer):
+                    return self._keep(plan_id, kept, newer, head)
             del self._kept[plan_id]
         envelopes, head = await event_store.read_stream_and_head(conn, plan_id)
         return self._keep(plan_id, None, envelopes, head)

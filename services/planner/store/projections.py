@@ -42,7 +42,11 @@ ALTER TABLE plan_members__fresh
     ADD CONSTRAINT plan_members__fresh_pkey PRIMARY KEY (plan_id, participant_id);
 CREATE INDEX plan_members__fresh_by_participant ON plan_members__fresh (participant_id)
 """
+# Under the swap's lock, every event is in: a partner erased since joining is no member.
 SWAP_MEMBERS = """
+DELETE FROM plan_members__fresh AS m USING events AS e
+WHERE e.stream_id = m.plan_id AND e.event_type = 'plan.participant_erased'
+  AND e.payload ->> 'participant_id' = m.participant_id::text;
 DROP TABLE plan_members;
 ALTER TABLE plan_members__fresh RENAME TO plan_members;
 ALTER TABLE plan_members RENAME CONSTRAINT plan_members__fresh_pkey TO plan_members_pkey;

@@ -28,8 +28,8 @@ from collections.abc import Callable, Sequence
 import asyncpg
 import msgspec
 
-from planner.store import event_feed, replay_pages
-from planner.store.event_store import Connection, envelope_of
+from planner.store import event_feed, replay_pages, unsealing
+from planner.store.event_store import Connection, envelopes_of
 from planner.store.projections import Projection, Recorded, Row
 
 REPLAY_LOCK_KEY = 7_346_201_857_114_551_003  # one rebuild at a time per database
@@ -108,9 +108,11 @@ async def _load(
         async with conn.transaction(isolation="repeatable_read"):
             snapshot = str(await conn.fetchval(event_feed.SNAPSHOT))
             last = int(await conn.fetchval(MAX_POSITION))
+            # Every key an event of this snapshot was sealed with is in it, made by then.
+            keys = await unsealing.read_keys(conn, None)
             async with contextlib.aclosing(replay_pages.pages(conn, types, 0, page_size)) as pages:
                 async for rows, next_read in pages:
-                    replayed = await replay_pages.decoded(rows)
+                    replayed = await replay_pages.decoded(rows, keys)
                     applied += len(replayed)
                     fresh = [(p, _new_rows(p, replayed, seen[p.name])) for p in projections]
                     await asyncio.wait([next_read])  # one connection: its read ends first
@@ -159,7 +161,7 @@ async def _swap(
                 # A new statement after the lock: its snapshot sees every writer we waited for.
                 rows = await conn.fetch(event_feed.COMMITTED_SINCE, snapshot, None, types)
                 caught_up = await _apply(
-                    conn, projections, [envelope_of(r) for r in rows], fresh=True
+                    conn, projections, await envelopes_of(conn, rows), fresh=True
                 )
                 for projection in projections:
                     await conn.execute(projection.swap)
@@ -187,8 +189,10 @@ async def reapply_from(
         replay_pages.pages(conn, types, from_position - 1, page_size)
     ) as pages:
         async for rows, next_read in pages:
-            replayed = await replay_pages.decoded(rows)
             await asyncio.wait([next_read])  # one connection: its read ends first
+            # Read after the page: the keys of its events, committed before it was read.
+            keys = await unsealing.read_keys(conn, unsealing.subjects_of(rows))
+            replayed = await replay_pages.decoded(rows, keys)
             applied += await _apply(conn, projections, replayed, fresh=False)
             progress(rows[-1]["position"], last)
     progress(last, last)

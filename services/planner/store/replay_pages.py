@@ -18,10 +18,12 @@ import msgspec
 from contracts.events import PlanEvent
 from contracts.upcasting import decode_stored
 from planner.store.event_store import Connection
+from planner.store.unsealing import Keys, opened_with
 
 # Only what the projections read (``projections.Recorded``): no ids, no metadata.
 PAGE = """
-SELECT position, stream_id, event_type, schema_version, payload::text AS payload, recorded_at
+SELECT position, stream_id, event_id, event_type, schema_version, payload::text AS payload,
+       recorded_at
 FROM events WHERE position > $1 AND event_type = ANY($2::text[])
 ORDER BY position LIMIT $3
 """
@@ -37,9 +39,10 @@ class Replayed(msgspec.Struct, frozen=True, gc=False):
     event: PlanEvent
 
 
-def _replayed(row: asyncpg.Record) -> Replayed:
+def _replayed(row: asyncpg.Record, keys: Keys) -> Replayed:
     event_type = row["event_type"]
-    event = decode_stored(event_type, row["schema_version"], row["payload"])
+    payload = opened_with(keys, row["event_id"], row["payload"])
+    event = decode_stored(event_type, row["schema_version"], payload)
     return Replayed(row["stream_id"], event_type, row["recorded_at"], event)
 
 
@@ -47,12 +50,13 @@ Page = list[asyncpg.Record]
 DECODE_SLICE = 2000  # rows decoded between looks at the socket the next page arrives on
 
 
-async def decoded(rows: Page) -> list[Replayed]:
-    """The page's events, yielding to the loop every slice so the read ahead keeps flowing
+async def decoded(rows: Page, keys: Keys) -> list[Replayed]:
+    """The page's events, their sealed fields opened with ``keys`` (read in the same snapshot,
+    or after the page), yielding to the loop every slice so the read ahead keeps flowing
     (a full socket buffer would stop the server sending)."""
     events: list[Replayed] = []
     for start in range(0, len(rows), DECODE_SLICE):
-        events += [_replayed(row) for row in rows[start : start + DECODE_SLICE]]
+        events += [_replayed(row, keys) for row in rows[start : start + DECODE_SLICE]]
         await asyncio.sleep(0)
     return events
 

@@ -11,7 +11,7 @@ import msgspec
 import pytest
 from litestar.testing import AsyncTestClient
 
-from planner.store import projections, rebuild, replay_pages
+from planner.store import projections, rebuild, replay_pages, unsealing
 from planner.store.read_models import INSERT_MEMBER
 from tests.integration.admin.support import run_cli
 from tests.support.api import Couple, couple, create_plan, register
@@ -137,12 +137,14 @@ async def test_a_rebuild_that_fails_mid_load_leaves_the_live_tables_and_the_conn
     decoded = 0
     decode = replay_pages._replayed
 
-    def failing_on_the_third_event(row: asyncpg.Record) -> replay_pages.Replayed:
+    def failing_on_the_third_event(
+        row: asyncpg.Record, keys: unsealing.Keys
+    ) -> replay_pages.Replayed:
         nonlocal decoded
         decoded += 1
         if decoded == 3:  # page 2, while page 3 is being read ahead
             raise msgspec.ValidationError("a stored payload that does not decode")
-        return decode(row)
+        return decode(row, keys)
 
     monkeypatch.setattr(replay_pages, "_replayed", failing_on_the_third_event)
     conn = await asyncpg.connect(db_url)

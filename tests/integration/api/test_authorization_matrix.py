@@ -95,6 +95,11 @@ MATRIX = [
     Row("GET /v1/consents/{token}", "/v1/consents/{consent_token}", None,                                                 (404, 404, 404, 200, 404)),
     Row("POST /v1/consents/{token}", "/v1/consents/{consent_token}", {"decision": "accept"},                              (404, 404, 404, 200, 404)),
     Row("POST /v1/consents/{token}/withdraw", "/v1/consents/{consent_token}/withdraw", None,                              (404, 404, 404, 200, 404)),
+    # Requests for help are open on Alex's plan: erasing a contact waits until they are resolved.
+    Row(f"POST {PLAN}/supports/{{contact_id}}/erasure", f"{PLAN}/supports/{{removable_contact_id}}/erasure", {"confirm": "erase"},
+                                                                                                                          (401, 409, 403, 401, 403)),
+    # Last: it erases the caller. Alex's plan has a request for help open (409); Kim's none.
+    Row("DELETE /v1/participants/me", "/v1/participants/me", {"confirm": "erase"},                                        (401, 409, 204, 401, 403)),
 ]
 # fmt: on
 

@@ -1,13 +1,21 @@
 """The planner's streams are ensured at start-up: created once, and corrected when they drift."""
 
 import asyncio
+import dataclasses
 
 import nats
 import pytest
 from nats.js import JetStreamContext
 from nats.js.api import RetentionPolicy, StorageType, StreamConfig
 
-from contracts.subjects import DELIVERY_STREAM, DELIVERY_SUBJECTS, PLAN_STREAM, PLAN_SUBJECTS
+from common.retention import DEFAULT_MAX_AGE_DAYS, apply_max_age, max_age_seconds
+from contracts.subjects import (
+    DELIVERY_STREAM,
+    DELIVERY_SUBJECTS,
+    DLQ_STREAM,
+    PLAN_STREAM,
+    PLAN_SUBJECTS,
+)
 from planner.relay.streams import (
     DUPLICATE_WINDOW_SECONDS,
     drifted_fields,
@@ -41,7 +49,8 @@ async def test_ensuring_the_plan_stream_twice_leaves_one_stream_with_the_same_co
     assert config.retention == RetentionPolicy.LIMITS
     assert config.duplicate_window == DUPLICATE_WINDOW_SECONDS
     assert DUPLICATE_WINDOW_SECONDS >= 120  # DESIGN: at least 2 minutes
-    assert config.max_age == 0  # no age limit
+    assert config.max_age == DEFAULT_MAX_AGE_DAYS * 24 * 3600  # 30 days, then dropped
+    assert DEFAULT_MAX_AGE_DAYS == 30
     assert drifted_fields(config, stream_configs()[0]) == []
 
 
@@ -60,7 +69,10 @@ async def test_a_drifted_stream_is_updated_and_fields_the_code_does_not_own_are_
     await ensure_stream(js, stream_configs()[0])
 
     config = await live_config(js, PLAN_STREAM)
-    assert (config.duplicate_window, config.max_age) == (DUPLICATE_WINDOW_SECONDS, 0)
+    assert (config.duplicate_window, config.max_age) == (
+        DUPLICATE_WINDOW_SECONDS,
+        max_age_seconds(DEFAULT_MAX_AGE_DAYS),
+    )
     assert config.max_bytes == OPERATOR_MAX_BYTES
     assert drifted_fields(config, stream_configs()[0]) == []
 
@@ -78,3 +90,37 @@ async def test_two_processes_ensuring_at_once_both_succeed(
     assert delivery.subjects == [DELIVERY_SUBJECTS]
     assert drifted_fields(delivery, stream_configs()[1]) == []
     assert (await live_config(js, PLAN_STREAM)).num_replicas == 1
+
+
+async def test_every_stream_drops_messages_after_the_days_the_setting_gives(
+    js: JetStreamContext,
+) -> None:
+    await ensure_streams(js, max_age_days=7)
+
+    for name in (PLAN_STREAM, DELIVERY_STREAM, DLQ_STREAM):
+        assert (await live_config(js, name)).max_age == 7 * 24 * 3600
+
+
+async def test_the_notifier_applies_a_changed_max_age_and_touches_nothing_else(
+    js: JetStreamContext,
+) -> None:
+    await ensure_streams(js)
+    await js.update_stream(
+        dataclasses.replace(await live_config(js, PLAN_STREAM), max_bytes=OPERATOR_MAX_BYTES)
+    )
+
+    changed = await apply_max_age(js, 2)
+    again = await apply_max_age(js, 2)
+
+    assert changed == [PLAN_STREAM, DELIVERY_STREAM, DLQ_STREAM]
+    assert again == []
+    plan = await live_config(js, PLAN_STREAM)
+    assert plan.max_age == 2 * 24 * 3600
+    assert plan.max_bytes == OPERATOR_MAX_BYTES
+    assert drifted_fields(plan, stream_configs(max_age_days=2)[0]) == []
+
+
+async def test_the_notifier_leaves_a_stream_not_created_yet_to_the_planner(
+    js: JetStreamContext,
+) -> None:
+    assert await apply_max_age(js, 2) == []

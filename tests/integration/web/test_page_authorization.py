@@ -66,6 +66,18 @@ MATRIX = [
     Row("GET", "/consent/{ack_token}", None,                                      (404, 404, 404)),
     Row("GET", "/ack/{consent_token}", None,                                      (404, 404, 404)),
     Row("GET", "/ack/forged.link", None,                                          (404, 404, 404)),
+    # Erasing: each one themself, asked first on a page of its own.
+    Row("GET", "/me/erase", None,                                                 (START, 200, 200)),
+    Row("GET", "/consent/{consent_token}/erase", None,                            (200, 200, 200)),
+    Row("GET", "/consent/{ack_token}/erase", None,                                (404, 404, 404)),
+    Row("GET", "/erased", None,                                                   (200, 200, 200)),
+    Row("GET", PLAN + "/supports/{contact_id}/erase", None,                      (START, 403, 200)),
+    # The partner's column resolved Sam's request for help above: Jo can be erased.
+    Row("POST", PLAN + "/supports/{contact_id}/erase", {"confirm": "erase"},     (START, 403, 303)),
+    # Last, as they erase: whoever holds Jo's link erases Jo, once Sam's request for help is
+    # resolved (the partner's column resolved it above; before that, 409).
+    Row("POST", "/consent/{consent_token}/erase", {"confirm": "erase"},          (409, 409, 303)),
+    Row("POST", "/me/erase", {"confirm": "erase"},                                (START, 303, 303)),
 ]
 # fmt: on
 
@@ -113,6 +125,8 @@ async def test_each_page_answers_each_caller_as_the_matrix_says(
             assert answer.headers["content-type"].startswith("text/html"), row
         else:
             expected = ("/?signed_out=1",) if role == "anonymous" else ("/plans/", "/me/")
+            if role != "anonymous" and row.path in ("/me/erase", "/consent/{consent_token}/erase"):
+                expected = ("/erased?",)  # the person is gone: nothing of theirs to go back to
             assert answer.headers["location"].startswith(expected)
 
 

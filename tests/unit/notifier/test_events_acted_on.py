@@ -17,10 +17,14 @@ ACTED_ON_TYPES = {
     "plan.activation_acknowledged",
     "plan.activation_resolved",
     "plan.sign_in_link_requested",
+    "plan.participant_erased",
+    "plan.support_contact_erased",
 }
 
 
 @pytest.mark.parametrize("event_class", get_args(PlanEvent), ids=lambda c: c.__name__)
-def test_only_the_events_that_can_page_or_name_someone_are_acted_on(event_class: type) -> None:
+def test_only_the_events_that_can_page_name_or_erase_someone_are_acted_on(
+    event_class: type,
+) -> None:
     tag = str(event_class.__struct_config__.tag)  # type: ignore[attr-defined]
     assert issubclass(event_class, ACTED_ON) is (tag in ACTED_ON_TYPES)

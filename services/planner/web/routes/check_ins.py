@@ -50,6 +50,8 @@ EVENT_WORDS = {
     "plan.disclosure_requested": "Partner asked about a support contact",
     "plan.disclosure_chosen": "Partner chose what a support contact may learn",
     "plan.consent_expiring": "A support contact's consent ends soon",
+    "plan.participant_erased": "A partner was erased",
+    "plan.support_contact_erased": "A support contact was erased",
 }
 
 
