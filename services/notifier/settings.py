@@ -8,9 +8,9 @@ from pathlib import Path
 
 import msgspec
 
-from common import retention
 from common.channels.addresses import email_address
-from common.retention import DEFAULT_MAX_AGE_DAYS
+from common.retention import streams as retention
+from common.retention.streams import DEFAULT_MAX_AGE_DAYS
 from notifier.domain.alert_text import DEFAULT_CRISIS_RESOURCES
 from notifier.domain.retrying import RetrySchedule
 
@@ -41,7 +41,9 @@ class NotifierSettings(msgspec.Struct, frozen=True, kw_only=True):
     ack_wait_seconds: float = 30.0
     lease_seconds: float = 60.0  # a claim whose sender died is sent again after this
     consumer_name: str = "notifier"
-    stream_max_age_days: int = DEFAULT_MAX_AGE_DAYS  # TANDEM_STREAM_MAX_AGE_DAYS (common.retention)
+    stream_max_age_days: int = (
+        DEFAULT_MAX_AGE_DAYS  # TANDEM_STREAM_MAX_AGE_DAYS (common.retention.streams)
+    )
     # One round of a send: a few quick tries by the channel adapter (0.5 s, 1 s apart; tests
     # shorten it). A round that fails for now is tried again on the ledger's schedule
     # (notifier.domain.retrying), for as long as the delivery is wanted.

@@ -8,8 +8,8 @@ from typing import Literal, get_args
 
 import msgspec
 
-from common import retention
-from common.retention import DEFAULT_MAX_AGE_DAYS
+from common.retention import streams as retention
+from common.retention.streams import DEFAULT_MAX_AGE_DAYS
 from contracts.vocabulary import DEFAULT_CRISIS_RESOURCES
 from planner.store import chain
 
@@ -71,7 +71,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     nats_replicas: int = 1
     """Replicas of each JetStream stream: 3 on a 3-node cluster (infra/nats/README.md)."""
     stream_max_age_days: int = DEFAULT_MAX_AGE_DAYS
-    """Days a JetStream message is kept (TANDEM_STREAM_MAX_AGE_DAYS; common.retention)."""
+    """Days a JetStream message is kept (TANDEM_STREAM_MAX_AGE_DAYS; common.retention.streams)."""
     dev_outbox: Path | None = None
     """Set by `tandem dev` only: serve the notifier's dev outbox at /dev/outbox."""
     allow_private_webhooks: bool = False

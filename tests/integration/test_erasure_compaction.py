@@ -6,7 +6,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from common import compaction as compaction_lock
+from common.retention import compaction as compaction_lock
 from planner.erasure import compaction
 from tests.support.database import own_postgres
 from tests.support.eventually import eventually

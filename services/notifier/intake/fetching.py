@@ -14,7 +14,7 @@ from nats.aio.msg import Msg
 from nats.js.errors import NotFoundError
 
 from common.consuming import FETCH_ERRORS, Subscription, pull
-from common.retention import apply_max_age
+from common.retention.streams import apply_max_age
 from common.waiting import Faults, Guard, wait_any
 from contracts.subjects import PLAN_STREAM
 from notifier.intake.consumer import Consumer, consumer_config, ensure_consumer

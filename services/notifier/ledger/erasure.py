@@ -19,7 +19,7 @@ from uuid import UUID
 import msgspec
 import structlog
 
-from common import compaction as compaction_lock
+from common.retention import compaction as compaction_lock
 from contracts.erasure_events import ERASED
 from contracts.events import PlanActivated
 from notifier.domain.erasure import scrub_activation, searchable, usable
@@ -148,7 +148,7 @@ async def compact(conn: Connection, tables: Iterable[str]) -> None:
     tables = list(tables)
     if not tables:
         return
-    # One compaction at a time in the database (the planner's too): see common.compaction.
+    # One compaction at a time in the database (the planner's too): see common.retention.compaction.
     await conn.execute(compaction_lock.WAIT)
     locked = await _locked(conn)
     await conn.execute(LOCK_TIMEOUT)

@@ -23,7 +23,7 @@ from collections.abc import Iterable
 import asyncpg
 import structlog
 
-from common import compaction as compaction_lock
+from common.retention import compaction as compaction_lock
 from planner.store.event_store import Connection
 
 log = structlog.stdlib.get_logger("planner.erasure")
@@ -79,7 +79,7 @@ async def _compact(conn: Connection, tables: list[str]) -> list[str]:
 
 
 async def _lock(conn: Connection) -> bool:
-    """The compaction lock (``common.compaction``), waited for a while; whether it is held."""
+    """The compaction lock (``common.retention.compaction``), waited for; whether it is held."""
     await conn.execute(compaction_lock.WAIT)
     try:
         await conn.execute(compaction_lock.LOCK, compaction_lock.KEY)

@@ -20,7 +20,7 @@ from logging import ERROR, WARNING
 
 import structlog
 
-from common.retention import DEFAULT_MAX_AGE_DAYS
+from common.retention.streams import DEFAULT_MAX_AGE_DAYS
 from common.waiting import Backoff, stop_within, unless_stopped, wait_any
 from contracts.envelope import Envelope
 from planner import metrics

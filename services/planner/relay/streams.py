@@ -14,7 +14,7 @@ from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfi
 from nats.js.errors import BadRequestError, NotFoundError
 from nats.js.manager import JetStreamManager
 
-from common.retention import DEFAULT_MAX_AGE_DAYS, max_age_seconds
+from common.retention.streams import DEFAULT_MAX_AGE_DAYS, max_age_seconds
 from contracts.subjects import (
     DELIVERY_STREAM,
     DELIVERY_SUBJECTS,
@@ -55,7 +55,7 @@ def stream_configs(
     replicas: int = 1, max_age_days: int = DEFAULT_MAX_AGE_DAYS
 ) -> list[StreamConfig]:
     """Every stream the planner ensures. ``replicas`` is 3 on a 3-node JetStream cluster;
-    a message is dropped ``max_age_days`` after it was stored (``common.retention``)."""
+    a message is dropped ``max_age_days`` after it was stored (``common.retention.streams``)."""
     age = max_age_seconds(max_age_days)
     return [
         _limits_stream(

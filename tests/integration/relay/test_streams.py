@@ -8,7 +8,7 @@ import pytest
 from nats.js import JetStreamContext
 from nats.js.api import RetentionPolicy, StorageType, StreamConfig
 
-from common.retention import DEFAULT_MAX_AGE_DAYS, apply_max_age, max_age_seconds
+from common.retention.streams import DEFAULT_MAX_AGE_DAYS, apply_max_age, max_age_seconds
 from contracts.subjects import (
     DELIVERY_STREAM,
     DELIVERY_SUBJECTS,

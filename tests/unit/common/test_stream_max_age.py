@@ -2,7 +2,7 @@
 
 import pytest
 
-from common.retention import DEFAULT_MAX_AGE_DAYS, max_age_seconds
+from common.retention.streams import DEFAULT_MAX_AGE_DAYS, max_age_seconds
 from notifier.settings import SettingsError as NotifierSettingsError
 from notifier.settings import from_env as notifier_from_env
 from planner.settings import SettingsError as PlannerSettingsError
