@@ -19,18 +19,22 @@ def partner_names(names: Sequence[str]) -> str:
     return f"{', '.join(cleaned[:-1])} and {cleaned[-1]}"
 
 
-def support_notice(names: str, consent_days: int) -> tuple[str, ...]:
-    """The notice, one short paragraph per question a person may have."""
+def support_notice(partners: Sequence[str], consent_days: int) -> tuple[str, ...]:
+    """The notice, one short paragraph per question a person may have; ``partners`` are the
+    names of the people whose plan it is (one, or a couple)."""
+    alone = len([name for name in partners if name.strip()]) <= 1
+    asker, them = ("they ask", "them") if alone else ("one of them asks", "either of them")
     return (
-        f"Who asks: {names}, through Tandem, a service where people keep a shared plan for "
-        "hard moments. They gave us your name and how to reach you.",
-        "Why: so that you can be alerted when one of them asks for help, only if you agree, "
+        f"Who asks: {partner_names(partners)}, through Tandem, a service where people keep a "
+        "shared plan for hard moments. They gave us your name and how to reach you.",
+        f"Why: so that you can be alerted when {asker} for help, only if you agree, "
         "and only about what you and they agree to.",
         "What Tandem keeps about you: your name, how you know them, the addresses they gave "
         "for you, your answer and when you gave it, and a record of each message sent to you.",
         f"For how long: a yes lasts {consent_days} days, unless you withdraw it sooner; you "
         "are asked again before it ends. Your details are kept while you are on their plan.",
         "To withdraw: use the link in this message at any time. After that no alert reaches you.",
-        "To be erased: ask either of them to remove you from their plan, or ask the operator "
-        "of this Tandem service to erase your details.",
+        "To be erased: the same link lets you erase your details for good, at any time; you "
+        f"can also ask {them} to remove you from their plan, or ask the operator of this "
+        "Tandem service.",
     )

@@ -12,7 +12,6 @@ from uuid import UUID
 
 import msgspec
 
-from common import notice
 from common.notice import support_notice
 from contracts.events import PlanActivated, SignInLinkRequested
 from contracts.support_events import ConsentRequested
@@ -70,7 +69,7 @@ def renderer(
 def _notice(partner_names: tuple[str, ...], consent: ConsentRequested | None) -> tuple[str, ...]:
     if consent is None:
         return ()
-    return support_notice(notice.partner_names(partner_names), consent.consent_days)
+    return support_notice(partner_names, consent.consent_days)
 
 
 def _ack_url(settings: NotifierSettings, delivery: PlannedDelivery, now: datetime) -> str | None:

@@ -109,7 +109,7 @@ async def read_consent(
         explanation=explanation([p.display_name for p in state.partners]),
         open=ours and request is not None and request.is_open(at),
         expires_at=request.expires_at if ours and request is not None else None,
-        notice=list(support_notice(partner_names([p.display_name for p in state.partners]), days)),
+        notice=list(support_notice([p.display_name for p in state.partners], days)),
         consent_days=days,
         consent_expires_at=contact.consent_expires_at,
     )
