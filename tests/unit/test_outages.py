@@ -4,7 +4,7 @@ import asyncpg
 import nats.errors
 import pytest
 
-from planner.store.event_store import EventStoreError
+from planner.store.event_store import EventStoreError, translated
 from planner.store.outages import is_outage, outage_in
 
 
@@ -53,3 +53,10 @@ def test_a_cycle_of_causes_ends() -> None:
     first, second = ValueError("a"), ValueError("b")
     first.__cause__, second.__cause__ = second, first
     assert not is_outage(first)
+
+
+def test_a_connection_still_busy_after_the_server_dropped_it_is_a_store_error() -> None:
+    """A shutdown mid-statement can leave asyncpg refusing the next one as still busy: the
+    relay then starts a new session, as for any lost one, instead of crashing."""
+    with pytest.raises(EventStoreError), translated():
+        raise asyncpg.InternalClientError("cannot switch to state 12; another operation (2)")

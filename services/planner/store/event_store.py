@@ -225,5 +225,7 @@ def translated(stream_id: UUID | None = None, expected: Expected = "any") -> Ite
         # A concurrent append committed first. On the event id it was most likely this
         # same append, retried or racing: the retry finds it stored and succeeds.
         raise StreamVersionConflict(stream_id, expected, None) from error
-    except (asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+    # A connection the server dropped mid-statement (a shutdown) can refuse the next one as
+    # still busy (asyncpg's InternalClientError): that is a lost session too.
+    except (asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.InternalClientError) as error:
         raise EventStoreError(str(error)) from error
