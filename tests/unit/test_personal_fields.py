@@ -14,12 +14,14 @@ from contracts.erasure_events import ERASED
 from contracts.events import EVENT_TYPES, PlanActivated, PlanEvent, WarningSignRevised
 from contracts.vocabulary import Event
 from planner.domain.personal_fields import (
+    FOR_THE_NOTIFIER,
     RULES,
     PersonalField,
     Whose,
     path_text,
     personal_fields,
     unruled_event_types,
+    withheld_from_the_notifier,
 )
 from tests.support.builders import ALEX, BLAIR, PLAN_ID, SIGN_ID
 
@@ -142,3 +144,18 @@ def test_a_step_belongs_to_the_participant_who_wrote_it_else_to_the_plan() -> No
 
 def test_erased_meets_every_string_constraint_of_the_events() -> None:
     assert 1 <= len(ERASED) <= 200  # ShortText's bounds
+
+
+def test_the_relay_withholds_the_text_the_notifier_never_reads() -> None:
+    withheld = withheld_from_the_notifier
+    assert withheld("plan.check_in_recorded", ("note",))
+    assert withheld("plan.activation_resolved", ("reflection",))
+    assert withheld("plan.response_step_added", ("description",))
+    assert withheld("plan.support_contact_added", ("relationship",))
+    assert withheld("plan.partner_joined", ("display_name",))
+    assert withheld("plan.warning_sign_added", ("category",))
+    assert not withheld("plan.warning_sign_added", ("description",))
+    assert not withheld("plan.activated", ("note",))
+    assert not withheld("plan.activated", ("recipients", 0, "channels", 0, "address"))
+    assert not withheld("plan.consent_requested", ("contact_name",))
+    assert set(FOR_THE_NOTIFIER) <= set(RULES)

@@ -163,6 +163,29 @@ RULES: dict[str, Rule] = {
 }
 
 
+# The personal fields the notifier reads, by event type (the top-level field a path starts
+# at; ALL: every one). The relay publishes these opened and every other one as WITHHELD:
+# JetStream carries no one's text beyond what an alert, a note or a request needs (no
+# check-in note, reflection, step, relationship, nor a name the notifier never writes).
+ALL = frozenset({"*"})
+FOR_THE_NOTIFIER: dict[str, frozenset[str]] = {
+    "plan.warning_sign_added": frozenset({"description"}),
+    "plan.warning_sign_revised": frozenset({"description"}),
+    "plan.consent_requested": ALL,
+    "plan.disclosure_requested": ALL,
+    "plan.consent_expiring": ALL,
+    "plan.activated": ALL,
+    "plan.sign_in_link_requested": ALL,
+}
+WITHHELD = "[withheld]"
+
+
+def withheld_from_the_notifier(event_type: str, path: Path) -> bool:
+    """Whether the relay publishes this personal field as ``WITHHELD``."""
+    read = FOR_THE_NOTIFIER.get(event_type, frozenset())
+    return read is not ALL and path[0] not in read
+
+
 def personal_fields(event: PlanEvent, whose: Whose) -> list[PersonalField]:
     """The personal fields of ``event`` and whose each is (an empty list: none)."""
     tag = str(event.__struct_config__.tag)

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import msgspec
 
 from contracts.envelope import Envelope
+from planner.domain.personal_fields import withheld_from_the_notifier
 from planner.store import unsealing
 from planner.store.event_store import EventStoreError, Executor, envelope_of, translated
 
@@ -62,7 +63,7 @@ async def pending_envelopes(conn: Executor, limit: int = 500) -> PendingBatch:
     """
     with translated():
         rows = await conn.fetch(PENDING_ENVELOPES, limit)
-        payloads = await unsealing.opened(conn, rows)
+        payloads = await unsealing.opened(conn, rows, withheld=withheld_from_the_notifier)
     envelopes: list[Envelope] = []
     for row, payload in zip(rows, payloads, strict=True):
         try:

@@ -19,7 +19,7 @@ import msgspec
 from asyncpg.pool import PoolConnectionProxy
 
 from contracts.erasure_events import ERASED
-from planner.domain.personal_fields import Path, path_text
+from planner.domain.personal_fields import WITHHELD, Path, path_text
 from planner.store.data_keys import DataKey, unwrapped
 
 Executor = asyncpg.Connection | PoolConnectionProxy | asyncpg.Pool
@@ -194,16 +194,34 @@ def subjects_of(rows: Sequence[Any]) -> list[UUID]:
     return _subjects(_parsed_rows(rows))
 
 
-async def opened(conn: Executor, rows: Sequence[Any]) -> list[str]:
-    """The payloads of ``rows`` (with ``event_id`` and ``payload``) with every field open."""
+Withheld = Callable[[str, Path], bool]  # (event type, path): leave this field closed?
+
+
+async def opened(
+    conn: Executor, rows: Sequence[Any], *, withheld: Withheld | None = None
+) -> list[str]:
+    """The payloads of ``rows`` (with ``event_id`` and ``payload``) with every field open;
+    with ``withheld`` (rows with ``event_type`` too), the fields it names read ``WITHHELD``."""
     payloads: list[str] = [row["payload"] for row in rows]
     parsed = _parsed_rows(rows)
+    if withheld is not None:
+        for index, payload in parsed:
+            kind = rows[index]["event_type"]
+            payload.slots = [s for s in payload.slots if not _withhold(s, kind, withheld)]
     if not parsed:
         return payloads
     keys = await read_keys(conn, _subjects(parsed))
     for index, payload in parsed:
         payloads[index] = _opened(payload, keys.get)
     return payloads
+
+
+def _withhold(slot: _Slot, event_type: str, withheld: Withheld) -> bool:
+    """Put ``WITHHELD`` in the slot if ``withheld`` says so; whether it did."""
+    if not withheld(event_type, slot.path):
+        return False
+    slot.holder[slot.place] = WITHHELD
+    return True
 
 
 def opened_with(keys: Keys, event_id: UUID, payload: str) -> str:

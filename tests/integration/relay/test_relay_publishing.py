@@ -19,6 +19,12 @@ from contracts.subjects import (
     HEADER_STREAM_VERSION,
     plan_subject,
 )
+from planner.domain.personal_fields import (
+    WITHHELD,
+    Whose,
+    personal_fields,
+    withheld_from_the_notifier,
+)
 from planner.relay import outbox
 from planner.store import appending
 from planner.store.event_store import read_all
@@ -66,8 +72,30 @@ async def test_appended_events_reach_the_stream_in_order_with_every_header(
         assert message.headers is not None
         assert message.headers.items() >= expected.items()
         assert datetime.fromisoformat(message.headers[HEADER_RECORDED_AT]).tzinfo is not None
-        assert msgspec.json.decode(message.data, type=Envelope) == envelope
+        published = msgspec.json.decode(message.data, type=Envelope)
+        assert without_event(published) == without_event(envelope)
+        assert_withheld_only_what_the_notifier_never_reads(message.data, envelope)
     await eventually(all_published(db_pool))
+
+
+def without_event(envelope: Envelope) -> dict[str, object]:
+    return {k: v for k, v in msgspec.structs.asdict(envelope).items() if k != "event"}
+
+
+def assert_withheld_only_what_the_notifier_never_reads(data: bytes, stored: Envelope) -> None:
+    """Personal text the notifier never reads goes out as WITHHELD; everything else as stored."""
+    whose = Whose(stored.stream_id, stored.metadata.actor, {})
+    personal = {field.path for field in personal_fields(stored.event, whose)}
+    published = msgspec.json.decode(data)["event"]
+    withheld = 0
+    for field, value in msgspec.to_builtins(stored.event).items():
+        if (field,) in personal and withheld_from_the_notifier(stored.event_type, (field,)):
+            assert published[field] == WITHHELD, (stored.event_type, field)
+            withheld += 1
+        else:
+            assert published[field] == value, (stored.event_type, field)
+    # plan.created's creator name and a sign's category: the notifier writes neither.
+    assert withheld == 1
 
 
 async def test_a_notify_wakes_the_relay_long_before_its_safety_net(
