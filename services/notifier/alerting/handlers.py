@@ -137,15 +137,9 @@ class Alerting:
     ) -> None:
         """Claim a note that belongs to no activation: worded by who asked, if anyone, and
         what it is about."""
-        names = (asked_by,) if asked_by else ()
+        by = (asked_by,) if asked_by else ()  # the partner the note names, if any
         words = renderer(
-            self.settings,
-            None,
-            {},
-            partner_names=names,
-            consent=consent,
-            about=about,
-            sign_in=sign_in,
+            self.settings, None, {}, partner_names=by, consent=consent, about=about, sign_in=sign_in
         )
         await claims.claim(conn, planned, words)
 
