@@ -5,6 +5,7 @@ the caller's transaction. Claims and timers land together or not at all, and eve
 is idempotent, so handling the same event twice (a redelivery, a replay) claims nothing new.
 """
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from uuid import UUID
 
@@ -98,19 +99,15 @@ class Alerting:
     ) -> None:
         """Send the request, with its own link, to the contact's own channels only."""
         planned = plan.consent_request_deliveries(plan_id, event)
-        asked_by = (event.requested_by_name,) if event.requested_by_name else ()
-        words = renderer(self.settings, None, {}, partner_names=asked_by, consent=event)
-        await claims.claim(conn, planned, words)
+        await self._note(conn, planned, asked_by=event.requested_by_name, consent=event)
 
     async def disclosure_requested(
         self, conn: Connection, plan_id: UUID, event_id: UUID, event: DisclosureRequested
     ) -> None:
         """Ask the other partner, on their own channels, about a contact just added."""
         planned = plan.disclosure_request_deliveries(plan_id, event_id, event)
-        adder = (event.requested_by_name,) if event.requested_by_name else ()
         about = About(contact_name=event.contact_name)
-        words = renderer(self.settings, None, {}, partner_names=adder, about=about)
-        await claims.claim(conn, planned, words)
+        await self._note(conn, planned, asked_by=event.requested_by_name, about=about)
 
     async def consent_expiring(
         self, conn: Connection, plan_id: UUID, event_id: UUID, event: ConsentExpiring
@@ -118,7 +115,7 @@ class Alerting:
         """Tell the partners, on their own channels, that a contact's consent ends soon."""
         planned = plan.consent_expiring_deliveries(plan_id, event_id, event)
         about = About(contact_name=event.contact_name, ends_at=event.expires_at)
-        await claims.claim(conn, planned, renderer(self.settings, None, {}, about=about))
+        await self._note(conn, planned, about=about)
 
     async def sign_in_link(
         self, conn: Connection, plan_id: UUID, event: SignInLinkRequested
@@ -126,8 +123,25 @@ class Alerting:
         """The partner's one-time link, to the one channel they chose; never once it expired."""
         if event.expires_at <= datetime.now(UTC):
             return
-        planned = plan.sign_in_link_deliveries(plan_id, event)
-        await claims.claim(conn, planned, renderer(self.settings, None, {}, sign_in=event))
+        await self._note(conn, plan.sign_in_link_deliveries(plan_id, event), sign_in=event)
+
+    async def _note(
+        self,
+        conn: Connection,
+        planned: Sequence[plan.PlannedDelivery],
+        *,
+        asked_by: str | None = None,
+        consent: ConsentRequested | None = None,
+        about: About | None = None,
+        sign_in: SignInLinkRequested | None = None,
+    ) -> None:
+        """Claim a note that belongs to no activation: worded by who asked, if anyone, and
+        what it is about."""
+        by = (asked_by,) if asked_by else ()  # the partner the note names, if any
+        words = renderer(
+            self.settings, None, {}, partner_names=by, consent=consent, about=about, sign_in=sign_in
+        )
+        await claims.claim(conn, planned, words)
 
     async def activated(self, conn: Connection, plan_id: UUID, event: PlanActivated) -> None:
         if not await activations.remember_activation(conn, plan_id, event):  # known already

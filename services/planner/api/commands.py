@@ -107,16 +107,8 @@ class Commands:
         def store(result: CommandResult) -> StoredResponse:
             return StoredResponse(status_code=status_code, body=msgspec.json.encode(render(result)))
 
-        stored = await handlers.execute_idempotent(
-            self._pool,
-            plan_id,
-            command,
-            metadata,
-            idempotency,
-            store,
-            chain_key=chain_key,
-            if_match=expected,
-        )
+        run = handlers.Run(plan_id, command, metadata, chain_key, expected)
+        stored = await handlers.execute_idempotent(self._pool, run, idempotency, store)
         return _stored_response(stored, secrets)
 
 

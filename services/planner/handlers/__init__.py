@@ -23,7 +23,8 @@ import asyncpg
 from contracts.envelope import Metadata
 from planner.domain.commands import PlanCommand
 from planner.domain.state import PlanState
-from planner.handlers.attempt import Run, decide_and_append
+from planner.handlers.attempt import Run as Run
+from planner.handlers.attempt import decide_and_append
 from planner.handlers.results import CommandResult, ConcurrencyConflict, PreconditionFailed
 from planner.metrics import VERSION_CONFLICTS, appended
 from planner.relay import wake
@@ -62,18 +63,9 @@ async def execute(
 
 
 async def execute_idempotent(
-    pool: asyncpg.Pool,
-    plan_id: UUID,
-    command: PlanCommand,
-    metadata: Metadata,
-    request: IdempotencyRequest,
-    render: Render,
-    *,
-    chain_key: bytes,
-    if_match: int | None = None,
+    pool: asyncpg.Pool, run: Run, request: IdempotencyRequest, render: Render
 ) -> StoredResponse:
     """Like :func:`execute`, but a repeated ``Idempotency-Key`` returns the first response."""
-    run = Run(plan_id, command, metadata, chain_key, if_match)
 
     async def once(
         conn: Connection, *, on_kept: bool

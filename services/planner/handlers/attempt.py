@@ -32,7 +32,7 @@ class Run(NamedTuple):
     command: PlanCommand
     metadata: Metadata
     chain_key: bytes
-    if_match: int | None
+    if_match: int | None = None  # the version the client last saw, when it named one
 
 
 class _Appended(NamedTuple):

@@ -21,7 +21,7 @@ from logging import ERROR, WARNING
 import structlog
 
 from common.retention.streams import DEFAULT_MAX_AGE_DAYS
-from common.waiting import Backoff, stop_within, unless_stopped, wait_any
+from common.waiting import Backoff, in_background, unless_stopped, wait_any
 from contracts.envelope import Envelope
 from planner import metrics
 from planner.relay import connection, outbox
@@ -231,15 +231,13 @@ def _level(error: RelayNatsError) -> int:
 @asynccontextmanager
 async def running(relay: Relay) -> AsyncIterator[Relay]:
     """Run ``relay`` in a background task for the duration of the block, then stop it."""
-    stop = asyncio.Event()
-    task = asyncio.create_task(relay.run(stop), name=f"relay:{relay.name}")
-    task.add_done_callback(_report_crash)
-    try:
+    named = log.bind(name=relay.name)
+    task_name = f"relay:{relay.name}"
+    async with in_background(
+        relay.run, name=task_name, log=named, late="relay.stop_timeout"
+    ) as task:
+        task.add_done_callback(_report_crash)
         yield relay
-    finally:
-        stop.set()
-        if not await stop_within(task):
-            log.warning("relay.stop_timeout", name=relay.name)
 
 
 def _report_crash(task: asyncio.Task[None]) -> None:

@@ -97,16 +97,8 @@ async def _reads_of(conn: Executor, plan_id: UUID) -> list[OperatorRead]:
     before: int | None = None
     while True:
         page = await operator_reads.page(conn, plan_id=plan_id, before=before, limit=_READS_PAGE)
-        found += [
-            OperatorRead(
-                plan_id=r.plan_id,
-                operator_id=r.operator_id,
-                operator_label=r.operator_label,
-                operation=r.operation,
-                read_at=r.read_at,
-            )
-            for r in page.reads
-        ]
+        # The same fields by name, less the store's own read_id.
+        found += [msgspec.convert(r, OperatorRead, from_attributes=True) for r in page.reads]
         if page.next_before is None:
             return found
         before = page.next_before

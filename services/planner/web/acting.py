@@ -101,12 +101,9 @@ async def run_once(
     )
     stored = await handlers.execute_idempotent(
         pool,
-        plan_id,
-        command,
-        metadata,
+        handlers.Run(plan_id, command, metadata, chain_key),
         idempotency,
         lambda _: StoredResponse(status_code=303, body=answer),
-        chain_key=chain_key,
     )
     return stored.body
 
