@@ -32,6 +32,8 @@ async def test_erasing_needs_the_confirmation_and_says_what_to_send(
         refused = await client.request("DELETE", ERASE, json=body, headers=plan.second.auth)
         problem = assert_problem(refused, 422)
         assert '{"confirm": "erase"}' in problem["detail"]
+    bare = await client.request("DELETE", ERASE, headers=plan.second.auth)  # no body at all
+    assert '{"confirm": "erase"}' in assert_problem(bare, 422)["detail"]
     unknown = await client.request(
         "DELETE", ERASE, json={"confirm": "erase", "why": "x"}, headers=plan.second.auth
     )

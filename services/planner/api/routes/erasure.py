@@ -20,6 +20,7 @@ from planner.domain.errors import InvalidCommand
 from planner.erasure import running
 
 CONFIRM = "erase"
+UNCONFIRMED = ErasureConfirmation()  # no body at all: refused like a wrong one, saying why
 HOW_TO_CONFIRM = (
     'send {"confirm": "erase"} to erase yourself: your account and what you wrote are '
     "erased for good, and cannot be brought back"
@@ -33,9 +34,9 @@ HOW_TO_CONFIRM_CONTACT = (
 @delete("/v1/participants/me", status_code=204, tags=["participants"])
 async def erase_me(
     request: Req,
-    data: JSONBody[ErasureConfirmation],
     principal: PrincipalDep,
     pool: PoolDep,
+    data: JSONBody[ErasureConfirmation] = UNCONFIRMED,
 ) -> None:
     """Erase yourself, for good: the body must be ``{"confirm": "erase"}``.
 
@@ -64,8 +65,8 @@ async def erase_support(
     request: Req,
     partner: PartnerDep,
     contact_id: FromPath[UUID],
-    data: JSONBody[ErasureConfirmation],
     pool: PoolDep,
+    data: JSONBody[ErasureConfirmation] = UNCONFIRMED,
 ) -> None:
     """Erase a support contact of your plan, for good (when they asked you to, say): the
     body must be ``{"confirm": "erase"}``. Their name, relationship and addresses read
