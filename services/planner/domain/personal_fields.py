@@ -183,7 +183,7 @@ WITHHELD = "[withheld]"
 def withheld_from_the_notifier(event_type: str, path: Path) -> bool:
     """Whether the relay publishes this personal field as ``WITHHELD``."""
     read = FOR_THE_NOTIFIER.get(event_type, frozenset())
-    return read is not ALL and path[0] not in read
+    return not (read & {"*", path[0]})
 
 
 def personal_fields(event: PlanEvent, whose: Whose) -> list[PersonalField]:
