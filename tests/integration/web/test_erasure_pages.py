@@ -68,6 +68,7 @@ async def test_a_contact_erases_themself_from_their_consent_page(
     assert f'href="{page_link}/erase"' in consent.text
     asked = await client.get(page_link + "/erase")
     assert "cannot" in asked.text
+    assert "While one of them has a request for help open" in asked.text  # a couple
 
     erased = await submit(client, page_link + "/erase", page_link + "/erase", {"confirm": "erase"})
 

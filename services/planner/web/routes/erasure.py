@@ -60,8 +60,15 @@ async def erase_mine(request: Req, pool: PoolDep) -> Response[Any]:
 @get(CONTACT, include_in_schema=False)
 async def confirm_contact(token: FromPath[str], pool: PoolDep, settings: SettingsDep) -> Template:
     capability = genuine(settings, token)
-    await _erasable_contact(pool, capability.plan_id, ContactId(capability.subject_id))
-    context = {"action": f"/consent/{token}/erase", "who": "contact", "token": token}
+    state = await _erasable_contact(pool, capability.plan_id, ContactId(capability.subject_id))
+    # The words follow the number of partners, as on the consent page.
+    asker = "they have" if len(state.partners) == 1 else "one of them has"
+    context = {
+        "action": f"/consent/{token}/erase",
+        "who": "contact",
+        "token": token,
+        "asker": asker,
+    }
     return Template(template_name="erase.html", context=context)
 
 
